@@ -1,0 +1,1 @@
+"""cert-manager: the chart, pluggable issuers and Gitpod's HTTPS Certificate."""

@@ -1,0 +1,23 @@
+"""The installer's in-cluster defaults: MySQL, MinIO and a Docker registry it deploys itself.
+
+Nothing is created here; the contracts tell the installer to run these components
+(`inCluster: true`), which suits labs and trials. The in-cluster MySQL of 2022.11 uses a fixed,
+public encryption key and passwords (see `settings.rules`), so production stacks use managed or
+external databases.
+"""
+
+from __future__ import annotations
+
+from .contracts import DatabaseInfo, RegistryInfo, StorageInfo
+
+
+def database() -> DatabaseInfo:
+    return DatabaseInfo(kind="incluster")
+
+
+def storage() -> StorageInfo:
+    return StorageInfo(kind="incluster", region="local")
+
+
+def registry() -> RegistryInfo:
+    return RegistryInfo(kind="incluster")

@@ -1,0 +1,80 @@
+"""`InstallerConfig`: the Gitpod namespace, the installer's Secrets and its config YAML."""
+
+from __future__ import annotations
+
+from typing import TypedDict
+
+import pulumi
+import pulumi_kubernetes as k8s
+import pulumi_random as random
+
+from .secrets import encryption_keys_json
+from .values import InstallerInputs, InstallerValues, build_installer_values
+
+TYPE = "gitpod:index:InstallerConfig"
+
+
+class InstallerConfigArgs(TypedDict, total=False):
+    inputs: InstallerInputs
+    """The per-concern contracts and options the config is built from (required)."""
+    namespace: str
+    """Namespace Gitpod is installed into; created here (default `gitpod`)."""
+    protect: bool
+    """Protect the namespace and the encryption key from deletion (default true)."""
+    encryption_keys: pulumi.Input[str]
+    """Bring your own `encryptionKeys` JSON (e.g. when migrating an existing Gitpod database).
+    By default a random 32-byte key is generated once and kept in state."""
+
+
+class InstallerConfig(pulumi.ComponentResource):
+    """Creates the Gitpod namespace and every Secret the installer config references.
+
+    The namespace is protected because the installer's in-cluster MySQL and MinIO keep their
+    PersistentVolumeClaims in it; the generated encryption key is protected because Gitpod cannot
+    read rows encrypted with a key it no longer has.
+    """
+
+    namespace: pulumi.Output[str]
+    """The namespace the installer must be run against (`--namespace`)."""
+    config_yaml: pulumi.Output[str]
+    """The installer's `gitpod.config.yaml`; it names Secrets but contains no secret values."""
+    secret_names: pulumi.Output[list[str]]
+    """The Secrets created for the installer."""
+
+    def __init__(self, name: str, args: InstallerConfigArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(TYPE, name, None, opts)
+        inputs = args["inputs"]
+        namespace = args.get("namespace", "gitpod")
+        protect = args.get("protect", True)
+
+        ns = k8s.core.v1.Namespace(
+            f"{name}-namespace",
+            metadata={"name": namespace, "labels": {"app.kubernetes.io/part-of": "gitpod"}},
+            opts=pulumi.ResourceOptions(parent=self, protect=protect),
+        )
+        keys = args.get("encryption_keys")
+        if keys is None and inputs.database.kind != "incluster":
+            material = random.RandomBytes(
+                f"{name}-encryption-key",
+                length=32,
+                opts=pulumi.ResourceOptions(parent=self, protect=protect),
+            )
+            keys = material.base64.apply(encryption_keys_json)
+        if keys is not None:
+            secret_keys: pulumi.Output[str] = pulumi.Output.secret(pulumi.Output.from_input(keys))
+            inputs = InstallerInputs(**{**inputs.__dict__, "encryption_keys": secret_keys})
+
+        values: InstallerValues = build_installer_values(inputs)
+        for spec in values.secrets:
+            k8s.core.v1.Secret(
+                f"{name}-{spec.name}",
+                metadata={"name": spec.name, "namespace": ns.metadata.name, "labels": {"app.kubernetes.io/part-of": "gitpod"}},
+                type=spec.type,
+                string_data={key: pulumi.Output.secret(value) for key, value in spec.string_data.items()},
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+
+        self.namespace = ns.metadata.name
+        self.config_yaml = values.yaml()
+        self.secret_names = pulumi.Output.from_input([spec.name for spec in values.secrets])
+        self.register_outputs({"namespace": self.namespace, "configYaml": self.config_yaml, "secretNames": self.secret_names})

@@ -1,0 +1,239 @@
+"""Build the installer's `gitpod.config.yaml` and its Secrets from the per-concern contracts.
+
+Pure: no resources, no cloud knowledge, no config reads. It maps each contract variant onto the
+2022.11 schema (`apiVersion: v1`) and returns the Secrets the config references, each with the
+exact keys `gitpod-installer validate cluster` checks (see `secrets.REQUIRED_KEYS`).
+
+Two installer traps are handled here once for every cloud: `inCluster` defaults to true for the
+database, object storage and registry, and silently overrides any external block, so external
+settings always set it false; and the docker auth entry must be keyed by the bare registry host.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+import yaml
+
+from ..contracts import (
+    CONTAINERD_DEFAULT,
+    CertificateInfo,
+    ContainerdPaths,
+    DatabaseInfo,
+    RegistryInfo,
+    SecretSpec,
+    StorageInfo,
+)
+from . import secrets as s
+
+DEFAULT_REPOSITORY = "eu.gcr.io/gitpod-core-dev/build"
+
+
+@dataclass(frozen=True)
+class InstallerInputs:
+    """Everything the installer config is made of; each field documents the config it drives."""
+
+    #: Gitpod's domain (`domain`); the certificate must cover it, `*.` it and `*.ws.` it.
+    domain: str
+    database: DatabaseInfo
+    storage: StorageInfo
+    registry: RegistryInfo
+    certificate: CertificateInfo
+    #: `workspace.runtime` paths; K3s differs from every other distribution.
+    containerd: ContainerdPaths = CONTAINERD_DEFAULT
+    #: `repository`: where Gitpod's (and third-party) images are pulled from; set for mirrors.
+    repository: str = DEFAULT_REPOSITORY
+    #: `metadata.region`; defaults to the storage's region (`local` for in-cluster MinIO).
+    region: pulumi.Input[str] | None = None
+    log_level: str = "info"
+    fs_shift_method: str = "fuse"
+    #: The `encryptionKeys` JSON for external databases (see `secrets.encryption_keys_json`).
+    encryption_keys: pulumi.Input[str] | None = None
+    #: Names of pre-existing dockerconfigjson Secrets for pulling Gitpod's images (`imagePullSecrets`).
+    image_pull_secrets: Sequence[str] = ()
+    #: Names of Secrets holding OAuth provider definitions (`authProviders`).
+    auth_providers: Sequence[str] = ()
+
+
+@dataclass(frozen=True)
+class InstallerValues:
+    """The installer config (as an Output of a plain dict) and the Secrets it references."""
+
+    config: pulumi.Output[dict[str, Any]]
+    secrets: tuple[SecretSpec, ...] = field(default_factory=tuple)
+
+    def yaml(self) -> pulumi.Output[str]:
+        return self.config.apply(render_yaml)
+
+
+def render_yaml(config: dict[str, Any]) -> str:
+    return yaml.safe_dump(config, sort_keys=False, default_flow_style=False)
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"kind": "secret", "name": name}
+
+
+def _require(value: Any, what: str) -> Any:
+    if value is None:
+        raise ValueError(f"installer values: {what} is required for this variant")
+    return value
+
+
+def _database(info: DatabaseInfo, encryption_keys: pulumi.Input[str] | None) -> tuple[dict[str, Any], list[SecretSpec]]:
+    if info.kind == "incluster":
+        return {"inCluster": True}, []
+    keys = _require(encryption_keys, "encryption_keys")
+    specs: list[SecretSpec] = []
+    section: dict[str, Any] = {"inCluster": False}
+    if info.kind == "external":
+        section["external"] = {"certificate": _ref(s.DATABASE_SECRET)}
+        specs.append(
+            SecretSpec(
+                s.DATABASE_SECRET,
+                {
+                    "host": _require(info.host, "database host"),
+                    "port": pulumi.Output.from_input(info.port).apply(str),
+                    "username": _require(info.username, "database username"),
+                    "password": _require(info.password, "database password"),
+                    "encryptionKeys": keys,
+                },
+            )
+        )
+    else:
+        section["cloudSQL"] = {
+            "instance": _require(info.cloudsql_instance, "Cloud SQL connection name"),
+            "serviceAccount": _ref(s.CLOUDSQL_SECRET),
+        }
+        specs.append(
+            SecretSpec(
+                s.CLOUDSQL_SECRET,
+                {
+                    "credentials.json": _require(info.cloudsql_credentials_json, "Cloud SQL credentials"),
+                    "username": _require(info.username, "database username"),
+                    "password": _require(info.password, "database password"),
+                    "encryptionKeys": keys,
+                },
+            )
+        )
+    if info.ca_cert is not None:
+        section["ssl"] = {"caCert": _ref(s.DATABASE_CA_SECRET)}
+        specs.append(SecretSpec(s.DATABASE_CA_SECRET, {"ca.crt": info.ca_cert}))
+    return section, specs
+
+
+def _storage(info: StorageInfo) -> tuple[dict[str, Any], list[SecretSpec]]:
+    if info.kind == "incluster":
+        return {"inCluster": True, "resources": {"requests": {"memory": "2Gi"}}}, []
+    if info.kind == "s3":
+        section = {
+            "inCluster": False,
+            "s3": {
+                "endpoint": _require(info.endpoint, "S3 endpoint"),
+                "bucket": _require(info.bucket, "S3 bucket"),
+                "credentials": _ref(s.STORAGE_S3_SECRET),
+                "allowInsecureConnection": info.allow_insecure_connection,
+            },
+        }
+        spec = SecretSpec(
+            s.STORAGE_S3_SECRET,
+            {
+                "accessKeyId": _require(info.access_key_id, "S3 access key id"),
+                "secretAccessKey": _require(info.secret_access_key, "S3 secret access key"),
+            },
+        )
+        return section, [spec]
+    if info.kind == "gcs":
+        section = {
+            "inCluster": False,
+            "cloudStorage": {"project": _require(info.project, "GCS project"), "serviceAccount": _ref(s.STORAGE_GCS_SECRET)},
+        }
+        return section, [SecretSpec(s.STORAGE_GCS_SECRET, {"service-account.json": _require(info.service_account_json, "GCS key")})]
+    section = {"inCluster": False, "azure": {"credentials": _ref(s.STORAGE_AZURE_SECRET)}}
+    spec = SecretSpec(
+        s.STORAGE_AZURE_SECRET,
+        {
+            "accountName": _require(info.account_name, "storage account name"),
+            "accountKey": _require(info.account_key, "storage account key"),
+        },
+    )
+    return section, [spec]
+
+
+def _registry(info: RegistryInfo) -> tuple[dict[str, Any], list[SecretSpec]]:
+    if info.kind == "incluster":
+        return {"inCluster": True, "privateBaseImageAllowList": []}, []
+    if info.kind == "s3":
+        section = {
+            "inCluster": True,
+            "s3storage": {
+                "bucket": _require(info.bucket, "registry bucket"),
+                "region": _require(info.region, "registry bucket region"),
+                "endpoint": _require(info.endpoint, "registry S3 endpoint"),
+                "certificate": _ref(s.REGISTRY_S3_SECRET),
+            },
+            "privateBaseImageAllowList": [],
+        }
+        spec = SecretSpec(
+            s.REGISTRY_S3_SECRET,
+            {
+                "s3AccessKey": _require(info.access_key, "registry S3 access key"),
+                "s3SecretKey": _require(info.secret_key, "registry S3 secret key"),
+            },
+        )
+        return section, [spec]
+    section = {
+        "inCluster": False,
+        "external": {"url": _require(info.url, "registry URL"), "certificate": _ref(s.REGISTRY_SECRET)},
+        "privateBaseImageAllowList": [],
+    }
+    auth = s.docker_config_output(
+        _require(info.server, "registry server"), _require(info.username, "registry username"), _require(info.password, "registry password")
+    )
+    return section, [SecretSpec(s.REGISTRY_SECRET, {".dockerconfigjson": auth}, type=s.DOCKERCONFIGJSON)]
+
+
+def build_installer_values(inputs: InstallerInputs) -> InstallerValues:
+    """Map the contracts onto the 2022.11 installer schema."""
+    database, db_secrets = _database(inputs.database, inputs.encryption_keys)
+    storage, storage_secrets = _storage(inputs.storage)
+    registry, registry_secrets = _registry(inputs.registry)
+    region = inputs.region if inputs.region is not None else inputs.storage.region
+    config: dict[str, Any] = {
+        "apiVersion": "v1",
+        "kind": "Full",
+        "domain": inputs.domain,
+        "metadata": {"region": region, "shortname": "default"},
+        "repository": inputs.repository,
+        "observability": {"logLevel": inputs.log_level},
+        "certificate": _ref(inputs.certificate.secret_name),
+        "database": database,
+        "objectStorage": storage,
+        "containerRegistry": registry,
+        "workspace": {
+            "runtime": {
+                "fsShiftMethod": inputs.fs_shift_method,
+                "containerdRuntimeDir": inputs.containerd.runtime_dir,
+                "containerdSocket": inputs.containerd.socket,
+            },
+            "resources": {"requests": {"cpu": "1", "memory": "2Gi"}},
+            "prebuildPVC": {"size": "30Gi", "storageClass": "", "snapshotClass": ""},
+            "pvc": {"size": "30Gi", "storageClass": "", "snapshotClass": ""},
+            "maxLifetime": "36h",
+        },
+        "openVSX": {"url": "https://open-vsx.org"},
+        "authProviders": [_ref(name) for name in inputs.auth_providers],
+        "blockNewUsers": {"enabled": False, "passlist": []},
+        "disableDefinitelyGp": True,
+    }
+    if inputs.certificate.ca_secret_name:
+        config["customCACert"] = _ref(inputs.certificate.ca_secret_name)
+    if inputs.image_pull_secrets:
+        config["imagePullSecrets"] = [_ref(name) for name in inputs.image_pull_secrets]
+    return InstallerValues(
+        config=pulumi.Output.from_input(config),
+        secrets=tuple(db_secrets + storage_secrets + registry_secrets),
+    )

@@ -1,0 +1,274 @@
+"""Run the real program in-process under the Pulumi SDK's mock monitor and record what it declares.
+
+Used by `python -m gitpod_refarch plan` and by the unit tests, so what the tests see is what the
+plan shows. It records every registration (type, name, engine-style URN, parent, provider,
+dependencies, protect, inputs), the stack outputs, invokes and warnings.
+
+Values a real deployment only learns from the cloud are returned as readable placeholders,
+`${<resource name>.<property>}`, derived from the resource class's own output properties; a few
+properties whose shape matters to the program can be faked per type in `FAKE_OUTPUTS`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+from pulumi.runtime import mocks, rpc
+
+from ..settings import SettingsError
+
+SECRET = "[secret]"
+STACK_TYPE = "pulumi:pulumi:Stack"
+
+#: type token -> (resource name, inputs) -> extra outputs; for computed values whose shape matters.
+FAKE_OUTPUTS: dict[str, Callable[[str, Mapping[str, Any]], dict[str, Any]]] = {}
+#: invoke token -> args -> result; for data-source lookups (AMI ids, zones, credentials).
+FAKE_INVOKES: dict[str, Callable[[Mapping[str, Any]], dict[str, Any]]] = {}
+
+
+class PlanError(Exception):
+    """The program could not be planned (invalid config, or a bug the real engine would also hit)."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+        super().__init__("\n".join(lines))
+
+
+@dataclass
+class Registration:
+    """One resource as the engine would receive it."""
+
+    urn: str
+    type: str
+    name: str
+    parent: str | None
+    provider: str | None
+    depends_on: list[str]
+    protect: bool
+    custom: bool
+    inputs: dict[str, Any]
+    read: bool = False
+
+
+@dataclass
+class Plan:
+    stack: str
+    project: str
+    resources: list[Registration] = field(default_factory=list)
+    outputs: dict[str, Any] = field(default_factory=dict)
+    secret_outputs: set[str] = field(default_factory=set)
+    warnings: list[str] = field(default_factory=list)
+    invokes: list[str] = field(default_factory=list)
+
+    def by_type(self, type_token: str) -> list[Registration]:
+        return [r for r in self.resources if r.type == type_token]
+
+    def one(self, type_token: str, name: str | None = None) -> Registration:
+        found = [r for r in self.by_type(type_token) if name is None or r.name == name]
+        if len(found) != 1:
+            raise LookupError(f"expected one {type_token} {name or ''}, found {[r.name for r in found]}")
+        return found[0]
+
+    def urn_of(self, name: str) -> str:
+        return next(r.urn for r in self.resources if r.name == name)
+
+    def name_of(self, urn: str | None) -> str | None:
+        return next((r.name for r in self.resources if r.urn == urn), None)
+
+    def descendants(self, urn: str) -> list[Registration]:
+        children = [r for r in self.resources if r.parent == urn]
+        return children + [d for c in children for d in self.descendants(c.urn)]
+
+
+# -- placeholders for computed outputs -----------------------------------------------------------
+def _resource_class(type_token: str) -> type | None:
+    parts = type_token.split(":")
+    if len(parts) != 3:
+        return None
+    module = rpc.get_resource_module(parts[0], parts[1], "")
+    info = getattr(module, "mod_info", None)
+    if not info or type_token not in info.get("classes", {}):
+        return None
+    return getattr(importlib.import_module(info["fqn"]), info["classes"][type_token], None)
+
+
+def _output_properties(cls: type) -> dict[str, str]:
+    """Engine property name -> annotation text, for every output property of a resource class."""
+    props: dict[str, str] = {}
+    for base in reversed(cls.__mro__):
+        for value in base.__dict__.values():
+            if isinstance(value, property) and hasattr(value.fget, "_pulumi_name"):
+                annotation = getattr(value.fget, "__annotations__", {}).get("return", "")
+                props[value.fget._pulumi_name] = str(annotation)  # type: ignore[union-attr]
+    return props
+
+
+def _value_kind(annotation: str) -> str | None:
+    """'str' or 'list[str]' for string-ish output properties, None for anything else."""
+    text = annotation.replace("_builtins.", "").replace("typing.", "").replace("pulumi.", "").replace(" ", "")
+    for wrapper in ("Output[", "Optional["):
+        while text.startswith(wrapper) and text.endswith("]"):
+            text = text[len(wrapper) : -1]
+    if text in ("str", "'str'"):
+        return "str"
+    if text in ("Sequence[str]", "List[str]", "list[str]"):
+        return "list[str]"
+    return None
+
+
+def placeholder(name: str, prop: str) -> str:
+    return f"${{{name}.{prop}}}"
+
+
+def computed_outputs(type_token: str, name: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
+    outputs: dict[str, Any] = {}
+    cls = _resource_class(type_token)
+    if cls is not None:
+        for prop, annotation in _output_properties(cls).items():
+            if prop in inputs:
+                continue
+            kind = _value_kind(annotation)
+            if kind == "str":
+                outputs[prop] = placeholder(name, prop)
+            elif kind == "list[str]":
+                outputs[prop] = [placeholder(name, prop)]
+    fake = FAKE_OUTPUTS.get(type_token)
+    if fake is not None:
+        outputs.update(fake(name, inputs))
+    return outputs
+
+
+class PlanMocks(pulumi.runtime.Mocks):
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+
+    def new_resource(self, args: mocks.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        state = dict(args.inputs)
+        state.update(computed_outputs(args.typ, args.name, args.inputs))
+        return placeholder(args.name, "id"), state
+
+    def call(self, args: mocks.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
+        self.plan.invokes.append(args.token)
+        fake = FAKE_INVOKES.get(args.token)
+        return (fake(args.args) if fake else {}), None
+
+
+class RecordingMonitor(mocks.MockMonitor):
+    """A mock monitor that also records what the real engine would receive."""
+
+    def __init__(self, plan: Plan, mock: PlanMocks) -> None:
+        super().__init__(mock)
+        self.plan = plan
+        self.engine_urns: dict[str, str] = {}
+        self.qualified: dict[str, str] = {}
+        self.stack_urn = ""
+
+    def _engine_urn(self, mock_urn: str, parent: str, type_: str, name: str) -> str:
+        parent_type = self.qualified.get(parent) if parent and parent != self.stack_urn else None
+        qualified = f"{parent_type}${type_}" if parent_type else type_
+        self.qualified[mock_urn] = qualified
+        urn = f"urn:pulumi:{self.plan.stack}::{self.plan.project}::{qualified}::{name}"
+        self.engine_urns[mock_urn] = urn
+        return urn
+
+    def _record(self, request: Any, *, read: bool) -> None:
+        mock_urn = self.make_urn(request.parent, request.type, request.name)
+        urn = self._engine_urn(mock_urn, request.parent, request.type, request.name)
+        if any(r.urn == urn for r in self.plan.resources):
+            raise PlanError([f"duplicate URN {urn}: the engine would refuse two resources with the same type and name"])
+        provider = request.provider.split("::" + request.provider.rsplit("::", 1)[-1])[0] if request.provider else None
+        inputs = rpc.deserialize_properties(request.properties if read else request.object, keep_unknowns=True)
+        self.plan.resources.append(
+            Registration(
+                urn=urn,
+                type=request.type,
+                name=request.name,
+                parent=self.engine_urns.get(request.parent),
+                provider=self.engine_urns.get(provider or "", provider),
+                depends_on=[self.engine_urns.get(d, d) for d in getattr(request, "dependencies", [])],
+                protect=bool(getattr(request, "protect", False)),
+                custom=bool(getattr(request, "custom", True)),
+                inputs=inputs,
+                read=read,
+            )
+        )
+
+    def RegisterResource(self, request: Any) -> Any:
+        if request.type == STACK_TYPE:
+            self.stack_urn = self.make_urn(request.parent, request.type, request.name)
+            return super().RegisterResource(request)
+        self._record(request, read=False)
+        return super().RegisterResource(request)
+
+    def ReadResource(self, request: Any) -> Any:
+        self._record(request, read=True)
+        return super().ReadResource(request)
+
+
+class _Collect(logging.Handler):
+    def __init__(self, plan: Plan) -> None:
+        super().__init__(logging.WARNING)
+        self.plan = plan
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.plan.warnings.append(record.getMessage())
+
+
+async def _resolve(value: Any) -> tuple[Any, bool]:
+    output = pulumi.Output.from_input(value)
+    return await output.future(with_unknowns=True), bool(await output.is_secret())
+
+
+def run_program(
+    program: Callable[[], None],
+    config: Mapping[str, str],
+    secret_keys: set[str] | None = None,
+    *,
+    project: str = "gitpod",
+    stack: str = "plan",
+) -> Plan:
+    """Run `program` under mocks with `config` and return everything it declared."""
+    plan = Plan(stack=stack, project=project)
+    mock = PlanMocks(plan)
+    monitor = RecordingMonitor(plan, mock)
+    logger = logging.Logger("gitpod-refarch-plan")
+    logger.addHandler(_Collect(plan))
+    pulumi.runtime.set_all_config(dict(config), sorted(secret_keys or ()))
+    # A fresh root Stack per run, so exports of an earlier run in this process never leak in.
+    pulumi.runtime.settings.set_root_resource(None)  # type: ignore[arg-type]
+    pulumi.runtime.set_mocks(mock, project=project, stack=stack, preview=False, logger=logger, monitor=monitor)
+    # The mock's root Stack is created by set_mocks; new exports land on it.
+    root = pulumi.runtime.get_root_resource()
+    errors: list[BaseException] = []
+
+    @pulumi.runtime.test
+    def execute() -> Any:
+        try:
+            program()
+        except pulumi.RunError as error:
+            errors.append(error)
+            return None
+        outputs: dict[str, Any] = dict(getattr(root, "outputs", {}))
+
+        async def gather() -> None:
+            for key, value in outputs.items():
+                resolved, secret = await _resolve(value)
+                plan.outputs[key] = resolved
+                if secret:
+                    plan.secret_outputs.add(key)
+
+        return pulumi.Output.from_input(asyncio.ensure_future(gather()))
+
+    try:
+        execute()
+    except SettingsError as error:
+        raise PlanError([str(p) for p in error.problems]) from None
+    if errors:
+        raise PlanError(str(errors[0]).splitlines())
+    return plan

@@ -1,0 +1,514 @@
+"""Load and validate every `gitpod:*` key of a stack into `Settings`, before any resource exists.
+
+Each section reader applies the defaults in code (the engine's Pulumi.yaml defaults never reach
+unit tests or the offline plan), checks every value, and records problems instead of raising, so
+one run lists every mistake. Compatibility rules then turn the validated values into findings.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from .. import compatibility as compat
+from .model import (
+    CLOUDS,
+    DATABASE_MODES,
+    DISTRIBUTIONS,
+    DNS01_PROVIDERS,
+    ISSUERS,
+    REGISTRY_KINDS,
+    STORAGE_MODES,
+    CertificateSettings,
+    CertManagerSettings,
+    CloudSettings,
+    ClusterSettings,
+    DatabaseSettings,
+    DnsZoneSettings,
+    ExternalDatabaseSettings,
+    ExternalRegistrySettings,
+    ExternalStorageSettings,
+    InstallerSettings,
+    NodePoolSettings,
+    RegistrySettings,
+    Settings,
+    StorageSettings,
+)
+from .reader import NAMESPACE, ConfigSource, Problem, Problems, Section, parse_object
+from .rules import evaluate
+from .secret import SecretValue
+
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+DOMAIN_PATTERN = re.compile(rf"(?=.{{1,240}}$){_LABEL}(?:\.{_LABEL})+")
+DOMAIN_HELP = (
+    "expected a lower-case DNS name such as gitpod.example.com: at least two labels of letters, digits "
+    "and hyphens, no scheme, port, path, wildcard or trailing dot, at most 240 characters so that "
+    "<workspace-id>.ws.<domain> still fits in 253."
+)
+HOST_PATTERN = re.compile(rf"{_LABEL}(?:\.{_LABEL})*(?::\d{{1,5}})?")
+HOST_HELP = "expected a host name (optionally with :port) without scheme or path, e.g. s3.eu-west-1.amazonaws.com."
+K8S_NAME = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
+K8S_NAME_HELP = "expected a Kubernetes object name (lower-case letters, digits, '-' and '.')."
+VERSION_PATTERN = re.compile(r"v?\d+\.\d+(\.\d+)?([-+][0-9A-Za-z.+-]*)?")
+VERSION_HELP = "expected a version such as 1.24 or 1.24.17."
+EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+TOP_LEVEL_KEYS = (
+    "cloud",
+    "domain",
+    "compatibility",
+    "namespace",
+    "protect",
+    "cluster",
+    "database",
+    "storage",
+    "registry",
+    "certificate",
+    "certManager",
+    "installer",
+    "gcp",
+    "aws",
+    "azure",
+)
+
+#: Reference node-pool sizes from Gitpod's own Terraform (services / workspace pools).
+DEFAULT_POOLS: dict[str, tuple[NodePoolSettings, NodePoolSettings]] = {
+    "gcp": (NodePoolSettings("n2d-standard-4", 1, 4, 100), NodePoolSettings("n2d-standard-16", 1, 50, 512)),
+    "aws": (NodePoolSettings("m6i.xlarge", 1, 4, 300), NodePoolSettings("m6i.4xlarge", 1, 50, 512)),
+    "azure": (NodePoolSettings("Standard_D4_v4", 1, 4, 128), NodePoolSettings("Standard_D8_v4", 1, 50, 512)),
+}
+
+DEFAULT_DNS01 = {"gcp": "clouddns", "aws": "route53", "azure": "azuredns"}
+DNS01_CLOUD = {"clouddns": "gcp", "route53": "aws", "azuredns": "azure"}
+REGISTRY_CLOUD = {"artifact-registry": "gcp", "gcr": "gcp", "acr": "azure"}
+
+
+class SettingsError(Exception):
+    """Raised with every validation problem; `str()` is one line per problem, no traceback needed."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+def load_settings(source: ConfigSource | None = None, *, project: str = "gitpod", stack: str = "dev") -> Settings:
+    """Validate a stack's config; raise `SettingsError` listing every problem if anything is wrong."""
+    if source is None:
+        import pulumi
+
+        source = ConfigSource.from_pulumi()
+        project, stack = pulumi.get_project(), pulumi.get_stack()
+    problems = Problems()
+    top = Section(problems, NAMESPACE, {k: source.raw(k) for k in source.top_level_keys()}, top_level=True)
+
+    cloud = top.choice("cloud", CLOUDS, "existing")
+    domain = top.string(
+        "domain",
+        pattern=DOMAIN_PATTERN,
+        pattern_help=DOMAIN_HELP,
+        required=True,
+        required_help="Set it: pulumi config set domain gitpod.example.com",
+    )
+    compatibility = top.choice("compatibility", ("warn", "strict"), "warn")
+    namespace = top.string("namespace", "gitpod", pattern=K8S_NAME, pattern_help=K8S_NAME_HELP) or "gitpod"
+    protect = top.boolean("protect", True)
+
+    for name in ("cluster", "database", "storage", "registry", "certificate", "certManager", "installer", "gcp", "aws", "azure"):
+        top.known.add(name)
+    top.finish()
+
+    def obj(name: str) -> Section:
+        return parse_object(problems, source, name)
+
+    cloud_settings = _cloud(obj, cloud, problems)
+    cluster = _cluster(obj("cluster"), cloud)
+    storage = _storage(obj("storage"), cloud)
+    database = _database(obj("database"), cloud)
+    registry = _registry(obj("registry"), cloud, storage)
+    certificate = _certificate(obj("certificate"), cloud)
+    cert_manager = _cert_manager(obj("certManager"))
+    installer = _installer(obj("installer"))
+
+    if problems:
+        raise SettingsError(problems.items)
+
+    settings = Settings(
+        project=project,
+        stack=stack,
+        cloud=cloud,
+        domain=domain or "",
+        compatibility=compatibility,
+        namespace=namespace,
+        protect=protect,
+        cluster=cluster,
+        database=database,
+        storage=storage,
+        registry=registry,
+        certificate=certificate,
+        cert_manager=cert_manager,
+        installer=installer,
+        cloud_settings=cloud_settings,
+    )
+    findings = evaluate(settings)
+    errors = [Problem(f.key, f.message) for f in findings if f.level == "error"]
+    if errors:
+        raise SettingsError(errors)
+    return Settings(**{**settings.__dict__, "findings": tuple(findings)})
+
+
+# -- sections ----------------------------------------------------------------------------------
+def _cloud(get: Callable[[str], Section], cloud: str, problems: Problems) -> CloudSettings:
+    result = CloudSettings()
+    for name in ("gcp", "aws", "azure"):
+        section = get(name)
+        if section.data and name != cloud:
+            problems.add(section.path, f"is set but gitpod:cloud is {cloud!r}; remove it or set gitpod:cloud to {name!r}.")
+            continue
+        if name != cloud:
+            continue
+        if name == "gcp":
+            result = CloudSettings(
+                project=section.string("project", required=True, required_help="Set it: pulumi config set --path gcp.project <project-id>"),
+                region=section.string("region", "europe-west1"),
+                zone=section.string("zone"),
+            )
+        elif name == "aws":
+            result = CloudSettings(region=section.string("region", "eu-west-1"))
+        else:
+            result = CloudSettings(
+                region=section.string("location", "northeurope"),
+                resource_group=section.string("resourceGroup"),
+            )
+        section.finish()
+    return result
+
+
+def _pool(section: Section, default: NodePoolSettings) -> NodePoolSettings:
+    pool = NodePoolSettings(
+        machine_type=section.string("machineType", default.machine_type) or default.machine_type,
+        min_nodes=section.integer("minNodes", default.min_nodes, minimum=0, maximum=1000),
+        max_nodes=section.integer("maxNodes", default.max_nodes, minimum=1, maximum=1000),
+        disk_size_gb=section.integer("diskSizeGb", default.disk_size_gb, minimum=30, maximum=65536),
+    )
+    section.finish()
+    if pool.min_nodes > pool.max_nodes:
+        section.problems.add(
+            section.key("minNodes"),
+            f"{pool.min_nodes} is larger than maxNodes ({pool.max_nodes}); set minNodes <= maxNodes.",
+        )
+    return pool
+
+
+EXISTING_ONLY = (
+    "kubeconfig",
+    "context",
+    "distribution",
+    "labelNodes",
+    "kernelVersion",
+    "containerdVersion",
+    "containerRuntime",
+    "nodeOs",
+    "cni",
+)
+MANAGED_ONLY = ("nodePools", "mode", "datapath")
+
+
+def _cluster(s: Section, cloud: str) -> ClusterSettings:
+    wrong = MANAGED_ONLY if cloud == "existing" else EXISTING_ONLY
+    for key in wrong:
+        if s.present(key):
+            where = "a managed cluster (gitpod:cloud gcp, aws or azure)" if key in MANAGED_ONLY else "gitpod:cloud 'existing'"
+            s.problems.add(s.key(key), f"only applies to {where}, but gitpod:cloud is {cloud!r}; remove it.")
+    name = (
+        s.string(
+            "name",
+            "gitpod",
+            pattern=re.compile(r"[a-z]([-a-z0-9]{0,28}[a-z0-9])?"),
+            pattern_help="expected 1-30 lower-case letters, digits and hyphens, starting with a letter.",
+        )
+        or "gitpod"
+    )
+    version = s.string("kubernetesVersion", pattern=VERSION_PATTERN, pattern_help=VERSION_HELP)
+    if cloud == "existing":
+        result = ClusterSettings(
+            name=name,
+            kubernetes_version=version,
+            kubeconfig=s.string("kubeconfig"),
+            context=s.string("context"),
+            distribution=s.choice("distribution", DISTRIBUTIONS, "generic"),
+            label_nodes=s.string_list("labelNodes", pattern=K8S_NAME, pattern_help=K8S_NAME_HELP),
+            kernel_version=s.string("kernelVersion", pattern=VERSION_PATTERN, pattern_help=VERSION_HELP),
+            containerd_version=s.string("containerdVersion", pattern=VERSION_PATTERN, pattern_help=VERSION_HELP),
+            container_runtime=s.string("containerRuntime", "containerd") or "containerd",
+            node_os=s.string("nodeOs", pattern=re.compile(r"[a-z][a-z0-9-]*(-\d+(\.\d+)*)?"), pattern_help="expected e.g. ubuntu-22.04."),
+            cni=s.string("cni"),
+        )
+    else:
+        services_default, workspace_default = DEFAULT_POOLS[cloud]
+        pools = s.section("nodePools")
+        result = ClusterSettings(
+            name=name,
+            kubernetes_version=version,
+            distribution={"gcp": "gke", "aws": "eks", "azure": "aks"}[cloud],
+            mode=_gke_only(s, cloud, "mode", ("standard", "autopilot"), "standard"),
+            datapath=_gke_only(s, cloud, "datapath", ("legacy", "dataplane-v2"), "legacy"),
+            services_pool=_pool(pools.section("services"), services_default),
+            regular_pool=_pool(pools.section("regularWorkspaces"), workspace_default),
+            headless_pool=_pool(pools.section("headlessWorkspaces"), workspace_default),
+        )
+        pools.finish()
+    s.finish()
+    return result
+
+
+def _gke_only(s: Section, cloud: str, key: str, choices: tuple[str, ...], default: str) -> str:
+    if cloud != "gcp":
+        if s.present(key):
+            s.problems.add(s.key(key), f"only applies to gitpod:cloud 'gcp', but gitpod:cloud is {cloud!r}; remove it.")
+        return default
+    return s.choice(key, choices, default)
+
+
+def _database(s: Section, cloud: str) -> DatabaseSettings:
+    mode = s.choice("mode", DATABASE_MODES, "incluster")
+    version = s.string("version", "5.7")
+    if version is not None and version not in ("5.7", "8.0"):
+        s.problems.add(s.key("version"), f"{version!r} is not allowed (allowed: 5.7, 8.0). {compat.MYSQL_REASON}")
+        version = "5.7"
+    if mode == "managed" and cloud == "existing":
+        s.problems.add(
+            s.key("mode"),
+            "'managed' needs a cloud to create the database in, but gitpod:cloud is 'existing'. "
+            "Fix: use 'external' (your own MySQL) or 'incluster', or set gitpod:cloud to gcp, aws or azure.",
+        )
+    external = None
+    ext = s.section("external")
+    if mode == "external":
+        host = ext.string("host", required=True, pattern=HOST_PATTERN, pattern_help=HOST_HELP)
+        external = ExternalDatabaseSettings(
+            host=host or "",
+            port=ext.integer("port", 3306, minimum=1, maximum=65535),
+            username=ext.string("username", "gitpod") or "gitpod",
+            password=ext.secret_value("password", required=True) or _never(),
+            ca_cert=ext.string("caCert"),
+        )
+        ext.finish()
+    elif ext.data:
+        s.problems.add(ext.path, f"is only used with mode 'external', but mode is {mode!r}; remove it or set mode to 'external'.")
+    result = DatabaseSettings(
+        mode=mode,
+        version=version or "5.7",
+        high_availability=s.boolean("highAvailability", False),
+        deletion_protection=s.boolean("deletionProtection", True),
+        backup_retention_days=s.integer("backupRetentionDays", 7, minimum=1, maximum=35),
+        instance_size=s.string("instanceSize"),
+        external=external,
+    )
+    s.finish()
+    return result
+
+
+def _never() -> SecretValue:
+    """Placeholder for a required value already reported missing; settings are never built then."""
+    return SecretValue("")
+
+
+def _s3(s: Section, *, region_default: str | None = None) -> ExternalStorageSettings:
+    result = ExternalStorageSettings(
+        endpoint=s.string("endpoint", required=True, pattern=HOST_PATTERN, pattern_help=HOST_HELP) or "",
+        bucket=s.string(
+            "bucket",
+            required=True,
+            pattern=re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]"),
+            pattern_help="expected an S3 bucket name (3-63 lower-case letters, digits, '.' and '-').",
+        )
+        or "",
+        region=s.string("region", region_default, required=region_default is None) or "",
+        access_key_id=s.secret_value("accessKeyId", required=True) or _never(),
+        secret_access_key=s.secret_value("secretAccessKey", required=True) or _never(),
+        allow_insecure_connection=s.boolean("allowInsecureConnection", False),
+    )
+    s.finish()
+    return result
+
+
+def _storage(s: Section, cloud: str) -> StorageSettings:
+    mode = s.choice("mode", STORAGE_MODES, "incluster")
+    if mode == "managed" and cloud == "existing":
+        s.problems.add(
+            s.key("mode"),
+            "'managed' needs a cloud to create the storage in, but gitpod:cloud is 'existing'. "
+            "Fix: use 'external' (any S3-compatible endpoint) or 'incluster', or set gitpod:cloud to gcp, aws or azure.",
+        )
+    ext = s.section("external")
+    external = None
+    if mode == "external":
+        external = _s3(ext)
+    elif ext.data:
+        s.problems.add(ext.path, f"is only used with mode 'external', but mode is {mode!r}; remove it or set mode to 'external'.")
+    s.finish()
+    return StorageSettings(mode=mode, external=external)
+
+
+def _registry(s: Section, cloud: str, storage: StorageSettings) -> RegistrySettings:
+    kind_raw = s.data.get("kind")
+    if isinstance(kind_raw, str) and kind_raw.strip().lower() == "ecr":
+        s.known.add("kind")
+        s.problems.add(s.key("kind"), f"'ecr' is not allowed (allowed: {', '.join(REGISTRY_KINDS)}). {compat.ECR_REASON}")
+        kind = "incluster"
+    else:
+        kind = s.choice("kind", REGISTRY_KINDS, "incluster")
+    needed = REGISTRY_CLOUD.get(kind)
+    if needed and needed != cloud:
+        s.problems.add(
+            s.key("kind"),
+            f"{kind!r} needs gitpod:cloud {needed!r}, but gitpod:cloud is {cloud!r}. "
+            "Fix: use 'incluster', 'external' (any Docker Registry HTTP API V2 registry) or 's3'.",
+        )
+    ext = s.section("external")
+    external = None
+    if kind == "external":
+        url = ext.string(
+            "url",
+            required=True,
+            pattern=re.compile(r"[a-z0-9.-]+(:\d+)?(/[a-z0-9._-]+)*"),
+            pattern_help="expected a registry host and optional path without scheme, e.g. registry.example.com/gitpod.",
+        )
+        external = ExternalRegistrySettings(
+            url=url or "",
+            server=ext.string("server", (url or "").split("/")[0], pattern=HOST_PATTERN, pattern_help=HOST_HELP) or "",
+            username=ext.string("username", required=True) or "",
+            password=ext.secret_value("password", required=True) or _never(),
+        )
+        ext.finish()
+    elif ext.data:
+        s.problems.add(ext.path, f"is only used with kind 'external', but kind is {kind!r}; remove it or set kind to 'external'.")
+    reuse = s.boolean("reuseStorageBucket", False)
+    s3_section = s.section("s3")
+    s3 = None
+    if kind == "s3" and cloud != "aws":
+        if reuse:
+            if storage.external is None:
+                s.problems.add(s.key("reuseStorageBucket"), "needs gitpod:storage.mode 'external' (an S3-compatible bucket) to reuse.")
+        else:
+            s3 = _s3(s3_section)
+    elif s3_section.data and not (kind == "s3" and cloud != "aws"):
+        s.problems.add(s3_section.path, "is only used with kind 's3' outside AWS (AWS creates the bucket); remove it.")
+    s.finish()
+    return RegistrySettings(kind=kind, external=external, reuse_storage_bucket=reuse, s3=s3)
+
+
+def _certificate(s: Section, cloud: str) -> CertificateSettings:
+    issuer = s.choice("issuer", ISSUERS, "selfsigned" if cloud == "existing" else "letsencrypt")
+    dns01 = s.string("dns01", DEFAULT_DNS01.get(cloud) if issuer.startswith("letsencrypt") else None, choices=DNS01_PROVIDERS)
+    if issuer.startswith("letsencrypt"):
+        if dns01 is None:
+            s.problems.add(
+                s.key("dns01"),
+                "is required for Let's Encrypt: Gitpod needs wildcard names (*.<domain>, *.ws.<domain>), which only DNS-01 "
+                f"can prove (allowed: {', '.join(DNS01_PROVIDERS)}). On an existing cluster use 'cloudflare'.",
+            )
+        elif dns01 in DNS01_CLOUD and DNS01_CLOUD[dns01] != cloud:
+            s.problems.add(
+                s.key("dns01"),
+                f"{dns01!r} answers challenges through the {DNS01_CLOUD[dns01].upper()} cluster's workload identity, "
+                f"which gitpod:cloud {cloud!r} does not have. Fix: use 'cloudflare' (API token) or "
+                f"{DEFAULT_DNS01.get(cloud, 'cloudflare')!r}.",
+            )
+    elif s.present("dns01"):
+        s.problems.add(s.key("dns01"), f"is only used with the letsencrypt issuers, but issuer is {issuer!r}; remove it.")
+    email = s.string("email", pattern=EMAIL_PATTERN, pattern_help="expected an e-mail address.")
+    cf = s.section("cloudflare")
+    token = None
+    if dns01 == "cloudflare":
+        token = cf.secret_value(
+            "apiToken",
+            required=True,
+            required_help="Create a Cloudflare API token with Zone:DNS:Edit on the zone, then: "
+            "pulumi config set --path --secret certificate.cloudflare.apiToken <token>",
+        )
+        cf.finish()
+    elif cf.data:
+        s.problems.add(cf.path, "is only used with dns01 'cloudflare'; remove it.")
+    ex = s.section("existing")
+    tls_cert = tls_key = ca_cert = None
+    if issuer == "existing":
+        tls_cert = ex.string(
+            "tlsCert",
+            required=True,
+            required_help='Set the PEM chain: pulumi config set --path certificate.existing.tlsCert -- "$(cat fullchain.pem)"',
+        )
+        tls_key = ex.secret_value(
+            "tlsKey",
+            required=True,
+            required_help='Set the PEM key: pulumi config set --path --secret certificate.existing.tlsKey -- "$(cat privkey.pem)"',
+        )
+        ca_cert = ex.string("caCert")
+        if tls_cert and "BEGIN CERTIFICATE" not in tls_cert:
+            ex.problems.add(ex.key("tlsCert"), "is not a PEM certificate (no '-----BEGIN CERTIFICATE-----' line).")
+        ex.finish()
+    elif ex.data:
+        s.problems.add(ex.path, "is only used with issuer 'existing'; remove it.")
+    zone_s = s.section("zone")
+    zone = DnsZoneSettings(
+        create=zone_s.boolean("create", True),
+        name=zone_s.string("name"),
+        existing_id=zone_s.string("existingId"),
+    )
+    zone_s.finish()
+    result = CertificateSettings(
+        issuer=issuer,
+        dns01=dns01,
+        email=email,
+        secret_name=s.string("secretName", "https-certificates", pattern=K8S_NAME, pattern_help=K8S_NAME_HELP) or "https-certificates",
+        cloudflare_api_token=token,
+        existing_tls_cert=tls_cert,
+        existing_tls_key=tls_key,
+        existing_ca_cert=ca_cert,
+        zone=zone,
+    )
+    s.finish()
+    return result
+
+
+def _cert_manager(s: Section) -> CertManagerSettings:
+    defaults = CertManagerSettings()
+    version = (
+        s.string("version", defaults.version, pattern=VERSION_PATTERN, pattern_help="expected a chart version such as v1.21.1.")
+        or defaults.version
+    )
+    parsed = compat.parse_version(version)
+    if parsed is not None and parsed < compat.MIN_CERT_MANAGER:
+        s.problems.add(
+            s.key("version"),
+            f"{version!r} is too old (allowed: v1.15 or newer). Gitpod needs the {compat.CERT_MANAGER_API} API, and this "
+            "program relies on the chart's crds.enabled/crds.keep values (v1.15+) so Certificates survive a chart removal.",
+        )
+    result = CertManagerSettings(
+        version=version,
+        chart=s.string("chart", defaults.chart) or defaults.chart,
+        namespace=s.string("namespace", defaults.namespace, pattern=K8S_NAME, pattern_help=K8S_NAME_HELP) or defaults.namespace,
+    )
+    s.finish()
+    return result
+
+
+def _installer(s: Section) -> InstallerSettings:
+    defaults = InstallerSettings()
+    path = re.compile(r"/[^\s]*")
+    result = InstallerSettings(
+        repository=s.string(
+            "repository",
+            defaults.repository,
+            pattern=re.compile(r"[a-z0-9.-]+(:\d+)?(/[a-z0-9._-]+)*"),
+            pattern_help="expected a registry path without scheme, e.g. registry.example.com/gitpod-mirror.",
+        )
+        or defaults.repository,
+        region=s.string("region"),
+        log_level=s.choice("logLevel", ("trace", "debug", "info", "warning", "error", "fatal", "panic"), "info"),
+        fs_shift_method=s.choice("fsShiftMethod", ("fuse", "shiftfs"), "fuse"),
+        containerd_runtime_dir=s.string("containerdRuntimeDir", pattern=path, pattern_help="must be an absolute path starting with '/'."),
+        containerd_socket=s.string("containerdSocket", pattern=path, pattern_help="must be an absolute path starting with '/'."),
+    )
+    s.finish()
+    return result

@@ -1,0 +1,208 @@
+"""The typed, frozen settings every other module works from.
+
+Only `settings.load` builds these; components never read stack config, so another program can
+construct the same dataclasses (or pass plain args to the components) without a Pulumi stack.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from .secret import SecretValue
+
+Cloud = Literal["existing", "gcp", "aws", "azure"]
+CLOUDS: tuple[str, ...] = ("existing", "gcp", "aws", "azure")
+
+DatabaseMode = Literal["incluster", "managed", "external"]
+DATABASE_MODES: tuple[str, ...] = ("incluster", "managed", "external")
+
+StorageMode = Literal["incluster", "managed", "external"]
+STORAGE_MODES: tuple[str, ...] = ("incluster", "managed", "external")
+
+RegistryKind = Literal["incluster", "artifact-registry", "gcr", "s3", "acr", "external"]
+REGISTRY_KINDS: tuple[str, ...] = ("incluster", "artifact-registry", "gcr", "s3", "acr", "external")
+
+Issuer = Literal["letsencrypt", "letsencrypt-staging", "selfsigned", "existing"]
+ISSUERS: tuple[str, ...] = ("letsencrypt", "letsencrypt-staging", "selfsigned", "existing")
+
+Dns01 = Literal["clouddns", "route53", "azuredns", "cloudflare"]
+DNS01_PROVIDERS: tuple[str, ...] = ("clouddns", "route53", "azuredns", "cloudflare")
+
+Distribution = Literal["generic", "k3s", "gke", "eks", "aks"]
+DISTRIBUTIONS: tuple[str, ...] = ("generic", "k3s")
+
+
+@dataclass(frozen=True)
+class NodePoolSettings:
+    """Size of one managed node pool (services, regular or headless workspaces)."""
+
+    machine_type: str
+    min_nodes: int
+    max_nodes: int
+    disk_size_gb: int
+
+
+@dataclass(frozen=True)
+class ClusterSettings:
+    """The Kubernetes cluster: an existing one reached by kubeconfig, or a managed one to create."""
+
+    name: str = "gitpod"
+    kubernetes_version: str | None = None
+    # existing clusters
+    kubeconfig: str | None = None
+    context: str | None = None
+    distribution: str = "generic"
+    label_nodes: tuple[str, ...] = ()
+    kernel_version: str | None = None
+    containerd_version: str | None = None
+    container_runtime: str = "containerd"
+    node_os: str | None = None
+    cni: str | None = None
+    # managed clusters
+    mode: str = "standard"
+    datapath: str = "legacy"
+    services_pool: NodePoolSettings | None = None
+    regular_pool: NodePoolSettings | None = None
+    headless_pool: NodePoolSettings | None = None
+
+
+@dataclass(frozen=True)
+class ExternalDatabaseSettings:
+    host: str
+    port: int
+    username: str
+    password: SecretValue
+    ca_cert: str | None = None
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    mode: str = "incluster"
+    version: str = "5.7"
+    high_availability: bool = False
+    deletion_protection: bool = True
+    backup_retention_days: int = 7
+    instance_size: str | None = None
+    external: ExternalDatabaseSettings | None = None
+
+
+@dataclass(frozen=True)
+class ExternalStorageSettings:
+    endpoint: str
+    bucket: str
+    region: str
+    access_key_id: SecretValue
+    secret_access_key: SecretValue
+    allow_insecure_connection: bool = False
+
+
+@dataclass(frozen=True)
+class StorageSettings:
+    mode: str = "incluster"
+    external: ExternalStorageSettings | None = None
+
+
+@dataclass(frozen=True)
+class ExternalRegistrySettings:
+    url: str
+    server: str
+    username: str
+    password: SecretValue
+
+
+@dataclass(frozen=True)
+class RegistrySettings:
+    kind: str = "incluster"
+    external: ExternalRegistrySettings | None = None
+    reuse_storage_bucket: bool = False
+    s3: ExternalStorageSettings | None = None
+
+
+@dataclass(frozen=True)
+class DnsZoneSettings:
+    """The public DNS zone that DNS-01 challenges are answered in."""
+
+    create: bool = True
+    name: str | None = None
+    existing_id: str | None = None
+
+
+@dataclass(frozen=True)
+class CertificateSettings:
+    issuer: str = "selfsigned"
+    dns01: str | None = None
+    email: str | None = None
+    secret_name: str = "https-certificates"
+    cloudflare_api_token: SecretValue | None = None
+    existing_tls_cert: str | None = None
+    existing_tls_key: SecretValue | None = None
+    existing_ca_cert: str | None = None
+    zone: DnsZoneSettings = field(default_factory=DnsZoneSettings)
+
+
+@dataclass(frozen=True)
+class CertManagerSettings:
+    version: str = "v1.21.1"
+    chart: str = "oci://quay.io/jetstack/charts/cert-manager"
+    namespace: str = "cert-manager"
+
+
+@dataclass(frozen=True)
+class InstallerSettings:
+    """Options that shape the installer's config beyond the five dependencies."""
+
+    repository: str = "eu.gcr.io/gitpod-core-dev/build"
+    region: str | None = None
+    log_level: str = "info"
+    fs_shift_method: str = "fuse"
+    containerd_runtime_dir: str | None = None
+    containerd_socket: str | None = None
+
+
+@dataclass(frozen=True)
+class CloudSettings:
+    """Where managed resources go: project/region (GCP), region (AWS), location/group (Azure)."""
+
+    project: str | None = None
+    region: str | None = None
+    zone: str | None = None
+    resource_group: str | None = None
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A compatibility verdict about a setting, shown as a warning (or an error when strict)."""
+
+    key: str
+    message: str
+    level: Literal["warning", "error"] = "warning"
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything one stack asked for, validated; the single input to `architecture.build`."""
+
+    project: str
+    stack: str
+    cloud: str
+    domain: str
+    compatibility: str = "warn"
+    namespace: str = "gitpod"
+    protect: bool = True
+    cluster: ClusterSettings = field(default_factory=ClusterSettings)
+    database: DatabaseSettings = field(default_factory=DatabaseSettings)
+    storage: StorageSettings = field(default_factory=StorageSettings)
+    registry: RegistrySettings = field(default_factory=RegistrySettings)
+    certificate: CertificateSettings = field(default_factory=CertificateSettings)
+    cert_manager: CertManagerSettings = field(default_factory=CertManagerSettings)
+    installer: InstallerSettings = field(default_factory=InstallerSettings)
+    cloud_settings: CloudSettings = field(default_factory=CloudSettings)
+    findings: tuple[Finding, ...] = ()
+
+    @property
+    def warnings(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.level == "warning")

@@ -1,0 +1,273 @@
+"""Reading raw stack config into typed values while collecting every problem at once.
+
+Pulumi hands a program its config as strings (objects arrive as JSON text). A user who mistypes
+three keys should learn about all three in one run, each with the key path, what they gave, what
+is allowed and how to fix it, so this reader never raises on bad input: it records a `Problem` and
+returns a safe fallback so the remaining keys can still be checked.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from .secret import SecretValue
+
+NAMESPACE = "gitpod"
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One invalid setting, rendered as a single self-explanatory line."""
+
+    key: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.message}"
+
+
+@dataclass
+class Problems:
+    """Accumulates problems so that validation reports all of them together."""
+
+    items: list[Problem] = field(default_factory=list)
+
+    def add(self, key: str, message: str) -> None:
+        self.items.append(Problem(key, message))
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+
+def describe(value: Any) -> str:
+    """Render a user-given value for an error message (secrets never reach here)."""
+    if isinstance(value, str):
+        return repr(value)
+    return json.dumps(value)
+
+
+class ConfigSource:
+    """The raw `gitpod:*` config of one stack: values as Pulumi passes them, and which are secret."""
+
+    def __init__(self, values: Mapping[str, Any], secret_keys: Iterable[str] = ()) -> None:
+        self.values = dict(values)
+        self.secret_keys = set(secret_keys)
+
+    @classmethod
+    def from_pulumi(cls) -> ConfigSource:
+        """Read the running program's config (the engine's, the mocks', or the plan's)."""
+        from pulumi.runtime import config as rc
+
+        values: dict[str, Any] = {}
+        for key in list(rc.CONFIG.get().keys()) + list(rc.get_config_env().keys()):
+            if key.startswith(NAMESPACE + ":"):
+                values[key] = rc.get_config(key)
+        secret = [k for k in values if rc.is_config_secret(k) or k in rc.get_config_secret_keys_env()]
+        return cls(values, secret)
+
+    def top_level_keys(self) -> list[str]:
+        return [k.split(":", 1)[1] for k in self.values if k.startswith(NAMESPACE + ":")]
+
+    def raw(self, name: str) -> Any:
+        return self.values.get(f"{NAMESPACE}:{name}")
+
+    def is_secret(self, name: str) -> bool:
+        return f"{NAMESPACE}:{name}" in self.secret_keys
+
+
+class Section:
+    """Typed access to one config object (or the top level), recording problems by key path."""
+
+    def __init__(
+        self,
+        problems: Problems,
+        path: str,
+        data: Mapping[str, Any] | None,
+        *,
+        secret: bool = False,
+        top_level: bool = False,
+    ) -> None:
+        self.problems = problems
+        self.path = path
+        self.data: Mapping[str, Any] = data or {}
+        self.secret = secret
+        self.top_level = top_level
+        self.known: set[str] = set()
+
+    # -- helpers -------------------------------------------------------------------------------
+    def key(self, name: str) -> str:
+        if self.top_level:
+            return f"{NAMESPACE}:{name}"
+        return f"{self.path}.{name}"
+
+    def set_hint(self, name: str, value: str, *, secret: bool = False) -> str:
+        """The `pulumi config set` command that would set this key."""
+        dotted = self.key(name).split(":", 1)[1]
+        flags = " --path" if "." in dotted else ""
+        flags += " --secret" if secret else ""
+        return f"pulumi config set{flags} {dotted} {value}"
+
+    def _get(self, name: str) -> Any:
+        self.known.add(name)
+        value = self.data.get(name)
+        if isinstance(value, str) and value.strip() == "":
+            return None
+        return value
+
+    def present(self, name: str) -> bool:
+        self.known.add(name)
+        return self.data.get(name) is not None
+
+    # -- typed getters -------------------------------------------------------------------------
+    def string(
+        self,
+        name: str,
+        default: str | None = None,
+        *,
+        choices: Sequence[str] | None = None,
+        pattern: re.Pattern[str] | None = None,
+        pattern_help: str = "",
+        required: bool = False,
+        required_help: str = "",
+    ) -> str | None:
+        value = self._get(name)
+        if value is None:
+            if required:
+                hint = required_help or f"Set it: {self.set_hint(name, '<value>')}"
+                self.problems.add(self.key(name), f"is required but not set. {hint}")
+            return default
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, str):
+            self.problems.add(self.key(name), f"must be a string, got {describe(value)}.")
+            return default
+        if choices is not None and value not in choices:
+            close = difflib.get_close_matches(value, choices, n=1)
+            guess = f" Did you mean {close[0]!r}?" if close else ""
+            self.problems.add(
+                self.key(name),
+                f"{value!r} is not allowed (allowed: {', '.join(choices)}).{guess}",
+            )
+            return default
+        if pattern is not None and not pattern.fullmatch(value):
+            self.problems.add(self.key(name), f"{value!r} is not valid: {pattern_help}")
+            return default
+        return value
+
+    def choice(self, name: str, choices: Sequence[str], default: str) -> str:
+        """A string restricted to `choices`, never None."""
+        value = self.string(name, default, choices=choices)
+        return value if value is not None else default
+
+    def integer(self, name: str, default: int, *, minimum: int | None = None, maximum: int | None = None) -> int:
+        value = self._get(name)
+        if value is None:
+            return default
+        if isinstance(value, str) and re.fullmatch(r"-?\d+", value.strip()):
+            value = int(value)
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.problems.add(self.key(name), f"must be a whole number, got {describe(value)}.")
+            return default
+        if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+            bounds = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
+            self.problems.add(self.key(name), f"{value} is out of range (allowed: {bounds}).")
+            return default
+        return value
+
+    def boolean(self, name: str, default: bool) -> bool:
+        value = self._get(name)
+        if value is None:
+            return default
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.lower() in ("true", "false"):
+            return value.lower() == "true"
+        self.problems.add(self.key(name), f"must be true or false, got {describe(value)}.")
+        return default
+
+    def string_list(self, name: str, *, pattern: re.Pattern[str] | None = None, pattern_help: str = "") -> tuple[str, ...]:
+        value = self._get(name)
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            value = [v.strip() for v in value.split(",") if v.strip()]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.problems.add(self.key(name), f"must be a list of strings, got {describe(value)}.")
+            return ()
+        if pattern is not None:
+            for item in value:
+                if not pattern.fullmatch(item):
+                    self.problems.add(self.key(name), f"{item!r} is not valid: {pattern_help}")
+        return tuple(value)
+
+    def secret_value(self, name: str, *, required: bool = False, required_help: str = "") -> SecretValue | None:
+        """A value that must come from secret config (`pulumi config set --secret`)."""
+        value = self._get(name)
+        if value is None:
+            if required:
+                hint = required_help or f"Set it: {self.set_hint(name, '<value>', secret=True)}"
+                self.problems.add(self.key(name), f"is required but not set. {hint}")
+            return None
+        if not isinstance(value, str):
+            self.problems.add(self.key(name), "must be a string (given value withheld: this key holds a secret).")
+            return None
+        if not self.secret:
+            self.problems.add(
+                self.key(name),
+                "holds a credential but is stored in plain text (value withheld). "
+                f"Store it encrypted: {self.set_hint(name, '<value>', secret=True)}",
+            )
+        return SecretValue(value)
+
+    def section(self, name: str) -> Section:
+        value = self._get(name)
+        if value is not None and not isinstance(value, Mapping):
+            self.problems.add(self.key(name), f"must be an object with keys, got {describe(value)}.")
+            value = None
+        return Section(self.problems, self.key(name), value, secret=self.secret)
+
+    def list_of_sections(self, name: str) -> list[Section]:
+        value = self._get(name)
+        if value is None:
+            return []
+        if not isinstance(value, list) or not all(isinstance(v, Mapping) for v in value):
+            self.problems.add(self.key(name), f"must be a list of objects, got {describe(value)}.")
+            return []
+        return [Section(self.problems, f"{self.key(name)}[{i}]", v, secret=self.secret) for i, v in enumerate(value)]
+
+    def finish(self) -> None:
+        """Report keys nobody asked for: almost always a typo that would otherwise be ignored."""
+        for unknown in sorted(set(self.data) - self.known):
+            close = difflib.get_close_matches(unknown, sorted(self.known), n=1)
+            guess = f" Did you mean {close[0]!r}?" if close else ""
+            allowed = ", ".join(sorted(self.known))
+            self.problems.add(self.key(unknown), f"is not a known setting (known here: {allowed}).{guess}")
+
+
+def parse_object(problems: Problems, source: ConfigSource, name: str) -> Section:
+    """Parse the JSON text Pulumi passes for an object-valued config key."""
+    raw = source.raw(name)
+    key = f"{NAMESPACE}:{name}"
+    data: Mapping[str, Any] | None = None
+    if isinstance(raw, Mapping):
+        data = raw
+    elif isinstance(raw, str) and raw.strip():
+        try:
+            parsed = json.loads(raw)
+        except json.JSONDecodeError:
+            parsed = None
+        if isinstance(parsed, Mapping):
+            data = parsed
+        else:
+            shown = "(value withheld: this key holds a secret)" if source.is_secret(name) else describe(raw)
+            problems.add(
+                key, f"must be an object with keys, got {shown}. Set nested keys with `pulumi config set --path {name}.<key> <value>`."
+            )
+    return Section(problems, key, data, secret=source.is_secret(name))

@@ -1,0 +1,184 @@
+"""Apply Gitpod's compatibility table to validated settings.
+
+Returns findings rather than raising, so the loader can report them with the other problems and
+the plan can show warnings. The severity policy lives here and nowhere else:
+hard requirements and documented unsupported combinations are errors; versions Gitpod did not
+test are warnings, or errors under `gitpod:compatibility: strict`; advice is always a warning.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Literal
+
+from .. import compatibility as compat
+from .model import Finding, Settings
+
+Kind = Literal["hard", "unsupported", "untested", "advice"]
+Add = Callable[[Kind, str, str], None]
+
+
+def evaluate(settings: Settings) -> list[Finding]:
+    findings: list[tuple[Kind, str, str]] = []
+
+    def add(kind: Kind, key: str, message: str) -> None:
+        findings.append((kind, key, message))
+
+    _cluster(settings, add)
+    _database(settings, add)
+    _registry_and_tls(settings, add)
+    _installer(settings, add)
+
+    strict = settings.compatibility == "strict"
+    result: list[Finding] = []
+    for kind, key, message in findings:
+        if kind in ("hard", "unsupported") or (kind == "untested" and strict):
+            suffix = " (gitpod:compatibility is 'strict'; set it to 'warn' to accept this.)" if kind == "untested" else ""
+            result.append(Finding(key, message + suffix, "error"))
+        else:
+            result.append(Finding(key, message, "warning"))
+    return result
+
+
+def _cluster(s: Settings, add: Add) -> None:
+    c = s.cluster
+    if c.kubernetes_version:
+        parsed = compat.parse_version(c.kubernetes_version)
+        if parsed is not None and parsed < compat.MIN_KUBERNETES:
+            add(
+                "hard",
+                "gitpod:cluster.kubernetesVersion",
+                f"{c.kubernetes_version!r} is too old: the Gitpod {compat.GITPOD_RELEASE} installer requires Kubernetes >= 1.21.",
+            )
+        elif not compat.in_tested(c.kubernetes_version, compat.TESTED_KUBERNETES):
+            add(
+                "untested",
+                "gitpod:cluster.kubernetesVersion",
+                f"Kubernetes {c.kubernetes_version} is outside the versions Gitpod {compat.GITPOD_RELEASE} was tested on "
+                f"({', '.join(compat.TESTED_KUBERNETES)}), which no managed cloud creates any more. It may still work: the "
+                "installer only requires >= 1.21 and its default render uses GA APIs only.",
+            )
+    if c.kernel_version:
+        parsed = compat.parse_version(c.kernel_version)
+        if parsed is not None and parsed < compat.MIN_KERNEL:
+            add(
+                "hard",
+                "gitpod:cluster.kernelVersion",
+                f"{c.kernel_version!r} is too old: the installer requires a Linux kernel >= 5.4 on every node.",
+            )
+        elif parsed is not None and parsed > compat.TESTED_KERNEL[1]:
+            add(
+                "untested",
+                "gitpod:cluster.kernelVersion",
+                f"kernel {c.kernel_version} is newer than Gitpod's tested range (5.4 to 5.15, e.g. Ubuntu 22.04). It may "
+                "work (the installer only requires >= 5.4, and fsShiftMethod 'fuse' needs no out-of-tree module).",
+            )
+    if c.container_runtime != compat.REQUIRED_RUNTIME:
+        add(
+            "hard",
+            "gitpod:cluster.containerRuntime",
+            f"{c.container_runtime!r} is not allowed: the installer requires containerd on every node.",
+        )
+    if c.containerd_version and not compat.in_tested(c.containerd_version, compat.TESTED_CONTAINERD):
+        add(
+            "untested",
+            "gitpod:cluster.containerdVersion",
+            f"containerd {c.containerd_version} is outside Gitpod's tested versions ({', '.join(compat.TESTED_CONTAINERD)}); "
+            "current node images ship 1.7 or 2.x, which may work.",
+        )
+    if c.node_os and c.node_os not in compat.TESTED_OS:
+        add(
+            "untested",
+            "gitpod:cluster.nodeOs",
+            f"{c.node_os!r} is not one of the node operating systems Gitpod tested ({', '.join(compat.TESTED_OS)}).",
+        )
+    if c.cni and c.cni.lower() not in compat.TESTED_CNI:
+        add(
+            "untested",
+            "gitpod:cluster.cni",
+            f"{c.cni!r} is not the CNI Gitpod tested (Calico VXLAN). Workspaces rely on network policies, so make sure your CNI enforces them.",
+        )
+    if s.cloud == "existing" and c.distribution == "k3s":
+        add(
+            "advice",
+            "gitpod:cluster.distribution",
+            "K3s has only 'limited support' in Gitpod's compatibility table; the program uses K3s' containerd paths "
+            "(/run/k3s/containerd/...) in the installer config.",
+        )
+    if s.cloud == "gcp" and c.mode == "autopilot":
+        add("unsupported", "gitpod:cluster.mode", f"'autopilot' is not allowed (allowed: standard). {compat.AUTOPILOT_REASON}")
+    if s.cloud == "gcp" and c.datapath == "dataplane-v2":
+        add("unsupported", "gitpod:cluster.datapath", f"'dataplane-v2' is not allowed (allowed: legacy). {compat.DATAPLANE_V2_REASON}")
+    if s.cloud == "existing" and not c.label_nodes:
+        add(
+            "advice",
+            "gitpod:cluster.labelNodes",
+            "no nodes named, so the program labels none. Before running the installer, label the nodes yourself: "
+            "kubectl label node <node> " + " ".join(f"{label}=true" for label in compat.ALL_NODE_LABELS),
+        )
+
+
+def _database(s: Settings, add: Add) -> None:
+    db = s.database
+    if db.version not in compat.TESTED_MYSQL:
+        add(
+            "untested",
+            "gitpod:database.version",
+            f"MySQL {db.version} is outside what Gitpod {compat.GITPOD_RELEASE} was tested on (5.7). Later Gitpod "
+            "releases moved to 8.0, and the program creates the user with mysql_native_password and "
+            "explicit_defaults_for_timestamp OFF, which 2022.11's DB layer needs.",
+        )
+    if db.mode == "managed" and db.version == "5.7":
+        add(
+            "advice",
+            "gitpod:database.version",
+            "MySQL 5.7 is past community end of life; Cloud SQL, RDS and Azure still create it but bill extended support.",
+        )
+    if db.mode == "incluster":
+        add(
+            "advice",
+            "gitpod:database.mode",
+            "the 2022.11 installer's in-cluster MySQL uses a fixed, publicly known encryptionKeys value and passwords, "
+            "and keeps data on one PersistentVolume. Fine for a lab; for production use 'managed' or 'external'.",
+        )
+
+
+def _registry_and_tls(s: Settings, add: Add) -> None:
+    if s.registry.kind == "gcr":
+        add(
+            "advice",
+            "gitpod:registry.kind",
+            "Google Container Registry stopped accepting pushes on 18 Mar 2025; the program creates an Artifact "
+            "Registry gcr.io repository, which serves the gcr.io host name.",
+        )
+    if s.cloud == "gcp" and s.certificate.issuer == "selfsigned":
+        add("unsupported", "gitpod:certificate.issuer", f"'selfsigned' is not allowed on GKE. {compat.GKE_SELFSIGNED_REASON}")
+    elif s.certificate.issuer == "selfsigned":
+        add(
+            "advice",
+            "gitpod:certificate.issuer",
+            "with a self-signed CA, every node's containerd and every user's browser must trust the CA before "
+            "workspaces start; see the README section 'Trusting the self-signed CA'.",
+        )
+    if s.certificate.issuer == "letsencrypt-staging":
+        add(
+            "advice",
+            "gitpod:certificate.issuer",
+            "Let's Encrypt staging certificates are not trusted by browsers or containerd; switch to 'letsencrypt' once DNS-01 works.",
+        )
+
+
+def _installer(s: Settings, add: Add) -> None:
+    if s.installer.repository == "eu.gcr.io/gitpod-core-dev/build":
+        add(
+            "advice",
+            "gitpod:installer.repository",
+            "Gitpod 2022.11 pulls its images from eu.gcr.io/gitpod-core-dev/build and third-party images from "
+            "docker.io/bitnami (moved to bitnamilegacy in 2025); if a pull fails, mirror them and set installer.repository.",
+        )
+    if s.installer.fs_shift_method == "shiftfs":
+        add(
+            "advice",
+            "gitpod:installer.fsShiftMethod",
+            "shiftfs is an out-of-tree Ubuntu kernel module that is missing from many current kernels; 'fuse' is the 2022.11 default.",
+        )
