@@ -63,7 +63,9 @@ def test_gitpod_namespace_is_protected_and_created_before_the_certificate(plan_s
     namespace = plan.one("kubernetes:core/v1:Namespace")
     assert namespace.inputs["metadata"]["name"] == "gitpod"
     assert namespace.protect
-    certificate = next(r for r in plan.by_type("kubernetes:cert-manager.io/v1:Certificate") if r.name.endswith("-certificate") and "ca-" not in r.name)
+    certificate = next(
+        r for r in plan.by_type("kubernetes:cert-manager.io/v1:Certificate") if r.name.endswith("-certificate") and "ca-" not in r.name
+    )
     assert namespace.urn in certificate.depends_on
 
 

@@ -13,6 +13,7 @@ which need the cluster.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -70,6 +71,29 @@ def _cloudflare_zone(ctx: Context) -> DnsInfo:
     return DnsInfo(provider="cloudflare", zone_name=zone)
 
 
+@dataclass(frozen=True)
+class CloudImplementations:
+    """What one cloud package offers; each cloud's `__init__.py` defines `IMPLEMENTATIONS`.
+
+    Keys of the concern tables are the setting values they serve: `database.mode`,
+    `storage.mode`, `registry.kind` and `certificate.dns01`.
+    """
+
+    platform: PlatformFactory
+    cluster: ClusterFactory
+    databases: Mapping[str, Factory] = field(default_factory=dict)
+    storages: Mapping[str, Factory] = field(default_factory=dict)
+    registries: Mapping[str, Factory] = field(default_factory=dict)
+    dns_zones: Mapping[str, Factory] = field(default_factory=dict)
+
+
+#: Cloud packages, imported only when their cloud is selected (each SDK is large to import).
+CLOUD_PACKAGES: dict[str, str] = {
+    "gcp": "gitpod_refarch.gcp",
+    "aws": "gitpod_refarch.aws",
+    "azure": "gitpod_refarch.azure",
+}
+
 PLATFORMS: dict[str, PlatformFactory] = {
     "existing": lambda settings, name: Platform(),
 }
@@ -94,6 +118,25 @@ DNS_ZONES: dict[tuple[str, str], Factory] = {
     (ANY, "cloudflare"): _cloudflare_zone,
 }
 
+
+def load_cloud(cloud: str) -> None:
+    """Merge a cloud package's implementations into the tables (once; a no-op if absent)."""
+    if cloud in CLUSTERS or cloud not in CLOUD_PACKAGES:
+        return
+    try:
+        module = importlib.import_module(CLOUD_PACKAGES[cloud])
+    except ModuleNotFoundError as error:
+        if error.name != CLOUD_PACKAGES[cloud]:
+            raise
+        return
+    impl: CloudImplementations = module.IMPLEMENTATIONS
+    PLATFORMS[cloud] = impl.platform
+    CLUSTERS[cloud] = impl.cluster
+    for table, rows in ((DATABASES, impl.databases), (STORAGES, impl.storages), (REGISTRIES, impl.registries), (DNS_ZONES, impl.dns_zones)):
+        for mode, factory in rows.items():
+            table[(cloud, mode)] = factory
+
+
 T = TypeVar("T")
 
 
@@ -105,6 +148,7 @@ def check_available(settings: Settings) -> None:
     """Fail like a validation error when no implementation serves a requested combination."""
     problems: list[Problem] = []
     cloud = settings.cloud
+    load_cloud(cloud)
     if cloud not in PLATFORMS or cloud not in CLUSTERS:
         problems.append(
             Problem(

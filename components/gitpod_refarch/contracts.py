@@ -17,7 +17,6 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 
-
 @dataclass(frozen=True)
 class ContainerdPaths:
     """Where ws-daemon finds containerd on the nodes; wrong paths break every workspace."""

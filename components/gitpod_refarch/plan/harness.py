@@ -6,7 +6,7 @@ dependencies, protect, inputs), the stack outputs, invokes and warnings.
 
 Values a real deployment only learns from the cloud are returned as readable placeholders,
 `${<resource name>.<property>}`, derived from the resource class's own output properties; a few
-properties whose shape matters to the program can be faked per type in `FAKE_OUTPUTS`.
+properties whose shape matters to the program are faked per type in `plan/fakes/`.
 """
 
 from __future__ import annotations

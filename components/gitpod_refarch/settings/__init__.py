@@ -1,10 +1,12 @@
 """Stack settings: the only place that reads `gitpod:*` config (see `load_settings`)."""
 
+from .aws import AwsSettings
+from .azure import AzureSettings
+from .gcp import GcpSettings
 from .load import DEFAULT_POOLS, TOP_LEVEL_KEYS, SettingsError, load_settings
 from .model import (
     CertificateSettings,
     CertManagerSettings,
-    CloudSettings,
     ClusterSettings,
     DatabaseSettings,
     DnsZoneSettings,
@@ -24,9 +26,10 @@ from .secret import SecretValue
 __all__ = [
     "DEFAULT_POOLS",
     "TOP_LEVEL_KEYS",
+    "AwsSettings",
+    "AzureSettings",
     "CertManagerSettings",
     "CertificateSettings",
-    "CloudSettings",
     "ClusterSettings",
     "ConfigSource",
     "DatabaseSettings",
@@ -35,6 +38,7 @@ __all__ = [
     "ExternalRegistrySettings",
     "ExternalStorageSettings",
     "Finding",
+    "GcpSettings",
     "InstallerSettings",
     "NodePoolSettings",
     "Problem",

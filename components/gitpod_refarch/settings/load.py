@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 
 from .. import compatibility as compat
+from .clouds import CLOUD_SECTIONS
 from .model import (
     CLOUDS,
     DATABASE_MODES,
@@ -21,7 +22,6 @@ from .model import (
     STORAGE_MODES,
     CertificateSettings,
     CertManagerSettings,
-    CloudSettings,
     ClusterSettings,
     DatabaseSettings,
     DnsZoneSettings,
@@ -120,7 +120,7 @@ def load_settings(source: ConfigSource | None = None, *, project: str = "gitpod"
     def obj(name: str) -> Section:
         return parse_object(problems, source, name)
 
-    cloud_settings = _cloud(obj, cloud, problems)
+    clouds = _clouds(obj, cloud, problems)
     cluster = _cluster(obj("cluster"), cloud)
     storage = _storage(obj("storage"), cloud)
     database = _database(obj("database"), cloud)
@@ -147,7 +147,7 @@ def load_settings(source: ConfigSource | None = None, *, project: str = "gitpod"
         certificate=certificate,
         cert_manager=cert_manager,
         installer=installer,
-        cloud_settings=cloud_settings,
+        **clouds,  # type: ignore[arg-type]
     )
     findings = evaluate(settings)
     errors = [Problem(f.key, f.message) for f in findings if f.level == "error"]
@@ -157,30 +157,18 @@ def load_settings(source: ConfigSource | None = None, *, project: str = "gitpod"
 
 
 # -- sections ----------------------------------------------------------------------------------
-def _cloud(get: Callable[[str], Section], cloud: str, problems: Problems) -> CloudSettings:
-    result = CloudSettings()
-    for name in ("gcp", "aws", "azure"):
+def _clouds(get: Callable[[str], Section], cloud: str, problems: Problems) -> dict[str, object]:
+    """Parse the selected cloud's section; refuse sections of clouds that are not selected."""
+    parsed: dict[str, object] = {}
+    for name, section_def in CLOUD_SECTIONS().items():
         section = get(name)
-        if section.data and name != cloud:
-            problems.add(section.path, f"is set but gitpod:cloud is {cloud!r}; remove it or set gitpod:cloud to {name!r}.")
-            continue
         if name != cloud:
+            if section.data:
+                problems.add(section.path, f"is set but gitpod:cloud is {cloud!r}; remove it or set gitpod:cloud to {name!r}.")
             continue
-        if name == "gcp":
-            result = CloudSettings(
-                project=section.string("project", required=True, required_help="Set it: pulumi config set --path gcp.project <project-id>"),
-                region=section.string("region", "europe-west1"),
-                zone=section.string("zone"),
-            )
-        elif name == "aws":
-            result = CloudSettings(region=section.string("region", "eu-west-1"))
-        else:
-            result = CloudSettings(
-                region=section.string("location", "northeurope"),
-                resource_group=section.string("resourceGroup"),
-            )
+        parsed[name] = section_def.parse(section, cloud)
         section.finish()
-    return result
+    return parsed
 
 
 def _pool(section: Section, default: NodePoolSettings) -> NodePoolSettings:

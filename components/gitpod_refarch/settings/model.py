@@ -7,9 +7,14 @@ construct the same dataclasses (or pass plain args to the components) without a 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from .secret import SecretValue
+
+if TYPE_CHECKING:
+    from .aws import AwsSettings
+    from .azure import AzureSettings
+    from .gcp import GcpSettings
 
 Cloud = Literal["existing", "gcp", "aws", "azure"]
 CLOUDS: tuple[str, ...] = ("existing", "gcp", "aws", "azure")
@@ -161,16 +166,6 @@ class InstallerSettings:
 
 
 @dataclass(frozen=True)
-class CloudSettings:
-    """Where managed resources go: project/region (GCP), region (AWS), location/group (Azure)."""
-
-    project: str | None = None
-    region: str | None = None
-    zone: str | None = None
-    resource_group: str | None = None
-
-
-@dataclass(frozen=True)
 class Finding:
     """A compatibility verdict about a setting, shown as a warning (or an error when strict)."""
 
@@ -200,7 +195,10 @@ class Settings:
     certificate: CertificateSettings = field(default_factory=CertificateSettings)
     cert_manager: CertManagerSettings = field(default_factory=CertManagerSettings)
     installer: InstallerSettings = field(default_factory=InstallerSettings)
-    cloud_settings: CloudSettings = field(default_factory=CloudSettings)
+    #: The selected cloud's own section (`GcpSettings`, `AwsSettings` or `AzureSettings`), else None.
+    gcp: GcpSettings | None = None
+    aws: AwsSettings | None = None
+    azure: AzureSettings | None = None
     findings: tuple[Finding, ...] = ()
 
     @property

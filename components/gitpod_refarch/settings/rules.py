@@ -8,14 +8,9 @@ test are warnings, or errors under `gitpod:compatibility: strict`; advice is alw
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Literal
-
 from .. import compatibility as compat
+from .clouds import CLOUD_SECTIONS, Add, Kind
 from .model import Finding, Settings
-
-Kind = Literal["hard", "unsupported", "untested", "advice"]
-Add = Callable[[Kind, str, str], None]
 
 
 def evaluate(settings: Settings) -> list[Finding]:
@@ -28,6 +23,9 @@ def evaluate(settings: Settings) -> list[Finding]:
     _database(settings, add)
     _registry_and_tls(settings, add)
     _installer(settings, add)
+    cloud_section = CLOUD_SECTIONS().get(settings.cloud)
+    if cloud_section is not None:
+        cloud_section.rules(settings, add)
 
     strict = settings.compatibility == "strict"
     result: list[Finding] = []
