@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import logging
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -111,7 +112,7 @@ def _output_properties(cls: type) -> dict[str, str]:
 
 def _value_kind(annotation: str) -> str | None:
     """'str' or 'list[str]' for string-ish output properties, None for anything else."""
-    text = annotation.replace("_builtins.", "").replace("typing.", "").replace("pulumi.", "").replace(" ", "")
+    text = re.sub(r"[\w.]*\.(?=\w+\[)|_builtins\.|typing\.|\s", "", annotation)
     for wrapper in ("Output[", "Optional["):
         while text.startswith(wrapper) and text.endswith("]"):
             text = text[len(wrapper) : -1]
@@ -131,7 +132,7 @@ def computed_outputs(type_token: str, name: str, inputs: Mapping[str, Any]) -> d
     cls = _resource_class(type_token)
     if cls is not None:
         for prop, annotation in _output_properties(cls).items():
-            if prop in inputs:
+            if inputs.get(prop) is not None:
                 continue
             kind = _value_kind(annotation)
             if kind == "str":
