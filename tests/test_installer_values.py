@@ -10,6 +10,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 import pytest
 import yaml
+
 from gitpod_refarch.contracts import CONTAINERD_DEFAULT, CertificateInfo, DatabaseInfo, RegistryInfo, StorageInfo
 from gitpod_refarch.installer.component import InstallerConfig
 from gitpod_refarch.installer.schema import validate_config, validate_secrets

@@ -301,7 +301,8 @@ def _never() -> SecretValue:
     return SecretValue("")
 
 
-def _s3(s: Section, *, region_default: str | None = None) -> ExternalStorageSettings:
+def _s3(s: Section, *, insecure_allowed: bool = True) -> ExternalStorageSettings:
+    """An S3-compatible bucket; the registry's `s3storage` has no insecure option, so it is not offered there."""
     result = ExternalStorageSettings(
         endpoint=s.string("endpoint", required=True, pattern=HOST_PATTERN, pattern_help=HOST_HELP) or "",
         bucket=s.string(
@@ -311,10 +312,10 @@ def _s3(s: Section, *, region_default: str | None = None) -> ExternalStorageSett
             pattern_help="expected an S3 bucket name (3-63 lower-case letters, digits, '.' and '-').",
         )
         or "",
-        region=s.string("region", region_default, required=region_default is None) or "",
+        region=s.string("region", required=True) or "",
         access_key_id=s.secret_value("accessKeyId", required=True) or _never(),
         secret_access_key=s.secret_value("secretAccessKey", required=True) or _never(),
-        allow_insecure_connection=s.boolean("allowInsecureConnection", False),
+        allow_insecure_connection=s.boolean("allowInsecureConnection", False) if insecure_allowed else False,
     )
     s.finish()
     return result
@@ -379,7 +380,7 @@ def _registry(s: Section, cloud: str, storage: StorageSettings) -> RegistrySetti
             if storage.external is None:
                 s.problems.add(s.key("reuseStorageBucket"), "needs gitpod:storage.mode 'external' (an S3-compatible bucket) to reuse.")
         else:
-            s3 = _s3(s3_section)
+            s3 = _s3(s3_section, insecure_allowed=False)
     elif s3_section.data and not (kind == "s3" and cloud != "aws"):
         s.problems.add(s3_section.path, "is only used with kind 's3' outside AWS (AWS creates the bucket); remove it.")
     s.finish()

@@ -13,7 +13,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from .secret import SecretValue
 
@@ -85,6 +85,9 @@ class ConfigSource:
 class Section:
     """Typed access to one config object (or the top level), recording problems by key path."""
 
+    #: Every key path any Section was asked for, so tests can check the docs name them all.
+    asked: ClassVar[set[str]] = set()
+
     def __init__(
         self,
         problems: Problems,
@@ -116,6 +119,7 @@ class Section:
 
     def _get(self, name: str) -> Any:
         self.known.add(name)
+        Section.asked.add(self.key(name))
         value = self.data.get(name)
         if isinstance(value, str) and value.strip() == "":
             return None
@@ -123,6 +127,7 @@ class Section:
 
     def present(self, name: str) -> bool:
         self.known.add(name)
+        Section.asked.add(self.key(name))
         return self.data.get(name) is not None
 
     # -- typed getters -------------------------------------------------------------------------
