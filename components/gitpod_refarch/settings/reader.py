@@ -276,3 +276,22 @@ def parse_object(problems: Problems, source: ConfigSource, name: str) -> Section
                 key, f"must be an object with keys, got {shown}. Set nested keys with `pulumi config set --path {name}.<key> <value>`."
             )
     return Section(problems, key, data, secret=source.is_secret(name))
+
+
+def parse_list(problems: Problems, source: ConfigSource, name: str) -> list[Section]:
+    """Parse the JSON text Pulumi passes for a list-of-objects config key."""
+    raw = source.raw(name)
+    key = f"{NAMESPACE}:{name}"
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return []
+    parsed = raw
+    if isinstance(raw, str):
+        try:
+            parsed = json.loads(raw)
+        except json.JSONDecodeError:
+            parsed = None
+    holder = Section(problems, NAMESPACE, {name: parsed}, secret=source.is_secret(name), top_level=True)
+    if not isinstance(parsed, list):
+        problems.add(key, f"must be a list of objects. Set items with `pulumi config set --path --secret '{name}[0].<key>' <value>`.")
+        return []
+    return holder.list_of_sections(name)
