@@ -171,6 +171,7 @@ def test_eks_cluster_uses_access_entries_and_an_explicit_support_policy(plan):
     assert cluster["bootstrapSelfManagedAddons"] is False
     assert cluster["kubernetesNetworkConfig"]["serviceIpv4Cidr"] == "172.20.0.0/16"
     assert cluster["vpcConfig"]["endpointPrivateAccess"] is True
+    assert cluster["vpcConfig"]["subnetIds"] == ["${gitpod-network-private-eu-west-1a.id}", "${gitpod-network-private-eu-west-1b.id}"]
     oidc = inputs(plan, "aws:iam/openIdConnectProvider:OpenIdConnectProvider", "gitpod-cluster-oidc")
     assert oidc == {"url": "https://${gitpod-cluster-eks.oidcIssuer}", "clientIdLists": ["sts.amazonaws.com"]}
 

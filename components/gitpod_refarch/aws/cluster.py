@@ -68,9 +68,8 @@ class EksClusterArgs(TypedDict, total=False):
     profile: str
     """AWS CLI profile the kubeconfig's `aws eks get-token` uses (default: the environment's)."""
     private_subnet_ids: Sequence[pulumi.Input[str]]
-    """Subnets for nodes and the control plane's network interfaces (required)."""
-    public_subnet_ids: Sequence[pulumi.Input[str]]
-    """Subnets for internet-facing load balancers (required)."""
+    """Subnets for nodes and the control plane's network interfaces (required). Load balancers
+    find their subnets by tag, so the public ones need not be named here."""
     node_security_group_id: pulumi.Input[str]
     """Security group every node carries besides the cluster's own (required)."""
     public_access_cidrs: Sequence[str]
@@ -146,7 +145,7 @@ class EksCluster(pulumi.ComponentResource):
             version=args["kubernetes_version"],
             role_arn=cluster_role.arn,
             vpc_config={
-                "subnet_ids": [*args["private_subnet_ids"], *args["public_subnet_ids"]],
+                "subnet_ids": list(args["private_subnet_ids"]),
                 "endpoint_private_access": True,
                 "endpoint_public_access": True,
                 "public_access_cidrs": list(args.get("public_access_cidrs", ["0.0.0.0/0"])),

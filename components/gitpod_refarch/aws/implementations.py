@@ -103,7 +103,6 @@ def cluster(ctx: Context) -> ClusterInfo:
         "region": found.region,
         "partition": found.partition,
         "private_subnet_ids": found.network.private_subnet_ids,
-        "public_subnet_ids": found.network.public_subnet_ids,
         "node_security_group_id": found.network.node_security_group_id,
         "public_access_cidrs": list(aws_settings.public_access_cidrs),
         "admin_role_arns": list(aws_settings.admin_role_arns),
