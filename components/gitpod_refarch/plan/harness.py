@@ -12,6 +12,7 @@ properties whose shape matters to the program are faked per type in `plan/fakes/
 from __future__ import annotations
 
 import asyncio
+import functools
 import importlib
 import logging
 import re
@@ -34,12 +35,12 @@ FAKE_OUTPUTS: dict[str, Callable[[str, Mapping[str, Any]], dict[str, Any]]] = {}
 FAKE_INVOKES: dict[str, Callable[[Mapping[str, Any]], dict[str, Any]]] = {}
 
 
+@functools.cache
 def _load_fakes() -> None:
-    """Fill the tables from every `plan/fakes/<cloud>.py` (once; the fakes import this module)."""
-    if not FAKE_OUTPUTS and not FAKE_INVOKES:
-        outputs, invokes = collect_fakes()
-        FAKE_OUTPUTS.update(outputs)
-        FAKE_INVOKES.update(invokes)
+    """Add every `plan/fakes/<cloud>.py` to the tables, once (at first use: the fakes import this module)."""
+    outputs, invokes = collect_fakes()
+    FAKE_OUTPUTS.update(outputs)
+    FAKE_INVOKES.update(invokes)
 
 
 class PlanError(Exception):
