@@ -131,7 +131,7 @@ def test_extended_support_version_is_costed_when_chosen():
     found = [w for w in warnings(cluster={"kubernetesVersion": "1.32"}, aws={"supportType": "EXTENDED"}) if "extended support" in w]
     assert found == [
         "gitpod:cluster.kubernetesVersion: Kubernetes 1.32 is in EKS extended support: the control plane costs $0.60 per "
-        "cluster-hour instead of $0.10 (about +$365 per month) until 23 Mar 2027, when EKS upgrades it automatically. "
+        "cluster-hour instead of $0.10, about +$365 per month, until 23 Mar 2027, when EKS upgrades it automatically. "
         "1.35 is in standard support."
     ]
 
@@ -220,3 +220,11 @@ def test_route53_zone_settings_that_cannot_hold_the_domain_are_refused(zone, key
 def test_parent_zone_and_existing_zone_are_accepted():
     s = load(certificate={"zone": {"name": "example.com", "existingId": "Z0123456789ABCDEFGHIJ"}})
     assert (s.certificate.zone.name, s.certificate.zone.existing_id) == ("example.com", "Z0123456789ABCDEFGHIJ")
+
+
+def test_extended_support_type_on_a_standard_version_explains_the_later_cost():
+    found = [w for w in warnings(aws={"supportType": "EXTENDED"}) if w.startswith("gitpod:aws.supportType")]
+    assert found == [
+        "gitpod:aws.supportType: 'EXTENDED': when standard support for 1.35 ends on 27 Mar 2027, the cluster stays on it and "
+        "the control plane costs $0.60 per cluster-hour instead of $0.10, about +$365 per month, until you upgrade."
+    ]

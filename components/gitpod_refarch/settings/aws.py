@@ -46,7 +46,7 @@ EKS_CALENDAR: dict[str, tuple[date, date]] = {
     "1.34": (date(2026, 12, 2), date(2027, 12, 2)),
     "1.35": (date(2027, 3, 27), date(2028, 3, 27)),
 }
-EXTENDED_COST = "$0.60 per cluster-hour instead of $0.10 (about +$365 per month)"
+EXTENDED_COST = "$0.60 per cluster-hour instead of $0.10, about +$365 per month"
 #: RDS for MySQL 5.7 Extended Support runs until about the end of February 2027.
 RDS_MYSQL57_END = date(2027, 2, 28)
 #: How far ahead an approaching end of standard support is worth a warning.
@@ -231,14 +231,14 @@ def _support(settings: Settings, aws: AwsSettings, add: Add) -> None:
             add(
                 "advice",
                 key,
-                f"Kubernetes {version} is in EKS extended support: the control plane costs {EXTENDED_COST} until "
+                f"Kubernetes {version} is in EKS extended support: the control plane costs {EXTENDED_COST}, until "
                 f"{extended_end:%d %b %Y}, when EKS upgrades it automatically. {DEFAULT_KUBERNETES_VERSION} is in standard support.",
             )
     elif (standard_end - now).days <= NOTICE_DAYS:
         then = (
             "EKS then upgrades the control plane to the next minor automatically (supportType STANDARD)"
             if aws.support_type == "STANDARD"
-            else f"the cluster then stays on {version} in extended support at {EXTENDED_COST} (supportType EXTENDED)"
+            else f"the cluster then stays on {version} in extended support ({EXTENDED_COST}; supportType EXTENDED)"
         )
         add(
             "advice",
@@ -251,7 +251,7 @@ def _support(settings: Settings, aws: AwsSettings, add: Add) -> None:
             "advice",
             "gitpod:aws.supportType",
             f"'EXTENDED': when standard support for {version} ends on {standard_end:%d %b %Y}, the cluster stays on it and the "
-            f"control plane costs {EXTENDED_COST} until you upgrade.",
+            f"control plane costs {EXTENDED_COST}, until you upgrade.",
         )
 
 
