@@ -49,6 +49,7 @@ VARIANT = {
     "registry.reuseStorageBucket": "true",
     "certificate.zone.existingId": "Z0123456789ABCDEFGHIJ",
     "certificate.zone.name": "example.com",
+    "certManager.namespace": "certs",
     "protect": "false",
 }
 
@@ -500,6 +501,11 @@ def test_existing_zone_is_looked_up_not_created(variant):
     policy = json.loads(inputs(plan, "aws:iam/rolePolicy:RolePolicy", "gitpod-cluster-cert-manager-policy")["policy"])
     change = next(s for s in policy["Statement"] if s["Action"] == "route53:ChangeResourceRecordSets")
     assert change["Resource"] == "arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ"
+    trust = json.loads(inputs(plan, "aws:iam/role:Role", "gitpod-cluster-cert-manager")["assumeRolePolicy"])
+    assert (
+        trust["Statement"][0]["Condition"]["StringEquals"]["${gitpod-cluster-eks.oidcIssuer}:sub"]
+        == "system:serviceaccount:certs:cert-manager"
+    )
 
 
 def test_cloudflare_dns01_needs_no_route53(plan_stack):
