@@ -12,6 +12,7 @@ properties whose shape matters to the program are faked per type in `plan/fakes/
 from __future__ import annotations
 
 import asyncio
+import functools
 import importlib
 import logging
 import re
@@ -23,6 +24,7 @@ import pulumi
 from pulumi.runtime import mocks, rpc
 
 from ..settings import SettingsError
+from .fakes import collect as collect_fakes
 
 SECRET = "[secret]"
 STACK_TYPE = "pulumi:pulumi:Stack"
@@ -31,6 +33,14 @@ STACK_TYPE = "pulumi:pulumi:Stack"
 FAKE_OUTPUTS: dict[str, Callable[[str, Mapping[str, Any]], dict[str, Any]]] = {}
 #: invoke token -> args -> result; for data-source lookups (AMI ids, zones, credentials).
 FAKE_INVOKES: dict[str, Callable[[Mapping[str, Any]], dict[str, Any]]] = {}
+
+
+@functools.cache
+def _load_fakes() -> None:
+    """Add every `plan/fakes/<cloud>.py` to the tables, once (at first use: the fakes import this module)."""
+    outputs, invokes = collect_fakes()
+    FAKE_OUTPUTS.update(outputs)
+    FAKE_INVOKES.update(invokes)
 
 
 class PlanError(Exception):
@@ -157,7 +167,8 @@ class PlanMocks(pulumi.runtime.Mocks):
     def call(self, args: mocks.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
         self.plan.invokes.append(args.token)
         fake = FAKE_INVOKES.get(args.token)
-        return (fake(args.args) if fake else {}), None
+        # The mock monitor iterates the second element as check failures: an empty list, never None.
+        return (fake(args.args) if fake else {}), []
 
 
 class RecordingMonitor(mocks.MockMonitor):
@@ -235,6 +246,7 @@ def run_program(
     stack: str = "plan",
 ) -> Plan:
     """Run `program` under mocks with `config` and return everything it declared."""
+    _load_fakes()
     plan = Plan(stack=stack, project=project)
     mock = PlanMocks(plan)
     monitor = RecordingMonitor(plan, mock)

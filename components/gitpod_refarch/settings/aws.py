@@ -1,20 +1,313 @@
-"""`gitpod:aws`: where and how the AWS reference architecture is built."""
+"""`gitpod:aws`: where and how the AWS reference architecture is built, and what EKS/RDS cost.
+
+The EKS and RDS lifecycle facts below come from `reference/platforms-2026.md` (§1.2, §2.2, §4.2,
+§7). They are dated, so the rules compare them with today's date: a version that was fine when
+the stack was written can move into paid extended support, and the warning should say so.
+"""
 
 from __future__ import annotations
 
+import ipaddress
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
 
-from .clouds import CloudSection
+from .. import compatibility as compat
+from .clouds import Add, CloudSection
 from .reader import Section
+
+if TYPE_CHECKING:
+    from .model import Settings
+
+DEFAULT_REGION = "eu-west-1"
+#: A minor in EKS standard support until 27 Mar 2027 (1.34 leaves it on 2 Dec 2026).
+DEFAULT_KUBERNETES_VERSION = "1.35"
+DEFAULT_VPC_CIDR = "10.100.0.0/16"
+#: EKS picks 172.20.0.0/16 for Services when the VPC is in 10.0.0.0/8; the program sets it
+#: explicitly so the nodes' bootstrap can be told the cluster DNS address.
+SERVICE_CIDR = "172.20.0.0/16"
+CLUSTER_DNS_IP = "172.20.0.10"
+UBUNTU_RELEASES = ("22.04", "24.04")
+SUPPORT_TYPES = ("STANDARD", "EXTENDED")
+#: Tigera operator chart (and its CRD chart); 3.32 is tested on Kubernetes 1.34-1.36.
+DEFAULT_CALICO_VERSION = "v3.32.2"
+#: The Gitpod EKS reference's RDS size (2 vCPU, 8 GiB).
+DEFAULT_DB_INSTANCE = "db.m5.large"
+
+#: EKS minor -> (end of standard support, end of extended support).
+EKS_CALENDAR: dict[str, tuple[date, date]] = {
+    "1.29": (date(2025, 3, 23), date(2026, 3, 23)),
+    "1.30": (date(2025, 7, 23), date(2026, 7, 23)),
+    "1.31": (date(2025, 11, 26), date(2026, 11, 26)),
+    "1.32": (date(2026, 3, 23), date(2027, 3, 23)),
+    "1.33": (date(2026, 7, 29), date(2027, 7, 29)),
+    "1.34": (date(2026, 12, 2), date(2027, 12, 2)),
+    "1.35": (date(2027, 3, 27), date(2028, 3, 27)),
+}
+EXTENDED_COST = "$0.60 per cluster-hour instead of $0.10, about +$365 per month"
+#: RDS for MySQL 5.7 Extended Support runs until about the end of February 2027.
+RDS_MYSQL57_END = date(2027, 2, 28)
+#: How far ahead an approaching end of standard support is worth a warning.
+NOTICE_DAYS = 90
+
+#: Today's date; tests replace it to pin the calendar.
+today: Callable[[], date] = date.today
+
+_REGION = re.compile(r"[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d")
+_ARN = re.compile(r"arn:aws[a-z-]*:(iam|sts)::\d{12}:(role|user|assumed-role)/[\w+=,.@/-]+")
+_ZONE_ID = re.compile(r"Z[A-Z0-9]{1,31}")
 
 
 @dataclass(frozen=True)
 class AwsSettings:
-    region: str = "eu-west-1"
+    """The `gitpod:aws` section, validated."""
+
+    region: str = DEFAULT_REGION
+    #: Explicit zones (e.g. eu-west-1a, eu-west-1b); empty means the region's first N available.
+    availability_zones: tuple[str, ...] = ()
+    availability_zone_count: int = 2
+    vpc_cidr: str = DEFAULT_VPC_CIDR
+    ubuntu_release: str = "22.04"
+    support_type: str = "STANDARD"
+    calico: bool = True
+    calico_version: str = DEFAULT_CALICO_VERSION
+    #: IAM roles/users given cluster-admin through EKS access entries (besides the deployer).
+    admin_role_arns: tuple[str, ...] = ()
+    #: CIDRs allowed to reach the public Kubernetes API endpoint.
+    public_access_cidrs: tuple[str, ...] = ("0.0.0.0/0",)
+    #: AWS CLI/SDK profile for the provider and the kubeconfig; None uses the environment.
+    profile: str | None = None
+
+    @property
+    def zone_count(self) -> int:
+        return len(self.availability_zones) or self.availability_zone_count
 
 
 def parse(s: Section, cloud: str) -> AwsSettings:
-    return AwsSettings(region=s.string("region", "eu-west-1") or "eu-west-1")
+    region = s.string("region", DEFAULT_REGION, pattern=_REGION, pattern_help="expected an AWS region such as eu-west-1.") or DEFAULT_REGION
+    zones = s.string_list(
+        "availabilityZones", pattern=re.compile(r"[a-z0-9-]+[a-z]"), pattern_help="expected a zone name such as eu-west-1a."
+    )
+    for zone in zones:
+        if not zone.startswith(region):
+            s.problems.add(s.key("availabilityZones"), f"{zone!r} is not in gitpod:aws.region {region!r}; list zones such as {region}a.")
+    if zones and not 2 <= len(zones) <= 6:
+        s.problems.add(
+            s.key("availabilityZones"), f"lists {len(zones)} zone(s) (allowed: 2 to 6); EKS needs subnets in at least two zones."
+        )
+    if len(set(zones)) != len(zones):
+        s.problems.add(s.key("availabilityZones"), "lists a zone twice; list each zone once.")
+    count = s.integer("availabilityZoneCount", 2, minimum=2, maximum=6)
+    if zones and str(s.data.get("availabilityZoneCount") or "").strip():
+        s.problems.add(s.key("availabilityZoneCount"), "is set together with availabilityZones; set only one of them.")
+    result = AwsSettings(
+        region=region,
+        availability_zones=zones,
+        availability_zone_count=count,
+        vpc_cidr=_vpc_cidr(s),
+        ubuntu_release=s.choice("ubuntuRelease", UBUNTU_RELEASES, "22.04"),
+        support_type=s.choice("supportType", SUPPORT_TYPES, "STANDARD"),
+        calico=s.boolean("calico", True),
+        calico_version=s.string(
+            "calicoVersion",
+            DEFAULT_CALICO_VERSION,
+            pattern=re.compile(r"v\d+\.\d+\.\d+"),
+            pattern_help="expected a Calico release such as v3.32.2.",
+        )
+        or DEFAULT_CALICO_VERSION,
+        admin_role_arns=s.string_list(
+            "adminRoleArns",
+            pattern=_ARN,
+            pattern_help="expected an IAM role or user ARN such as arn:aws:iam::123456789012:role/platform-admins.",
+        ),
+        public_access_cidrs=_cidrs(s, "publicAccessCidrs") or ("0.0.0.0/0",),
+        profile=s.string("profile"),
+    )
+    for arn in result.admin_role_arns:
+        if ":assumed-role/" in arn or ":sts::" in arn:
+            s.problems.add(
+                s.key("adminRoleArns"),
+                f"{arn!r} is a session ARN; EKS access entries need the role itself (arn:aws:iam::<account>:role/<name>).",
+            )
+    return result
 
 
-SECTION = CloudSection(parse=parse)
+def _vpc_cidr(s: Section) -> str:
+    text = s.string("vpcCidr", DEFAULT_VPC_CIDR) or DEFAULT_VPC_CIDR
+    try:
+        network = ipaddress.IPv4Network(text)
+    except ValueError:
+        s.problems.add(s.key("vpcCidr"), f"{text!r} is not an IPv4 network in CIDR form such as 10.100.0.0/16 (host bits must be zero).")
+        return DEFAULT_VPC_CIDR
+    if not 16 <= network.prefixlen <= 20:
+        s.problems.add(
+            s.key("vpcCidr"),
+            f"{text!r} is a /{network.prefixlen} (allowed: /16 to /20). Pods take VPC addresses with the VPC CNI, so the VPC must be large.",
+        )
+        return DEFAULT_VPC_CIDR
+    if network.overlaps(ipaddress.IPv4Network(SERVICE_CIDR)):
+        s.problems.add(s.key("vpcCidr"), f"{text!r} overlaps the cluster's Service range {SERVICE_CIDR}; choose a range in 10.0.0.0/8.")
+        return DEFAULT_VPC_CIDR
+    return text
+
+
+def _cidrs(s: Section, name: str) -> tuple[str, ...]:
+    values = s.string_list(name)
+    for value in values:
+        try:
+            ipaddress.IPv4Network(value)
+        except ValueError:
+            s.problems.add(s.key(name), f"{value!r} is not an IPv4 CIDR such as 203.0.113.0/24.")
+    return values
+
+
+# -- compatibility and cost rules ------------------------------------------------------------------
+def eks_version(settings: Settings) -> str:
+    """The EKS minor the cluster runs (EKS picks the patch release)."""
+    version = settings.cluster.kubernetes_version or DEFAULT_KUBERNETES_VERSION
+    return compat.minor(version) or version
+
+
+def rules(settings: Settings, add: Add) -> None:
+    aws = settings.aws or AwsSettings()
+    _support(settings, aws, add)
+    if aws.ubuntu_release == "24.04":
+        add(
+            "untested",
+            "gitpod:aws.ubuntuRelease",
+            "Ubuntu 24.04 EKS images run kernel 6.8, newer than Gitpod's tested range (5.4 to 5.15); 22.04 (kernel 5.15) is inside it. "
+            "It may work: the installer only requires >= 5.4 and fsShiftMethod 'fuse' needs no out-of-tree module.",
+        )
+    if not aws.calico:
+        add(
+            "untested",
+            "gitpod:aws.calico",
+            "Gitpod was tested with Calico network policy. With calico false the program turns on the VPC CNI's own network "
+            "policy engine instead, so the NetworkPolicies Gitpod installs are still enforced, but Gitpod did not test it.",
+        )
+    _database(settings, add)
+    _registry(settings, add)
+    _dns(settings, add)
+
+
+def _support(settings: Settings, aws: AwsSettings, add: Add) -> None:
+    key = "gitpod:cluster.kubernetesVersion"
+    version = eks_version(settings)
+    now = today()
+    dates = EKS_CALENDAR.get(version)
+    parsed = compat.parse_version(version)
+    newest = max(EKS_CALENDAR, key=lambda v: compat.parse_version(v) or (0, 0))
+    if dates is None:
+        if parsed is not None and parsed < (compat.parse_version(min(EKS_CALENDAR)) or (0, 0)):
+            add("hard", key, f"EKS no longer creates clusters on Kubernetes {version}. Fix: use {DEFAULT_KUBERNETES_VERSION}.")
+        else:
+            add(
+                "advice",
+                key,
+                f"Kubernetes {version} is newer than this program's EKS calendar (newest {newest}); check that EKS offers it "
+                "(aws eks describe-cluster-versions) and that Canonical publishes an Ubuntu EKS image for it.",
+            )
+        return
+    standard_end, extended_end = dates
+    if now >= extended_end:
+        add(
+            "hard",
+            key,
+            f"EKS extended support for Kubernetes {version} ended on {extended_end:%d %b %Y}; EKS no longer creates it. "
+            f"Fix: use {DEFAULT_KUBERNETES_VERSION}.",
+        )
+    elif now >= standard_end:
+        if aws.support_type == "STANDARD":
+            add(
+                "hard",
+                "gitpod:aws.supportType",
+                f"'STANDARD' cannot run Kubernetes {version}: it left EKS standard support on {standard_end:%d %b %Y}, and STANDARD "
+                f"means EKS upgrades the cluster at that point. Fix: use kubernetesVersion {DEFAULT_KUBERNETES_VERSION}, or set "
+                f"supportType EXTENDED and accept extended-support billing ({EXTENDED_COST}) until {extended_end:%d %b %Y}.",
+            )
+        else:
+            add(
+                "advice",
+                key,
+                f"Kubernetes {version} is in EKS extended support: the control plane costs {EXTENDED_COST}, until "
+                f"{extended_end:%d %b %Y}, when EKS upgrades it automatically. {DEFAULT_KUBERNETES_VERSION} is in standard support.",
+            )
+    elif (standard_end - now).days <= NOTICE_DAYS:
+        then = (
+            "EKS then upgrades the control plane to the next minor automatically (supportType STANDARD)"
+            if aws.support_type == "STANDARD"
+            else f"the cluster then stays on {version} in extended support ({EXTENDED_COST}; supportType EXTENDED)"
+        )
+        add(
+            "advice",
+            key,
+            f"EKS standard support for Kubernetes {version} ends on {standard_end:%d %b %Y} ({(standard_end - now).days} days); {then}. "
+            f"Consider {newest}.",
+        )
+    elif aws.support_type == "EXTENDED":
+        add(
+            "advice",
+            "gitpod:aws.supportType",
+            f"'EXTENDED': when standard support for {version} ends on {standard_end:%d %b %Y}, the cluster stays on it and the "
+            f"control plane costs {EXTENDED_COST}, until you upgrade.",
+        )
+
+
+def _database(settings: Settings, add: Add) -> None:
+    db = settings.database
+    if db.mode != "managed":
+        return
+    if db.instance_size is not None and not db.instance_size.startswith("db."):
+        add("hard", "gitpod:database.instanceSize", f"{db.instance_size!r} is not an RDS instance class; use e.g. {DEFAULT_DB_INSTANCE}.")
+    if db.version == "5.7":
+        add(
+            "advice",
+            "gitpod:database.version",
+            f"RDS bills MySQL 5.7 Extended Support ($0.20 per vCPU-hour in its third year: about $292 per month for a "
+            f"{DEFAULT_DB_INSTANCE}, twice that with Multi-AZ) and upgrades 5.7 instances to 8.0 itself after about "
+            f"{RDS_MYSQL57_END:%d %b %Y}. Plan the move to 8.0 (gitpod:database.version 8.0) before then.",
+        )
+
+
+def _registry(settings: Settings, add: Add) -> None:
+    reg = settings.registry
+    if reg.kind == "s3" and reg.reuse_storage_bucket and settings.storage.mode == "incluster":
+        add(
+            "hard",
+            "gitpod:registry.reuseStorageBucket",
+            "needs a bucket to reuse, but gitpod:storage.mode is 'incluster'. Fix: set storage.mode 'managed' (an S3 bucket) "
+            "or set reuseStorageBucket false (the registry gets its own bucket).",
+        )
+
+
+def _dns(settings: Settings, add: Add) -> None:
+    cert = settings.certificate
+    if not (cert.issuer.startswith("letsencrypt") and cert.dns01 == "route53"):
+        return
+    zone = cert.zone
+    name = zone.name or settings.domain
+    if settings.domain != name and not settings.domain.endswith("." + name):
+        add(
+            "hard",
+            "gitpod:certificate.zone.name",
+            f"{name!r} does not contain gitpod:domain {settings.domain!r}; the DNS-01 records for the domain must live in the zone. "
+            "Fix: use the domain itself or one of its parents.",
+        )
+    if zone.existing_id is not None and not _ZONE_ID.fullmatch(zone.existing_id):
+        add(
+            "hard",
+            "gitpod:certificate.zone.existingId",
+            f"{zone.existing_id!r} is not a Route53 hosted zone id (e.g. Z0123456789ABCDEFGHIJ, without /hostedzone/).",
+        )
+    if not zone.create and zone.existing_id is None:
+        add(
+            "hard",
+            "gitpod:certificate.zone.create",
+            "is false but no zone.existingId is given, so there is no zone to answer DNS-01 challenges in. "
+            "Fix: set zone.existingId to your hosted zone's id, or zone.create true.",
+        )
+
+
+SECTION = CloudSection(parse=parse, rules=rules, kubernetes_version=DEFAULT_KUBERNETES_VERSION)

@@ -27,6 +27,9 @@ class CloudSection:
     parse: Callable[[Section, str], Any]
     #: Compatibility rules that only this cloud knows (extended support, retiring features, ...).
     rules: Callable[[Settings, Add], None] = lambda settings, add: None
+    #: Kubernetes minor for new clusters when `gitpod:cluster.kubernetesVersion` is not set; a
+    #: version the cloud currently offers in standard support (None: the cloud picks).
+    kubernetes_version: str | None = None
 
 
 def _registry() -> dict[str, CloudSection]:

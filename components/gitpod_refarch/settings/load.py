@@ -235,7 +235,9 @@ def _cluster(s: Section, cloud: str) -> ClusterSettings:
         )
         or "gitpod"
     )
-    version = s.string("kubernetesVersion", pattern=VERSION_PATTERN, pattern_help=VERSION_HELP)
+    section_def = CLOUD_SECTIONS().get(cloud)
+    default_version = section_def.kubernetes_version if section_def is not None else None
+    version = s.string("kubernetesVersion", default_version, pattern=VERSION_PATTERN, pattern_help=VERSION_HELP)
     if cloud == "existing":
         result = ClusterSettings(
             name=name,

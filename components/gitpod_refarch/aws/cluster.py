@@ -1,0 +1,353 @@
+"""`EksCluster`: EKS with Ubuntu managed node groups, IRSA, add-ons, Calico and a gp3 StorageClass.
+
+Build order follows what each step really needs:
+
+    roles -> cluster -> OIDC provider -> vpc-cni/kube-proxy (with IRSA) -> node groups
+          -> coredns/ebs-csi (they schedule pods) -> Kubernetes provider -> StorageClass, Calico
+
+The Kubernetes provider handed back depends on the node groups and every add-on, so whatever is
+deployed with it (cert-manager, the installer's Secrets) never races a cluster without nodes,
+DNS or volumes. Authentication uses EKS access entries only (`API` mode, no aws-auth ConfigMap):
+the deployer becomes cluster admin at creation and `admin_role_arns` are added explicitly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TypedDict
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_kubernetes as k8s
+
+from ..contracts import CONTAINERD_DEFAULT, CertManagerIdentity, ClusterInfo
+from . import calico as calico_chart
+from . import policies
+from .foundation import Partition
+from .irsa import service_account_role
+from .kubeconfig import kubeconfig
+from .userdata import user_data
+
+TYPE = "gitpod:index:EksCluster"
+#: Canonical's Ubuntu images boot from /dev/sda1.
+ROOT_DEVICE = "/dev/sda1"
+ADMIN_POLICY = "AmazonEKSClusterAdminPolicy"
+
+
+@dataclass(frozen=True)
+class NodePool:
+    """One managed node group: its size, disk and the Gitpod labels its nodes carry."""
+
+    key: str
+    machine_type: str
+    min_nodes: int
+    max_nodes: int
+    disk_size_gb: int
+    labels: tuple[str, ...]
+
+    @property
+    def desired_nodes(self) -> int:
+        """Start with at least one node: nothing in the stack scales a group up from zero."""
+        return min(max(self.min_nodes, 1), self.max_nodes)
+
+
+class EksClusterArgs(TypedDict, total=False):
+    cluster_name: str
+    """EKS cluster name, also in the subnets' `kubernetes.io/cluster/<name>` tags (required)."""
+    kubernetes_version: str
+    """Kubernetes minor, e.g. `1.35` (required)."""
+    support_type: str
+    """`STANDARD` (upgraded by EKS at the end of standard support) or `EXTENDED` (paid) (default `STANDARD`)."""
+    region: str
+    """AWS region, for the kubeconfig (required)."""
+    partition: Partition
+    """ARN partition of the region (default: the public `aws` partition)."""
+    profile: str
+    """AWS CLI profile the kubeconfig's `aws eks get-token` uses (default: the environment's)."""
+    private_subnet_ids: Sequence[pulumi.Input[str]]
+    """Subnets for nodes and the control plane's network interfaces (required). Load balancers
+    find their subnets by tag, so the public ones need not be named here."""
+    node_security_group_id: pulumi.Input[str]
+    """Security group every node carries besides the cluster's own (required)."""
+    public_access_cidrs: Sequence[str]
+    """Who may reach the public API endpoint (default everyone; authentication still applies)."""
+    admin_role_arns: Sequence[str]
+    """IAM roles/users given cluster-admin through access entries (besides the deployer)."""
+    ami_id: str
+    """Ubuntu EKS image for every node group (required; see `ami.ubuntu_eks_ami`)."""
+    node_pools: Sequence[NodePool]
+    """The managed node groups (required)."""
+    service_cidr: str
+    """Kubernetes Service range (default `172.20.0.0/16`)."""
+    cluster_dns_ip: str
+    """CoreDNS Service address inside `service_cidr` (default `172.20.0.10`)."""
+    calico: bool
+    """Enforce NetworkPolicy with Calico (default true); otherwise with the VPC CNI's own engine."""
+    calico_version: str
+    """Tigera operator chart version (default `v3.32.2`)."""
+    dns01_zone_arn: pulumi.Input[str]
+    """Hosted zone cert-manager may write DNS-01 TXT records to; no cert-manager role without it."""
+    cert_manager_namespace: str
+    """Namespace of cert-manager's service account (default `cert-manager`)."""
+    cert_manager_service_account: str
+    """cert-manager's service account (default `cert-manager`)."""
+
+
+class EksCluster(pulumi.ComponentResource):
+    """An EKS cluster Gitpod 2022.11 can run on, and a Kubernetes provider for it."""
+
+    cluster_name: pulumi.Output[str]
+    """The EKS cluster's name."""
+    kubeconfig: pulumi.Output[str]
+    """Kubeconfig using `aws eks get-token` (secret)."""
+    provider: k8s.Provider
+    """Kubernetes provider that waits for the node groups and add-ons."""
+    oidc_provider_arn: pulumi.Output[str]
+    """IAM OIDC provider for service-account roles."""
+    cert_manager_role_arn: pulumi.Output[str] | None
+    """Role cert-manager assumes for Route53 DNS-01 (None without `dns01_zone_arn`)."""
+    info: ClusterInfo
+    """The cluster contract for the rest of the architecture."""
+
+    def __init__(self, name: str, args: EksClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(TYPE, name, None, opts)
+        partition = args.get("partition", Partition.of(args["region"]))
+        cluster_name = args["cluster_name"]
+        region = args["region"]
+        child = pulumi.ResourceOptions(parent=self)
+
+        # -- IAM for the control plane and the nodes --------------------------------------------
+        cluster_role = aws.iam.Role(f"{name}-role", assume_role_policy=json.dumps(policies.service_trust("eks.amazonaws.com")), opts=child)
+        cluster_policy = aws.iam.RolePolicyAttachment(
+            f"{name}-role-AmazonEKSClusterPolicy",
+            role=cluster_role.name,
+            policy_arn=partition.managed_policy("AmazonEKSClusterPolicy"),
+            opts=child,
+        )
+        node_role = aws.iam.Role(
+            f"{name}-node-role", assume_role_policy=json.dumps(policies.service_trust(f"ec2.{partition.dns_suffix}")), opts=child
+        )
+        # No CNI policy on the nodes: the VPC CNI has its own service-account role below.
+        node_policies = [
+            aws.iam.RolePolicyAttachment(
+                f"{name}-node-role-{policy}", role=node_role.name, policy_arn=partition.managed_policy(policy), opts=child
+            )
+            for policy in ("AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryPullOnly")
+        ]
+
+        # -- control plane ----------------------------------------------------------------------
+        cluster = aws.eks.Cluster(
+            f"{name}-eks",
+            name=cluster_name,
+            version=args["kubernetes_version"],
+            role_arn=cluster_role.arn,
+            vpc_config={
+                "subnet_ids": list(args["private_subnet_ids"]),
+                "endpoint_private_access": True,
+                "endpoint_public_access": True,
+                "public_access_cidrs": list(args.get("public_access_cidrs", ["0.0.0.0/0"])),
+            },
+            access_config={"authentication_mode": "API", "bootstrap_cluster_creator_admin_permissions": True},
+            # The add-ons below are EKS-managed; EKS's unmanaged copies would fight them.
+            bootstrap_self_managed_addons=False,
+            kubernetes_network_config={"service_ipv4_cidr": args.get("service_cidr", "172.20.0.0/16"), "ip_family": "ipv4"},
+            upgrade_policy={"support_type": args.get("support_type", "STANDARD")},
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[cluster_policy]),
+        )
+        endpoint = cluster.endpoint
+        certificate_authority = cluster.certificate_authority.apply(lambda ca: ca.data or "")
+        issuer: pulumi.Output[str] = cluster.identities.apply(lambda ids: (ids[0].oidcs[0].issuer if ids and ids[0].oidcs else None) or "")
+        oidc = aws.iam.OpenIdConnectProvider(f"{name}-oidc", url=issuer, client_id_lists=["sts.amazonaws.com"], opts=child)
+
+        for arn in args.get("admin_role_arns", ()):
+            suffix = hashlib.sha256(arn.encode()).hexdigest()[:8]
+            entry = aws.eks.AccessEntry(f"{name}-admin-{suffix}", cluster_name=cluster.name, principal_arn=arn, type="STANDARD", opts=child)
+            aws.eks.AccessPolicyAssociation(
+                f"{name}-admin-{suffix}",
+                cluster_name=cluster.name,
+                principal_arn=arn,
+                policy_arn=partition.arn("eks", f"cluster-access-policy/{ADMIN_POLICY}", account="aws"),
+                access_scope={"type": "cluster"},
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[entry]),
+            )
+
+        def irsa(role: str, namespace: str, account: str, **kwargs: object) -> pulumi.Output[str]:
+            return service_account_role(
+                f"{name}-{role}",
+                parent=self,
+                oidc_provider_arn=oidc.arn,
+                issuer_url=issuer,
+                namespace=namespace,
+                service_account=account,
+                **kwargs,  # type: ignore[arg-type]
+            )
+
+        # -- add-ons the nodes need to become Ready ------------------------------------------------
+        use_calico = args.get("calico", True)
+        vpc_cni = aws.eks.Addon(
+            f"{name}-vpc-cni",
+            cluster_name=cluster.name,
+            addon_name="vpc-cni",
+            service_account_role_arn=irsa(
+                "vpc-cni", "kube-system", "aws-node", managed_policies=[partition.managed_policy("AmazonEKS_CNI_Policy")]
+            ),
+            configuration_values=json.dumps(calico_chart.VPC_CNI_WITH_CALICO if use_calico else calico_chart.VPC_CNI_WITHOUT_CALICO),
+            resolve_conflicts_on_create="OVERWRITE",
+            resolve_conflicts_on_update="OVERWRITE",
+            opts=child,
+        )
+        kube_proxy = aws.eks.Addon(
+            f"{name}-kube-proxy",
+            cluster_name=cluster.name,
+            addon_name="kube-proxy",
+            resolve_conflicts_on_create="OVERWRITE",
+            resolve_conflicts_on_update="OVERWRITE",
+            opts=child,
+        )
+
+        # -- node groups --------------------------------------------------------------------------
+        bootstrap = pulumi.Output.all(endpoint, certificate_authority)
+        # Created by EKS: admits the control plane; nodes with a launch template must carry it.
+        cluster_security_group: pulumi.Output[str] = cluster.vpc_config.apply(lambda c: c.cluster_security_group_id or "")
+        dns_ip = args.get("cluster_dns_ip", "172.20.0.10")
+        node_groups: list[aws.eks.NodeGroup] = []
+        for pool in args["node_pools"]:
+            labels = pool.labels
+            template = aws.ec2.LaunchTemplate(
+                f"{name}-{pool.key}-template",
+                description=f"Gitpod {pool.key} nodes (Ubuntu EKS image)",
+                image_id=args["ami_id"],
+                update_default_version=True,
+                vpc_security_group_ids=[args["node_security_group_id"], cluster_security_group],
+                user_data=bootstrap.apply(lambda v, labels=labels: user_data(cluster_name, str(v[0]), str(v[1]), dns_ip, labels)),  # type: ignore[misc]
+                block_device_mappings=[
+                    aws.ec2.LaunchTemplateBlockDeviceMappingArgs(
+                        device_name=ROOT_DEVICE,
+                        ebs=aws.ec2.LaunchTemplateBlockDeviceMappingEbsArgs(
+                            volume_size=pool.disk_size_gb,
+                            volume_type="gp3",
+                            # Gitpod's EKS reference: workspaces are I/O heavy (image layers, backups).
+                            iops=6000,
+                            throughput=500,
+                            encrypted="true",
+                            delete_on_termination="true",
+                        ),
+                    )
+                ],
+                # IMDSv2 only, one hop: workspace pods run users' code and must not reach the
+                # node's role; everything in the cluster that needs AWS has its own IRSA role.
+                metadata_options=aws.ec2.LaunchTemplateMetadataOptionsArgs(
+                    http_endpoint="enabled", http_tokens="required", http_put_response_hop_limit=1
+                ),
+                tag_specifications=[
+                    aws.ec2.LaunchTemplateTagSpecificationArgs(resource_type=kind, tags={"Name": f"{cluster_name}-{pool.key}"})
+                    for kind in ("instance", "volume")
+                ],
+                opts=child,
+            )
+            node_groups.append(
+                aws.eks.NodeGroup(
+                    f"{name}-{pool.key}",
+                    cluster_name=cluster.name,
+                    node_role_arn=node_role.arn,
+                    subnet_ids=list(args["private_subnet_ids"]),
+                    instance_types=[pool.machine_type],
+                    capacity_type="ON_DEMAND",
+                    scaling_config={"min_size": pool.min_nodes, "max_size": pool.max_nodes, "desired_size": pool.desired_nodes},
+                    update_config={"max_unavailable": 1},
+                    labels=dict.fromkeys(labels, "true"),
+                    launch_template={"id": template.id, "version": template.latest_version.apply(str)},
+                    tags={"Name": f"{cluster_name}-{pool.key}"},
+                    opts=pulumi.ResourceOptions(
+                        parent=self,
+                        depends_on=[vpc_cni, kube_proxy, *node_policies],
+                        # An autoscaler (or an operator) owns the current size after creation.
+                        ignore_changes=["scalingConfig.desiredSize"],
+                    ),
+                )
+            )
+
+        # -- add-ons that schedule pods -----------------------------------------------------------
+        after_nodes = pulumi.ResourceOptions(parent=self, depends_on=node_groups)
+        coredns = aws.eks.Addon(
+            f"{name}-coredns",
+            cluster_name=cluster.name,
+            addon_name="coredns",
+            resolve_conflicts_on_create="OVERWRITE",
+            resolve_conflicts_on_update="OVERWRITE",
+            opts=after_nodes,
+        )
+        ebs_csi = aws.eks.Addon(
+            f"{name}-ebs-csi",
+            cluster_name=cluster.name,
+            addon_name="aws-ebs-csi-driver",
+            service_account_role_arn=irsa(
+                "ebs-csi",
+                "kube-system",
+                "ebs-csi-controller-sa",
+                managed_policies=[partition.managed_policy("service-role/AmazonEBSCSIDriverPolicy")],
+            ),
+            resolve_conflicts_on_create="OVERWRITE",
+            resolve_conflicts_on_update="OVERWRITE",
+            opts=after_nodes,
+        )
+
+        self.cert_manager_role_arn = None
+        annotations: dict[str, pulumi.Input[str]] = {}
+        zone_arn = args.get("dns01_zone_arn")
+        if zone_arn is not None:
+            self.cert_manager_role_arn = irsa(
+                "cert-manager",
+                args.get("cert_manager_namespace", "cert-manager"),
+                args.get("cert_manager_service_account", "cert-manager"),
+                inline_policy=pulumi.Output.from_input(zone_arn).apply(lambda arn: json.dumps(policies.route53_dns01(arn, partition))),
+            )
+            annotations["eks.amazonaws.com/role-arn"] = self.cert_manager_role_arn
+
+        # -- Kubernetes access --------------------------------------------------------------------
+        self.kubeconfig = pulumi.Output.secret(
+            bootstrap.apply(lambda v: kubeconfig(cluster_name, str(v[0]), str(v[1]), region, args.get("profile")))
+        )
+        self.provider = k8s.Provider(
+            f"{name}-k8s",
+            kubeconfig=self.kubeconfig,
+            enable_server_side_apply=True,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[*node_groups, coredns, ebs_csi]),
+        )
+        on_cluster = pulumi.ResourceOptions(parent=self, provider=self.provider)
+        # The installer's PVCs and the KOTS-era preflight both need a default StorageClass; EKS
+        # (1.30+) marks none as default.
+        k8s.storage.v1.StorageClass(
+            f"{name}-gp3",
+            metadata={"name": "gp3", "annotations": {"storageclass.kubernetes.io/is-default-class": "true"}},
+            provisioner="ebs.csi.aws.com",
+            parameters={"type": "gp3", "encrypted": "true", "fsType": "ext4"},
+            volume_binding_mode="WaitForFirstConsumer",
+            allow_volume_expansion=True,
+            reclaim_policy="Delete",
+            opts=on_cluster,
+        )
+        if use_calico:
+            calico_chart.install(name, parent=self, provider=self.provider, version=args.get("calico_version", "v3.32.2"))
+
+        self.cluster_name = cluster.name
+        self.oidc_provider_arn = oidc.arn
+        self.info = ClusterInfo(
+            provider=self.provider,
+            distribution="eks",
+            containerd=CONTAINERD_DEFAULT,
+            kubeconfig=self.kubeconfig,
+            name=cluster.name,
+            cert_manager_identity=CertManagerIdentity(service_account_annotations=annotations),
+        )
+        self.register_outputs(
+            {
+                "clusterName": self.cluster_name,
+                "kubeconfig": self.kubeconfig,
+                "oidcProviderArn": self.oidc_provider_arn,
+                "certManagerRoleArn": self.cert_manager_role_arn,
+            }
+        )

@@ -1,0 +1,150 @@
+"""`RdsMysql`: RDS for MySQL in private subnets, reachable on 3306 from the cluster's nodes only."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TypedDict
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_random as random
+
+TYPE = "gitpod:index:RdsMysql"
+PORT = 3306
+DATABASE = "gitpod"
+USERNAME = "gitpod"
+
+#: Parameters per engine major. Gitpod's DB layer relies on `explicit_defaults_for_timestamp`
+#: OFF (NULL resets a column to CURRENT_TIMESTAMP; gitpod-io/gitpod#4169), and its Node `mysql`
+#: driver cannot speak 8.0's default caching_sha2_password (gitpod-io/gitpod#1848).
+PARAMETERS: dict[str, dict[str, str]] = {
+    "5.7": {"explicit_defaults_for_timestamp": "0"},
+    "8.0": {"explicit_defaults_for_timestamp": "0", "default_authentication_plugin": "mysql_native_password"},
+}
+
+
+class RdsMysqlArgs(TypedDict, total=False):
+    vpc_id: pulumi.Input[str]
+    """VPC of the database and its clients (required)."""
+    subnet_ids: Sequence[pulumi.Input[str]]
+    """Private subnets in at least two zones (required)."""
+    client_security_group_id: pulumi.Input[str]
+    """The only security group admitted on 3306: the cluster nodes' group (required)."""
+    version: str
+    """MySQL major, `5.7` or `8.0` (default `5.7`, what Gitpod 2022.11 was tested on)."""
+    instance_class: str
+    """RDS instance class (default `db.m5.large`, Gitpod's reference size)."""
+    multi_az: bool
+    """A synchronous standby in a second zone (default false)."""
+    deletion_protection: bool
+    """RDS deletion protection (default true)."""
+    backup_retention_days: int
+    """Days of automated backups and point-in-time recovery (default 7)."""
+    allocated_storage_gb: int
+    """Initial storage; RDS grows it automatically up to `max_allocated_storage_gb` (default 20)."""
+    max_allocated_storage_gb: int
+    """Storage autoscaling ceiling (default 120)."""
+    protect: bool
+    """Protect the instance from `pulumi destroy` (default true)."""
+
+
+class RdsMysql(pulumi.ComponentResource):
+    """The database Gitpod's server, ws-manager-bridge and usage components share.
+
+    Storage is encrypted, automated backups run, deletion protection is on and deleting the
+    instance always takes a final snapshot. The master user is Gitpod's user: the installer's
+    session job creates the `gitpod-sessions` database with it, which needs admin rights.
+    """
+
+    address: pulumi.Output[str]
+    """Host name of the instance."""
+    port: pulumi.Output[int]
+    """3306."""
+    username: pulumi.Output[str]
+    """`gitpod`."""
+    password: pulumi.Output[str]
+    """Generated password (secret)."""
+    security_group_id: pulumi.Output[str]
+    """The database's security group."""
+
+    def __init__(self, name: str, args: RdsMysqlArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(TYPE, name, None, opts)
+        version = args.get("version", "5.7")
+        if version not in PARAMETERS:
+            raise ValueError(f"MySQL {version!r} is not supported (supported: {', '.join(PARAMETERS)})")
+        protect = args.get("protect", True)
+        child = pulumi.ResourceOptions(parent=self)
+
+        subnets = aws.rds.SubnetGroup(f"{name}-subnets", subnet_ids=list(args["subnet_ids"]), description="Gitpod MySQL", opts=child)
+        group = aws.ec2.SecurityGroup(
+            f"{name}-security-group",
+            vpc_id=args["vpc_id"],
+            description="Gitpod MySQL: 3306 from the cluster nodes only",
+            tags={"Name": name},
+            opts=child,
+        )
+        aws.vpc.SecurityGroupIngressRule(
+            f"{name}-mysql-from-nodes",
+            security_group_id=group.id,
+            referenced_security_group_id=args["client_security_group_id"],
+            ip_protocol="tcp",
+            from_port=PORT,
+            to_port=PORT,
+            description="MySQL from Gitpod's nodes",
+            opts=child,
+        )
+        parameters = aws.rds.ParameterGroup(
+            f"{name}-parameters",
+            family=f"mysql{version}",
+            description=f"Gitpod MySQL {version}",
+            # Both are static parameters: RDS applies them at the first boot (and after a reboot).
+            parameters=[{"name": k, "value": v, "apply_method": "pending-reboot"} for k, v in PARAMETERS[version].items()],
+            opts=child,
+        )
+        password = random.RandomPassword(f"{name}-password", length=32, special=False, opts=child)
+        secret_password: pulumi.Output[str] = pulumi.Output.secret(password.result)
+        snapshot_suffix = random.RandomId(f"{name}-final-snapshot-suffix", byte_length=4, opts=child)
+        instance = aws.rds.Instance(
+            f"{name}-mysql",
+            engine="mysql",
+            engine_version=version,
+            instance_class=args.get("instance_class", "db.m5.large"),
+            allocated_storage=args.get("allocated_storage_gb", 20),
+            max_allocated_storage=args.get("max_allocated_storage_gb", 120),
+            storage_type="gp3",
+            storage_encrypted=True,
+            db_name=DATABASE,
+            username=USERNAME,
+            password=secret_password,
+            port=PORT,
+            db_subnet_group_name=subnets.name,
+            vpc_security_group_ids=[group.id],
+            parameter_group_name=parameters.name,
+            publicly_accessible=False,
+            multi_az=args.get("multi_az", False),
+            backup_retention_period=args.get("backup_retention_days", 7),
+            copy_tags_to_snapshot=True,
+            deletion_protection=args.get("deletion_protection", True),
+            skip_final_snapshot=False,
+            final_snapshot_identifier=snapshot_suffix.hex.apply(lambda h: f"{name}-final-{h}"),
+            auto_minor_version_upgrade=True,
+            # Explicit, so the bill is visible in the code: 5.7 only runs under paid Extended Support.
+            engine_lifecycle_support="open-source-rds-extended-support",
+            tags={"Name": name},
+            opts=pulumi.ResourceOptions(parent=self, protect=protect),
+        )
+
+        self.address = instance.address
+        self.port = pulumi.Output.from_input(PORT)
+        self.username = pulumi.Output.from_input(USERNAME)
+        self.password = secret_password
+        self.security_group_id = group.id
+        self.register_outputs(
+            {
+                "address": self.address,
+                "port": self.port,
+                "username": self.username,
+                "password": self.password,
+                "securityGroupId": self.security_group_id,
+            }
+        )

@@ -1,0 +1,86 @@
+"""IAM policy documents (pure data), each naming exactly the bucket, zone or principal it is for.
+
+Writes are never granted on `*`: object writes are scoped to `<bucket>/*`, record changes to one
+hosted zone (and to TXT records, all DNS-01 needs). The only wildcard resource is Route53's
+`change/*`, which is read-only (`GetChange`) and cannot be scoped further.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .foundation import Partition
+
+Document = dict[str, Any]
+
+#: What Gitpod's content service and the Docker registry's S3 driver need on their bucket
+#: (Gitpod's reference-architecture docs and the registry's S3 driver docs list the same set).
+BUCKET_ACTIONS = ("s3:ListBucket", "s3:GetBucketLocation", "s3:ListBucketMultipartUploads")
+OBJECT_ACTIONS = ("s3:PutObject", "s3:GetObject", "s3:DeleteObject", "s3:ListMultipartUploadParts", "s3:AbortMultipartUpload")
+
+
+def _document(*statements: Document) -> Document:
+    return {"Version": "2012-10-17", "Statement": list(statements)}
+
+
+def service_trust(service: str) -> Document:
+    """Trust for an AWS service principal (`eks.amazonaws.com`, `ec2.amazonaws.com`)."""
+    return _document({"Effect": "Allow", "Principal": {"Service": service}, "Action": ["sts:AssumeRole", "sts:TagSession"]})
+
+
+def service_account_trust(oidc_provider_arn: str, issuer_url: str, namespace: str, service_account: str) -> Document:
+    """IRSA trust: only this Kubernetes service account of this cluster may assume the role."""
+    issuer = issuer_url.removeprefix("https://")
+    return _document(
+        {
+            "Effect": "Allow",
+            "Principal": {"Federated": oidc_provider_arn},
+            "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": {
+                "StringEquals": {
+                    f"{issuer}:sub": f"system:serviceaccount:{namespace}:{service_account}",
+                    f"{issuer}:aud": "sts.amazonaws.com",
+                }
+            },
+        }
+    )
+
+
+def bucket_access(bucket_arn: str) -> Document:
+    """Read and write objects in one bucket; no bucket creation, deletion or policy changes."""
+    return _document(
+        {"Sid": "Bucket", "Effect": "Allow", "Action": list(BUCKET_ACTIONS), "Resource": bucket_arn},
+        {"Sid": "Objects", "Effect": "Allow", "Action": list(OBJECT_ACTIONS), "Resource": f"{bucket_arn}/*"},
+    )
+
+
+def tls_only(bucket_arn: str) -> Document:
+    """Bucket policy refusing plain-HTTP requests (the access keys must never cross the wire in clear)."""
+    return _document(
+        {
+            "Sid": "DenyInsecureTransport",
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "s3:*",
+            "Resource": [bucket_arn, f"{bucket_arn}/*"],
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+        }
+    )
+
+
+def route53_dns01(zone_arn: str, partition: Partition) -> Document:
+    """cert-manager's Route53 solver, limited to TXT records in one hosted zone.
+
+    `ListHostedZonesByName` is left out: the ClusterIssuer names the zone by id.
+    """
+    return _document(
+        {"Sid": "ReadChangeStatus", "Effect": "Allow", "Action": "route53:GetChange", "Resource": partition.arn("route53", "change/*")},
+        {"Sid": "ListRecords", "Effect": "Allow", "Action": "route53:ListResourceRecordSets", "Resource": zone_arn},
+        {
+            "Sid": "AnswerChallenges",
+            "Effect": "Allow",
+            "Action": "route53:ChangeResourceRecordSets",
+            "Resource": zone_arn,
+            "Condition": {"ForAllValues:StringEquals": {"route53:ChangeResourceRecordSetsRecordTypes": ["TXT"]}},
+        },
+    )
