@@ -6,6 +6,7 @@ import json
 from datetime import date
 
 import pytest
+
 from gitpod_refarch import compatibility as compat
 from gitpod_refarch.settings import ConfigSource, SettingsError, load_settings
 from gitpod_refarch.settings import aws as aws_settings

@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+
 from gitpod_refarch.compatibility import NODE_LABEL_HEADLESS, NODE_LABEL_REGULAR, NODE_LABELS_SERVICES
 from gitpod_refarch.plan.fakes.aws import _ubuntu_eks_parameters
 from gitpod_refarch.plan.harness import Plan, PlanError, Registration, run_program

@@ -8,6 +8,7 @@ import itertools
 import json
 
 import pytest
+
 from gitpod_refarch.aws import policies
 from gitpod_refarch.aws.ami import parameter_path
 from gitpod_refarch.aws.foundation import Partition
