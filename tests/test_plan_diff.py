@@ -197,7 +197,7 @@ def base_plan(tmp_path, capsys) -> str:
 def test_cli_diff_exits_3_and_says_why_in_markdown(capsys, base_plan):
     code, out, _ = _cli(capsys, "--diff", base_plan, "--format", "markdown", "--config", "namespace=gitpod-2")
     assert code == 3
-    assert out.startswith("### Plan diff for stack `local` against `base.json`")
+    assert out.startswith("### Plan diff for stack `local` against the base plan `base.json`")
     assert "**REPLACED** | `gitpod-installer-namespace`" in out
     assert "### Offline plan: stack `local`" in out  # followed by the plan itself
 

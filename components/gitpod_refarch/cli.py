@@ -115,7 +115,7 @@ def _plan_command(args: argparse.Namespace) -> int:
         print(json.dumps(doc, indent=2))
     elif args.format == "markdown":
         if changes is not None:
-            print(diff.render_markdown(changes, f"`{args.diff.name}`"))
+            print(diff.render_markdown(changes, f"the base plan `{args.diff.name}`"))
         print(markdown.render_markdown(doc), end="")
     else:
         print(render.render_text(plan), end="")
