@@ -313,12 +313,8 @@ def _database_deletion_protection(args: ResourceValidationArgs, report: ReportVi
         )
 
 
-#: Types whose deletion loses data; a generated database password is rotated, not lost, on a recreate.
-PROTECTED_TYPES = stateful.STATEFUL_TYPES - {"random:index/randomPassword:RandomPassword"}
-
-
 def _stateful_resources_protected(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    if args.resource_type in PROTECTED_TYPES and not args.opts.protect:
+    if args.resource_type in stateful.PROTECT_TYPES and not args.opts.protect:
         _report(
             report,
             f"{args.resource_type} holds data but is not protected: `pulumi destroy` (or an accidental rename) deletes it. "

@@ -12,6 +12,7 @@ import pytest
 from gitpod_refarch.cli import main
 from gitpod_refarch.plan import diff
 from gitpod_refarch.plan.harness import run_program
+from gitpod_refarch.plan.markdown import render_markdown
 from gitpod_refarch.plan.render import to_json
 from gitpod_refarch.plan.stateful import REPLACE_ON_CHANGE, STATEFUL_TYPES
 from pulumi_gcp import sql
@@ -223,3 +224,31 @@ def test_cli_refuses_an_unreadable_or_foreign_base(capsys, tmp_path):
     foreign.write_text(json.dumps(_doc(stack="gcp")))
     code, _, err = _cli(capsys, "--diff", str(foreign))
     assert code == 2 and "the base plan is for stack 'gcp'" in err
+
+
+# -- the markdown plan (what the job summary shows next to the diff) -----------------------------------------
+def test_markdown_plan_of_the_local_stack(plan_stack):
+    text = render_markdown(to_json(plan_stack("local")))
+    assert text.startswith("### Offline plan: stack `local`\n\n11 resources, 1 protected, 4 warning(s); ✅ installer checks pass.")
+    assert "| `kubernetes:cert-manager.io/v1:Certificate` | 2 |" in text
+    assert (
+        "#### Protected resources\n\n| Resource | Type |\n|---|---|\n| `gitpod-installer-namespace` | `kubernetes:core/v1:Namespace` |"
+        in text
+    )
+    assert "- gitpod:cluster.distribution: K3s has only 'limited support'" in text
+    assert "```yaml\napiVersion: v1\nkind: Full\ndomain: gitpod.lab.example.com\n" in text
+    assert '| `namespace` | `"gitpod"` |' in text
+    assert "without `protect`" not in text and "#### Installer checks" not in text
+
+
+def test_markdown_plan_warns_about_unprotected_data_and_failed_checks(plan_stack):
+    text = render_markdown(to_json(plan_stack("local", {"protect": "false"})))
+    assert "#### Protected resources\n\nNone." in text
+    assert (
+        "> Stateful resources without `protect` (a `pulumi destroy` or a rename deletes their data): `gitpod-installer-namespace`" in text
+    )
+    password = _resource("random:index/randomPassword:RandomPassword", "db-password", {"length": 24}, protect=False)
+    doc = _doc(password) | {"checks": ["database: Secret 'database' lacks key 'password'"]}
+    text = render_markdown(doc)
+    assert "without `protect`" not in text  # a regenerated password is rotated, not lost
+    assert "❌ 1 installer check(s) fail" in text and "- database: Secret 'database' lacks key 'password'" in text

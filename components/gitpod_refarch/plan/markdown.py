@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from .critical_path import critical_path, duration, waiting_for_cluster
-from .stateful import DATA_TYPES, is_stateful
+from .stateful import DATA_TYPES, PROTECT_TYPES
 
 
 def table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]:
@@ -34,7 +34,7 @@ def render_markdown(doc: Mapping[str, Any]) -> str:
     checks: list[str] = list(doc.get("checks") or [])
     warnings: list[str] = list(doc.get("warnings") or [])
     protected = [r for r in resources if r.get("protect")]
-    unprotected = [r for r in resources if is_stateful(r) and not r.get("protect")]
+    unprotected = [r for r in resources if r["type"] in PROTECT_TYPES and not r.get("protect")]
 
     lines = [f"### Offline plan: stack `{doc.get('stack')}`", ""]
     status = "✅ installer checks pass" if not checks else f"❌ {len(checks)} installer check(s) fail"

@@ -102,6 +102,14 @@ REPLACE_ON_CHANGE: dict[str, tuple[str, ...]] = {
 
 STATEFUL_TYPES: frozenset[str] = frozenset(REPLACE_ON_CHANGE)
 
+#: Stateful types whose loss is recoverable: a new generated password is written to the database
+#: user and the installer's Secret in the same `pulumi up`. Their URNs are still watched (a rename
+#: rotates the password and restarts Gitpod), but they need not be `protect`ed.
+REGENERATED_TYPES: frozenset[str] = frozenset({"random:index/randomPassword:RandomPassword"})
+
+#: Types that should carry `protect` (the `stateful-resources-protected` policy, the plan's warning).
+PROTECT_TYPES: frozenset[str] = STATEFUL_TYPES - REGENERATED_TYPES
+
 #: The data stores proper (databases, buckets, registries, DNS zones): what must never wait for
 #: the cluster (see `critical_path`) because none of them needs it.
 DATA_TYPES: frozenset[str] = frozenset(
