@@ -407,6 +407,11 @@ def _gke_calico(args: ResourceValidationArgs, report: ReportViolation) -> None:
             "GKE network policy is not Calico (set networkPolicy: {enabled: true, provider: CALICO} on LEGACY_DATAPATH); "
             "Calico is the network policy Gitpod supports on GKE.",
         )
+    elif get(props, "addonsConfig.networkPolicyConfig.disabled") is True:
+        _report(
+            report,
+            "networkPolicy is Calico but the network-policy add-on is disabled (addonsConfig.networkPolicyConfig.disabled: true), so GKE does not enforce it.",
+        )
 
 
 @_when(GKE_CLUSTER)

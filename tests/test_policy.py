@@ -194,6 +194,12 @@ BAD: list[tuple[str, str, dict[str, Any], str]] = [
     ),
     ("gke-calico-network-policy", GKE, {"networkPolicy": {"enabled": False}}, "not Calico"),
     ("gke-calico-network-policy", GKE, {"removeDefaultNodePool": True}, "not Calico"),
+    (
+        "gke-calico-network-policy",
+        GKE,
+        {"networkPolicy": {"enabled": True, "provider": "CALICO"}, "addonsConfig": {"networkPolicyConfig": {"disabled": True}}},
+        "add-on is disabled",
+    ),
     ("gke-no-autopilot", GKE, {"enableAutopilot": True}, "Autopilot"),
     ("gke-ubuntu-containerd", GKE_POOL, {"nodeConfig": {"imageType": "COS_CONTAINERD"}}, "COS_CONTAINERD"),
     ("gke-ubuntu-containerd", GKE_POOL, {"name": "pool"}, "defaults to COS_CONTAINERD"),
