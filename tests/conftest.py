@@ -9,10 +9,11 @@ from typing import Any
 
 import pytest
 import yaml
+from pulumi.runtime import rpc
+
 from gitpod_refarch.plan.harness import Plan, run_program
 from gitpod_refarch.plan.stackfile import build_config
 from gitpod_refarch.program import main as program
-from pulumi.runtime import rpc
 
 ROOT = Path(__file__).resolve().parent.parent
 

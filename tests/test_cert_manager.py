@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 
-from gitpod_refarch.plan.render import installer_checks, render_json
 from pulumi.runtime import rpc
+
+from gitpod_refarch.plan.render import installer_checks, render_json
 
 from .conftest import installer_config, secrets_in, unwrap
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from gitpod_refarch import compatibility as compat
 from gitpod_refarch.settings import ConfigSource, SettingsError, load_settings
 

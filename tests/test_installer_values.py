@@ -10,7 +10,16 @@ import pulumi
 import pulumi_kubernetes as k8s
 import pytest
 import yaml
-from gitpod_refarch.contracts import CONTAINERD_DEFAULT, CertificateInfo, DatabaseInfo, RegistryInfo, StorageInfo
+
+from gitpod_refarch.contracts import (
+    CONTAINERD_DEFAULT,
+    AuthProvider,
+    CertificateInfo,
+    DatabaseInfo,
+    RegistryCredential,
+    RegistryInfo,
+    StorageInfo,
+)
 from gitpod_refarch.installer.component import InstallerConfig
 from gitpod_refarch.installer.schema import validate_config, validate_secrets
 from gitpod_refarch.installer.secrets import REQUIRED_KEYS, referenced_secrets
@@ -196,12 +205,31 @@ def test_every_secret_value_is_marked_secret_and_the_config_is_not():
     assert "installerConfig" not in plan.secret_outputs
 
 
-def test_custom_ca_and_pull_secrets_and_auth_providers_are_referenced():
-    _, config = build(certificate=CertificateInfo("tls", "ca"), image_pull_secrets=("mirror-pull",), auth_providers=("github",))
+def test_custom_ca_pull_secrets_and_auth_providers():
+    plan, config = build(
+        certificate=CertificateInfo("tls", "ca"),
+        image_pull_secrets=(RegistryCredential("mirror.example.com", "puller", pulumi.Output.secret("pull-pw")),),
+        auth_providers=(AuthProvider("github.com", "GitHub", "github.com", "client-id", pulumi.Output.secret("client-secret")),),
+    )
     assert config["certificate"] == {"kind": "secret", "name": "tls"}
     assert config["customCACert"] == {"kind": "secret", "name": "ca"}
-    assert config["imagePullSecrets"] == [{"kind": "secret", "name": "mirror-pull"}]
-    assert config["authProviders"] == [{"kind": "secret", "name": "github"}]
+    assert config["imagePullSecrets"] == [{"kind": "secret", "name": "image-pull-mirror-example-com"}]
+    assert config["authProviders"] == [{"kind": "secret", "name": "auth-provider-github-com"}]
+    secrets = secrets_in(plan)
+    auths = json.loads(secrets["image-pull-mirror-example-com"][".dockerconfigjson"])["auths"]
+    assert auths["mirror.example.com"]["username"] == "puller"
+    provider = yaml.safe_load(secrets["auth-provider-github-com"]["provider"])
+    assert provider == {
+        "id": "github.com",
+        "host": "github.com",
+        "type": "GitHub",
+        "oauth": {
+            "clientId": "client-id",
+            "clientSecret": "client-secret",
+            "callBackUrl": "https://gitpod.example.com/auth/github.com/callback",
+        },
+    }
+    assert_installer_accepts(plan, config, {"tls": {"tls.crt", "tls.key"}, "ca": {"ca.crt"}})
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pytest
+
 from gitpod_refarch.cli import main
 
 from .conftest import ROOT

@@ -22,10 +22,10 @@ import pulumi
 
 from . import byo, incluster
 from .certmanager.component import CertManager, CertManagerArgs, certificate_info
-from .contracts import ClusterInfo, ContainerdPaths, DatabaseInfo, DnsInfo, RegistryInfo, StorageInfo
+from .contracts import AuthProvider, ClusterInfo, ContainerdPaths, DatabaseInfo, DnsInfo, RegistryCredential, RegistryInfo, StorageInfo
 from .existing.cluster import ExistingCluster, ExistingClusterArgs
 from .installer.component import InstallerConfig
-from .installer.values import InstallerInputs
+from .installer.values import InstallerInputs, callback_url
 from .settings import Problem, Settings, SettingsError
 
 ANY = "*"
@@ -219,6 +219,8 @@ def build(settings: Settings, name: str = "gitpod") -> Architecture:
                 region=inst.region,
                 log_level=inst.log_level,
                 fs_shift_method=inst.fs_shift_method,
+                image_pull_secrets=[RegistryCredential(p.server, p.username, p.password.output()) for p in inst.image_pull_secrets],
+                auth_providers=[AuthProvider(p.id, p.type, p.host, p.client_id, p.client_secret.output()) for p in settings.auth_providers],
             ),
             "namespace": settings.namespace,
             "protect": settings.protect,
@@ -235,6 +237,8 @@ def build(settings: Settings, name: str = "gitpod") -> Architecture:
         "issuer": cert_manager.issuer_name,
         "warnings": [str(f) for f in settings.warnings],
     }
+    if settings.auth_providers:
+        outputs["oauthCallbackUrls"] = {p.id: callback_url(settings.domain, p.host) for p in settings.auth_providers}
     if cluster.kubeconfig is not None:
         outputs["kubeconfig"] = pulumi.Output.secret(cluster.kubeconfig)
     if dns is not None and dns.name_servers is not None:
@@ -254,6 +258,8 @@ def _cert_manager_args(settings: Settings, cluster: ClusterInfo, dns: DnsInfo | 
         "namespace": settings.cert_manager.namespace,
         "identity": cluster.cert_manager_identity,
     }
+    if settings.cert_manager.image_repository:
+        args["image_repository"] = settings.cert_manager.image_repository
     if cert.email:
         args["email"] = cert.email
     if dns is not None:

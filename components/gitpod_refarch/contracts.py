@@ -144,3 +144,27 @@ class SecretSpec:
     name: str
     string_data: Mapping[str, pulumi.Input[str]]
     type: str = "Opaque"
+
+
+@dataclass(frozen=True)
+class RegistryCredential:
+    """Credentials for pulling Gitpod's own images from a mirror (installer `imagePullSecrets`)."""
+
+    server: str
+    username: pulumi.Input[str]
+    password: pulumi.Input[str]
+
+
+@dataclass(frozen=True)
+class AuthProvider:
+    """An OAuth app Gitpod users sign in with (installer `authProviders`).
+
+    `type` is Gitpod's: `GitHub` (github.com or GitHub Enterprise), `GitLab` (gitlab.com or
+    self-managed), `Bitbucket` (bitbucket.org) or `BitbucketServer`.
+    """
+
+    id: str
+    type: str
+    host: str
+    client_id: pulumi.Input[str]
+    client_secret: pulumi.Input[str]

@@ -47,8 +47,11 @@ class CertManagerArgs(TypedDict, total=False):
     """PEM private key for issuer `existing`; kept secret."""
     existing_ca_cert: pulumi.Input[str]
     """PEM CA of a privately issued `existing` certificate (becomes the installer's `customCACert`)."""
+    image_repository: str
+    """Mirror prefix for cert-manager's images (controller, webhook, cainjector, acmesolver,
+    startupapicheck), for air-gapped clusters; default: quay.io/jetstack."""
     chart_values: Mapping[str, Any]
-    """Extra chart values merged over the defaults (e.g. image repositories of a mirror)."""
+    """Extra chart values merged over the defaults."""
 
 
 def certificate_info(issuer: str, secret_name: str = "https-certificates", *, custom_ca: bool = False) -> CertificateInfo:
@@ -101,7 +104,9 @@ class CertManager(pulumi.ComponentResource):
             repository_opts={"repo": repository} if repository else None,
             namespace=cm_ns,
             create_namespace=True,
-            values=spec.chart_values(identity.service_account_annotations, identity.pod_labels, args.get("chart_values")),
+            values=spec.chart_values(
+                identity.service_account_annotations, identity.pod_labels, args.get("chart_values"), args.get("image_repository")
+            ),
             opts=child,
         )
         after_chart = pulumi.ResourceOptions(parent=self, depends_on=[self.release])

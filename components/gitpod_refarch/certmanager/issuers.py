@@ -80,12 +80,29 @@ def ca_certificate_spec(domain: str) -> dict[str, Any]:
     }
 
 
+#: Chart value paths of each cert-manager image, and the image name under quay.io/jetstack.
+IMAGES = {
+    ("image",): "cert-manager-controller",
+    ("webhook", "image"): "cert-manager-webhook",
+    ("cainjector", "image"): "cert-manager-cainjector",
+    ("acmesolver", "image"): "cert-manager-acmesolver",
+    ("startupapicheck", "image"): "cert-manager-startupapicheck",
+}
+
+
 def chart_values(
     annotations: Mapping[str, pulumi.Input[str]],
     pod_labels: Mapping[str, str],
     extra: Mapping[str, Any] | None = None,
+    image_repository: str | None = None,
 ) -> dict[str, Any]:
     values: dict[str, Any] = {"crds": {"enabled": True, "keep": True}, "extraArgs": list(EXTRA_ARGS)}
+    if image_repository:
+        for path, image in IMAGES.items():
+            node = values
+            for part in path:
+                node = node.setdefault(part, {})
+            node["repository"] = f"{image_repository}/{image}"
     if annotations:
         values["serviceAccount"] = {"annotations": dict(annotations)}
     if pod_labels:

@@ -11,6 +11,7 @@ settings always set it false; and the docker auth entry must be keyed by the bar
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,9 +21,11 @@ import yaml
 
 from ..contracts import (
     CONTAINERD_DEFAULT,
+    AuthProvider,
     CertificateInfo,
     ContainerdPaths,
     DatabaseInfo,
+    RegistryCredential,
     RegistryInfo,
     SecretSpec,
     StorageInfo,
@@ -52,10 +55,10 @@ class InstallerInputs:
     fs_shift_method: str = "fuse"
     #: The `encryptionKeys` JSON for external databases (see `secrets.encryption_keys_json`).
     encryption_keys: pulumi.Input[str] | None = None
-    #: Names of pre-existing dockerconfigjson Secrets for pulling Gitpod's images (`imagePullSecrets`).
-    image_pull_secrets: Sequence[str] = ()
-    #: Names of Secrets holding OAuth provider definitions (`authProviders`).
-    auth_providers: Sequence[str] = ()
+    #: Credentials for pulling Gitpod's images from a mirror (`imagePullSecrets`), one Secret each.
+    image_pull_secrets: Sequence[RegistryCredential] = ()
+    #: OAuth providers pre-configured for sign-in (`authProviders`), one Secret each.
+    auth_providers: Sequence[AuthProvider] = ()
 
 
 @dataclass(frozen=True)
@@ -196,6 +199,33 @@ def _registry(info: RegistryInfo) -> tuple[dict[str, Any], list[SecretSpec]]:
     return section, [SecretSpec(s.REGISTRY_SECRET, {".dockerconfigjson": auth}, type=s.DOCKERCONFIGJSON)]
 
 
+def _k8s_suffix(text: str) -> str:
+    return re.sub(r"[^a-z0-9-]+", "-", text.lower()).strip("-")
+
+
+def pull_secret_name(credential: RegistryCredential) -> str:
+    return f"image-pull-{_k8s_suffix(credential.server)}"
+
+
+def auth_provider_secret_name(provider: AuthProvider) -> str:
+    return f"auth-provider-{_k8s_suffix(provider.id)}"
+
+
+def callback_url(domain: str, host: str) -> str:
+    """The OAuth callback Gitpod serves for a provider host; register it with the OAuth app."""
+    return f"https://{domain}/auth/{host}/callback"
+
+
+def _auth_provider(domain: str, provider: AuthProvider) -> SecretSpec:
+    def document(values: list[Any]) -> str:
+        client_id, client_secret = values
+        oauth = {"clientId": client_id, "clientSecret": client_secret, "callBackUrl": callback_url(domain, provider.host)}
+        return yaml.safe_dump({"id": provider.id, "host": provider.host, "type": provider.type, "oauth": oauth}, sort_keys=False)
+
+    content: pulumi.Output[str] = pulumi.Output.secret(pulumi.Output.all(provider.client_id, provider.client_secret).apply(document))
+    return SecretSpec(auth_provider_secret_name(provider), {"provider": content})
+
+
 def build_installer_values(inputs: InstallerInputs) -> InstallerValues:
     """Map the contracts onto the 2022.11 installer schema."""
     database, db_secrets = _database(inputs.database, inputs.encryption_keys)
@@ -225,15 +255,22 @@ def build_installer_values(inputs: InstallerInputs) -> InstallerValues:
             "maxLifetime": "36h",
         },
         "openVSX": {"url": "https://open-vsx.org"},
-        "authProviders": [_ref(name) for name in inputs.auth_providers],
+        "authProviders": [_ref(auth_provider_secret_name(p)) for p in inputs.auth_providers],
         "blockNewUsers": {"enabled": False, "passlist": []},
         "disableDefinitelyGp": True,
     }
     if inputs.certificate.ca_secret_name:
         config["customCACert"] = _ref(inputs.certificate.ca_secret_name)
-    if inputs.image_pull_secrets:
-        config["imagePullSecrets"] = [_ref(name) for name in inputs.image_pull_secrets]
+    pull_secrets = [
+        SecretSpec(
+            pull_secret_name(c), {".dockerconfigjson": s.docker_config_output(c.server, c.username, c.password)}, type=s.DOCKERCONFIGJSON
+        )
+        for c in inputs.image_pull_secrets
+    ]
+    if pull_secrets:
+        config["imagePullSecrets"] = [_ref(spec.name) for spec in pull_secrets]
+    auth_secrets = [_auth_provider(inputs.domain, p) for p in inputs.auth_providers]
     return InstallerValues(
         config=pulumi.Output.from_input(config),
-        secrets=tuple(db_secrets + storage_secrets + registry_secrets),
+        secrets=tuple(db_secrets + storage_secrets + registry_secrets + pull_secrets + auth_secrets),
     )

@@ -270,7 +270,7 @@ async def _resolve(value: Any) -> tuple[Any, bool]:
 
 
 def run_program(
-    program: Callable[[], None],
+    program: Callable[[], object],
     config: Mapping[str, str],
     secret_keys: set[str] | None = None,
     *,

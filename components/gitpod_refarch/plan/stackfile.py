@@ -8,6 +8,7 @@ placeholder in for them and marks the key secret, exactly as the engine marks it
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -92,30 +93,50 @@ def load_stack_file(path: Path, project: str) -> StackConfig:
     return result
 
 
+def _path_tokens(path: str) -> list[str | int]:
+    """`installer.imagePullSecrets[0].server` -> ['installer', 'imagePullSecrets', 0, 'server']."""
+    tokens: list[str | int] = []
+    for part in path.split("."):
+        match = re.fullmatch(r"([^\[\]]+)((?:\[\d+\])*)", part)
+        if not match:
+            raise StackFileError(f"cannot read the config path {path!r}")
+        tokens.append(match.group(1))
+        tokens += [int(i) for i in re.findall(r"\[(\d+)\]", match.group(2))]
+    return tokens
+
+
+def _set_path(node: Any, tokens: list[str | int], value: str) -> Any:
+    """Set `value` at `tokens` inside `node` (dicts and lists), creating containers as needed."""
+    if not tokens:
+        return value
+    head, rest = tokens[0], tokens[1:]
+    if isinstance(head, int):
+        items = node if isinstance(node, list) else []
+        while len(items) <= head:
+            items.append(None)
+        items[head] = _set_path(items[head], rest, value)
+        return items
+    mapping = node if isinstance(node, dict) else {}
+    mapping[head] = _set_path(mapping.get(head), rest, value)
+    return mapping
+
+
 def apply_override(config: StackConfig, assignment: str, project: str, *, secret: bool = False) -> None:
-    """Apply `KEY=VALUE` (or `path.to.key=VALUE`) like `pulumi config set [--path] [--secret]`."""
+    """Apply `KEY=VALUE` (or `path.to[0].key=VALUE`) like `pulumi config set [--path] [--secret]`."""
     if "=" not in assignment:
         raise StackFileError(f"override {assignment!r} must look like KEY=VALUE, e.g. registry.kind=external")
     key, value = assignment.split("=", 1)
-    namespace, _, path = key.rpartition(":") if ":" in key else (project, ":", key)
-    top, *rest = path.split(".")
+    namespace, path = key.split(":", 1) if ":" in key else (project, key)
+    top, *rest = _path_tokens(path)
     full = f"{namespace}:{top}"
     if not rest:
         config.values[full] = value
     else:
         try:
-            current = json.loads(config.values.get(full) or "{}")
+            current = json.loads(config.values.get(full) or "null")
         except json.JSONDecodeError:
-            current = {}
-        if not isinstance(current, dict):
-            current = {}
-        node = current
-        for part in rest[:-1]:
-            node = node.setdefault(part, {}) if isinstance(node.get(part), dict) or part not in node else node[part]
-            if not isinstance(node, dict):
-                raise StackFileError(f"override {assignment!r}: {part!r} is not an object in {full}")
-        node[rest[-1]] = value
-        config.values[full] = json.dumps(current)
+            current = None
+        config.values[full] = json.dumps(_set_path(current, rest, value))
     if secret:
         config.secret_keys.add(full)
 

@@ -20,6 +20,7 @@ from .model import (
     ISSUERS,
     REGISTRY_KINDS,
     STORAGE_MODES,
+    AuthProviderSettings,
     CertificateSettings,
     CertManagerSettings,
     ClusterSettings,
@@ -30,11 +31,12 @@ from .model import (
     ExternalStorageSettings,
     InstallerSettings,
     NodePoolSettings,
+    PullSecretSettings,
     RegistrySettings,
     Settings,
     StorageSettings,
 )
-from .reader import NAMESPACE, ConfigSource, Problem, Problems, Section, parse_object
+from .reader import NAMESPACE, ConfigSource, Problem, Problems, Section, parse_list, parse_object
 from .rules import evaluate
 from .secret import SecretValue
 
@@ -52,6 +54,8 @@ K8S_NAME_HELP = "expected a Kubernetes object name (lower-case letters, digits, 
 VERSION_PATTERN = re.compile(r"v?\d+\.\d+(\.\d+)?([-+][0-9A-Za-z.+-]*)?")
 VERSION_HELP = "expected a version such as 1.24 or 1.24.17."
 EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+REPOSITORY_PATTERN = re.compile(r"[a-z0-9.-]+(:\d+)?(/[a-z0-9._-]+)*")
+REPOSITORY_HELP = "expected a registry path without scheme, e.g. registry.example.com/gitpod-mirror."
 
 TOP_LEVEL_KEYS = (
     "cloud",
@@ -66,6 +70,7 @@ TOP_LEVEL_KEYS = (
     "certificate",
     "certManager",
     "installer",
+    "authProviders",
     "gcp",
     "aws",
     "azure",
@@ -113,7 +118,19 @@ def load_settings(source: ConfigSource | None = None, *, project: str = "gitpod"
     namespace = top.string("namespace", "gitpod", pattern=K8S_NAME, pattern_help=K8S_NAME_HELP) or "gitpod"
     protect = top.boolean("protect", True)
 
-    for name in ("cluster", "database", "storage", "registry", "certificate", "certManager", "installer", "gcp", "aws", "azure"):
+    for name in (
+        "cluster",
+        "database",
+        "storage",
+        "registry",
+        "certificate",
+        "certManager",
+        "installer",
+        "authProviders",
+        "gcp",
+        "aws",
+        "azure",
+    ):
         top.known.add(name)
     top.finish()
 
@@ -128,6 +145,7 @@ def load_settings(source: ConfigSource | None = None, *, project: str = "gitpod"
     certificate = _certificate(obj("certificate"), cloud)
     cert_manager = _cert_manager(obj("certManager"))
     installer = _installer(obj("installer"))
+    auth_providers = _auth_providers(parse_list(problems, source, "authProviders"))
 
     if problems:
         raise SettingsError(problems.items)
@@ -147,6 +165,7 @@ def load_settings(source: ConfigSource | None = None, *, project: str = "gitpod"
         certificate=certificate,
         cert_manager=cert_manager,
         installer=installer,
+        auth_providers=auth_providers,
         **clouds,  # type: ignore[arg-type]
     )
     findings = evaluate(settings)
@@ -301,7 +320,8 @@ def _never() -> SecretValue:
     return SecretValue("")
 
 
-def _s3(s: Section, *, region_default: str | None = None) -> ExternalStorageSettings:
+def _s3(s: Section, *, insecure_allowed: bool = True) -> ExternalStorageSettings:
+    """An S3-compatible bucket; the registry's `s3storage` has no insecure option, so it is not offered there."""
     result = ExternalStorageSettings(
         endpoint=s.string("endpoint", required=True, pattern=HOST_PATTERN, pattern_help=HOST_HELP) or "",
         bucket=s.string(
@@ -311,10 +331,10 @@ def _s3(s: Section, *, region_default: str | None = None) -> ExternalStorageSett
             pattern_help="expected an S3 bucket name (3-63 lower-case letters, digits, '.' and '-').",
         )
         or "",
-        region=s.string("region", region_default, required=region_default is None) or "",
+        region=s.string("region", required=True) or "",
         access_key_id=s.secret_value("accessKeyId", required=True) or _never(),
         secret_access_key=s.secret_value("secretAccessKey", required=True) or _never(),
-        allow_insecure_connection=s.boolean("allowInsecureConnection", False),
+        allow_insecure_connection=s.boolean("allowInsecureConnection", False) if insecure_allowed else False,
     )
     s.finish()
     return result
@@ -336,6 +356,21 @@ def _storage(s: Section, cloud: str) -> StorageSettings:
         s.problems.add(ext.path, f"is only used with mode 'external', but mode is {mode!r}; remove it or set mode to 'external'.")
     s.finish()
     return StorageSettings(mode=mode, external=external)
+
+
+REGISTRY_PRODUCTS = ("generic", "artifactory", "nexus", "google")
+ECR_HOST = re.compile(r"\d{12}\.dkr\.ecr(-fips)?\.[a-z0-9-]+\.amazonaws\.com(\.cn)?")
+
+
+def _detect_product(host: str) -> str:
+    """Recognise registries whose quirks Gitpod documents, from their host name."""
+    if host == "gcr.io" or host.endswith(".gcr.io") or host.endswith("-docker.pkg.dev"):
+        return "google"
+    if host.endswith(".jfrog.io") or "artifactory" in host:
+        return "artifactory"
+    if "nexus" in host:
+        return "nexus"
+    return "generic"
 
 
 def _registry(s: Section, cloud: str, storage: StorageSettings) -> RegistrySettings:
@@ -362,11 +397,27 @@ def _registry(s: Section, cloud: str, storage: StorageSettings) -> RegistrySetti
             pattern=re.compile(r"[a-z0-9.-]+(:\d+)?(/[a-z0-9._-]+)*"),
             pattern_help="expected a registry host and optional path without scheme, e.g. registry.example.com/gitpod.",
         )
+        host = (url or "").split("/")[0]
+        if ECR_HOST.fullmatch(host):
+            ext.problems.add(ext.key("url"), f"{url!r} is an Amazon ECR registry. {compat.ECR_REASON}")
+        product = ext.choice("product", REGISTRY_PRODUCTS, _detect_product(host))
+        raw_server = ext.data.get("server")
+        if product == "google" and isinstance(raw_server, str) and raw_server and raw_server != host:
+            ext.known.add("server")
+            server = host
+            ext.problems.add(
+                ext.key("server"),
+                f"{ext.data.get('server')!r} is not the host of url {url!r}: Google registries authenticate by bare host "
+                f"(gcr.io, <region>-docker.pkg.dev); the repository path belongs in url. Fix: remove server or set it to {host!r}.",
+            )
+        else:
+            server = ext.string("server", host, pattern=HOST_PATTERN, pattern_help=HOST_HELP) or host
         external = ExternalRegistrySettings(
             url=url or "",
-            server=ext.string("server", (url or "").split("/")[0], pattern=HOST_PATTERN, pattern_help=HOST_HELP) or "",
+            server=server,
             username=ext.string("username", required=True) or "",
             password=ext.secret_value("password", required=True) or _never(),
+            product=product,
         )
         ext.finish()
     elif ext.data:
@@ -379,7 +430,7 @@ def _registry(s: Section, cloud: str, storage: StorageSettings) -> RegistrySetti
             if storage.external is None:
                 s.problems.add(s.key("reuseStorageBucket"), "needs gitpod:storage.mode 'external' (an S3-compatible bucket) to reuse.")
         else:
-            s3 = _s3(s3_section)
+            s3 = _s3(s3_section, insecure_allowed=False)
     elif s3_section.data and not (kind == "s3" and cloud != "aws"):
         s.problems.add(s3_section.path, "is only used with kind 's3' outside AWS (AWS creates the bucket); remove it.")
     s.finish()
@@ -476,6 +527,7 @@ def _cert_manager(s: Section) -> CertManagerSettings:
         version=version,
         chart=s.string("chart", defaults.chart) or defaults.chart,
         namespace=s.string("namespace", defaults.namespace, pattern=K8S_NAME, pattern_help=K8S_NAME_HELP) or defaults.namespace,
+        image_repository=s.string("imageRepository", pattern=REPOSITORY_PATTERN, pattern_help=REPOSITORY_HELP),
     )
     s.finish()
     return result
@@ -485,18 +537,70 @@ def _installer(s: Section) -> InstallerSettings:
     defaults = InstallerSettings()
     path = re.compile(r"/[^\s]*")
     result = InstallerSettings(
-        repository=s.string(
-            "repository",
-            defaults.repository,
-            pattern=re.compile(r"[a-z0-9.-]+(:\d+)?(/[a-z0-9._-]+)*"),
-            pattern_help="expected a registry path without scheme, e.g. registry.example.com/gitpod-mirror.",
-        )
+        repository=s.string("repository", defaults.repository, pattern=REPOSITORY_PATTERN, pattern_help=REPOSITORY_HELP)
         or defaults.repository,
         region=s.string("region"),
         log_level=s.choice("logLevel", ("trace", "debug", "info", "warning", "error", "fatal", "panic"), "info"),
         fs_shift_method=s.choice("fsShiftMethod", ("fuse", "shiftfs"), "fuse"),
         containerd_runtime_dir=s.string("containerdRuntimeDir", pattern=path, pattern_help="must be an absolute path starting with '/'."),
         containerd_socket=s.string("containerdSocket", pattern=path, pattern_help="must be an absolute path starting with '/'."),
+        image_pull_secrets=_pull_secrets(s.list_of_sections("imagePullSecrets")),
     )
     s.finish()
     return result
+
+
+def _pull_secrets(items: list[Section]) -> tuple[PullSecretSettings, ...]:
+    result = []
+    for item in items:
+        result.append(
+            PullSecretSettings(
+                server=item.string("server", required=True, pattern=HOST_PATTERN, pattern_help=HOST_HELP) or "",
+                username=item.string("username", required=True) or "",
+                password=item.secret_value("password", required=True) or _never(),
+            )
+        )
+        item.finish()
+    servers = [p.server for p in result]
+    for server in sorted({x for x in servers if servers.count(x) > 1}):
+        items[0].problems.add("gitpod:installer.imagePullSecrets", f"lists server {server!r} twice; one credential per registry host.")
+    return tuple(result)
+
+
+AUTH_PROVIDER_TYPES = ("GitHub", "GitLab", "Bitbucket", "BitbucketServer")
+AUTH_DEFAULT_HOSTS = {"GitHub": "github.com", "GitLab": "gitlab.com", "Bitbucket": "bitbucket.org"}
+
+
+def _auth_providers(items: list[Section]) -> tuple[AuthProviderSettings, ...]:
+    result = []
+    for item in items:
+        kind = item.choice("type", AUTH_PROVIDER_TYPES, "GitHub")
+        host = item.string(
+            "host",
+            AUTH_DEFAULT_HOSTS.get(kind),
+            pattern=HOST_PATTERN,
+            pattern_help=HOST_HELP,
+            required=kind not in AUTH_DEFAULT_HOSTS,
+            required_help="Bitbucket Server has no public host; set the host of your server.",
+        )
+        result.append(
+            AuthProviderSettings(
+                id=item.string(
+                    "id",
+                    host,
+                    pattern=re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,62}"),
+                    pattern_help="expected letters, digits, '.', '_' and '-'.",
+                )
+                or host
+                or "",
+                type=kind,
+                host=host or "",
+                client_id=item.string("clientId", required=True) or "",
+                client_secret=item.secret_value("clientSecret", required=True) or _never(),
+            )
+        )
+        item.finish()
+    ids = [p.id for p in result]
+    for duplicate in sorted({i for i in ids if ids.count(i) > 1}):
+        items[0].problems.add("gitpod:authProviders", f"uses id {duplicate!r} twice; give each provider its own id.")
+    return tuple(result)

@@ -114,6 +114,8 @@ class ExternalRegistrySettings:
     server: str
     username: str
     password: SecretValue
+    #: `generic`, `artifactory`, `nexus` or `google` (detected from the URL unless set).
+    product: str = "generic"
 
 
 @dataclass(frozen=True)
@@ -151,6 +153,28 @@ class CertManagerSettings:
     version: str = "v1.21.1"
     chart: str = "oci://quay.io/jetstack/charts/cert-manager"
     namespace: str = "cert-manager"
+    #: Mirror prefix for the quay.io/jetstack images (air-gapped installs).
+    image_repository: str | None = None
+
+
+@dataclass(frozen=True)
+class PullSecretSettings:
+    """Credentials for a registry mirror Gitpod's own images are pulled from."""
+
+    server: str
+    username: str
+    password: SecretValue
+
+
+@dataclass(frozen=True)
+class AuthProviderSettings:
+    """An OAuth app for one source-control host (installer `authProviders`)."""
+
+    id: str
+    type: str
+    host: str
+    client_id: str
+    client_secret: SecretValue
 
 
 @dataclass(frozen=True)
@@ -163,6 +187,7 @@ class InstallerSettings:
     fs_shift_method: str = "fuse"
     containerd_runtime_dir: str | None = None
     containerd_socket: str | None = None
+    image_pull_secrets: tuple[PullSecretSettings, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -195,6 +220,7 @@ class Settings:
     certificate: CertificateSettings = field(default_factory=CertificateSettings)
     cert_manager: CertManagerSettings = field(default_factory=CertManagerSettings)
     installer: InstallerSettings = field(default_factory=InstallerSettings)
+    auth_providers: tuple[AuthProviderSettings, ...] = ()
     #: The selected cloud's own section (`GcpSettings`, `AwsSettings` or `AzureSettings`), else None.
     gcp: GcpSettings | None = None
     aws: AwsSettings | None = None

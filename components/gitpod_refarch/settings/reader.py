@@ -13,7 +13,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from .secret import SecretValue
 
@@ -85,6 +85,9 @@ class ConfigSource:
 class Section:
     """Typed access to one config object (or the top level), recording problems by key path."""
 
+    #: Every key path any Section was asked for, so tests can check the docs name them all.
+    asked: ClassVar[set[str]] = set()
+
     def __init__(
         self,
         problems: Problems,
@@ -116,6 +119,7 @@ class Section:
 
     def _get(self, name: str) -> Any:
         self.known.add(name)
+        Section.asked.add(self.key(name))
         value = self.data.get(name)
         if isinstance(value, str) and value.strip() == "":
             return None
@@ -123,6 +127,7 @@ class Section:
 
     def present(self, name: str) -> bool:
         self.known.add(name)
+        Section.asked.add(self.key(name))
         return self.data.get(name) is not None
 
     # -- typed getters -------------------------------------------------------------------------
@@ -271,3 +276,22 @@ def parse_object(problems: Problems, source: ConfigSource, name: str) -> Section
                 key, f"must be an object with keys, got {shown}. Set nested keys with `pulumi config set --path {name}.<key> <value>`."
             )
     return Section(problems, key, data, secret=source.is_secret(name))
+
+
+def parse_list(problems: Problems, source: ConfigSource, name: str) -> list[Section]:
+    """Parse the JSON text Pulumi passes for a list-of-objects config key."""
+    raw = source.raw(name)
+    key = f"{NAMESPACE}:{name}"
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return []
+    parsed = raw
+    if isinstance(raw, str):
+        try:
+            parsed = json.loads(raw)
+        except json.JSONDecodeError:
+            parsed = None
+    holder = Section(problems, NAMESPACE, {name: parsed}, secret=source.is_secret(name), top_level=True)
+    if not isinstance(parsed, list):
+        problems.add(key, f"must be a list of objects. Set items with `pulumi config set --path --secret '{name}[0].<key>' <value>`.")
+        return []
+    return holder.list_of_sections(name)

@@ -142,6 +142,21 @@ def _database(s: Settings, add: Add) -> None:
 
 
 def _registry_and_tls(s: Settings, add: Add) -> None:
+    ext = s.registry.external
+    if ext is not None and ext.product in ("artifactory", "nexus"):
+        name = {"artifactory": "Artifactory", "nexus": "Sonatype Nexus"}[ext.product]
+        add(
+            "advice",
+            "gitpod:registry.external.url",
+            f"{name} has only 'limited support' in Gitpod's compatibility table: it does not create repositories on push, "
+            f"so pre-create {ext.url}/base-images and {ext.url}/workspace-images (Docker V2, push enabled) before the first workspace starts.",
+        )
+    if ext is not None and ext.product == "google" and ext.username not in ("_json_key", "_json_key_base64", "oauth2accesstoken"):
+        add(
+            "advice",
+            "gitpod:registry.external.username",
+            f"{ext.username!r} is unusual for a Google registry: use '_json_key' with a service-account key (JSON, one line) as the password.",
+        )
     if s.registry.kind == "gcr":
         add(
             "advice",

@@ -1,0 +1,41 @@
+"""Only the installer values: Gitpod's config and Secrets from values you already have.
+
+Useful when the database, bucket and registry are managed elsewhere (another team, another
+stack): describe them with the contracts, and `InstallerConfig` creates the Gitpod namespace and
+the Secrets with exactly the keys the 2022.11 installer validates, and outputs the config YAML.
+"""
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from gitpod_refarch import CertificateInfo, DatabaseInfo, InstallerConfig, InstallerInputs, RegistryInfo, StorageInfo
+
+config = pulumi.Config()
+
+inputs = InstallerInputs(
+    domain=config.get("domain") or "gitpod.example.com",
+    database=DatabaseInfo(
+        kind="external",
+        host="mysql.internal",
+        username="gitpod",
+        password=config.get_secret("dbPassword") or pulumi.Output.secret("change-me"),
+    ),
+    storage=StorageInfo(
+        kind="s3",
+        region="eu-west-1",
+        endpoint="s3.eu-west-1.amazonaws.com",
+        bucket="my-gitpod-bucket",
+        access_key_id=config.get_secret("s3AccessKeyId") or pulumi.Output.secret("AKIA..."),
+        secret_access_key=config.get_secret("s3SecretAccessKey") or pulumi.Output.secret("..."),
+    ),
+    registry=RegistryInfo(kind="incluster"),
+    certificate=CertificateInfo("https-certificates"),
+)
+
+installer = InstallerConfig(
+    "gitpod",
+    {"inputs": inputs},
+    opts=pulumi.ResourceOptions(providers=[k8s.Provider("cluster", context=config.get("context"))]),
+)
+
+pulumi.export("installerConfig", installer.config_yaml)
