@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 from gitpod_refarch.cli import main
 from gitpod_refarch.plan import critical_path as cp
 from gitpod_refarch.plan.markdown import render_markdown

@@ -9,13 +9,14 @@ from typing import Any
 
 import pulumi
 import pytest
+from pulumi_gcp import sql
+
 from gitpod_refarch.cli import main
 from gitpod_refarch.plan import diff
 from gitpod_refarch.plan.harness import run_program
 from gitpod_refarch.plan.markdown import render_markdown
 from gitpod_refarch.plan.render import to_json
 from gitpod_refarch.plan.stateful import REPLACE_ON_CHANGE, STATEFUL_TYPES
-from pulumi_gcp import sql
 
 from .conftest import ROOT
 

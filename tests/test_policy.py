@@ -20,8 +20,6 @@ from typing import Any
 
 import pytest
 import yaml
-from gitpod_refarch.compatibility import ALL_NODE_LABELS, ECR_REASON
-from gitpod_refarch.plan.harness import Plan
 from pulumi.runtime import proto
 from pulumi_policy import (
     EnforcementLevel,
@@ -35,6 +33,9 @@ from pulumi_policy import (
 )
 from pulumi_policy.policy import _PolicyAnalyzerServicer
 from pulumi_policy.proxy import UNKNOWN_BOOLEAN_VALUE, UNKNOWN_OBJECT_VALUE, UNKNOWN_STRING_VALUE, unknown_checking_proxy
+
+from gitpod_refarch.compatibility import ALL_NODE_LABELS, ECR_REASON
+from gitpod_refarch.plan.harness import Plan
 
 from .conftest import ROOT, unwrap
 

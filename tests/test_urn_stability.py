@@ -13,6 +13,7 @@ import shutil
 import pulumi
 import pulumi_random as random
 import pytest
+
 from gitpod_refarch.cli import main
 from gitpod_refarch.plan import urns
 from gitpod_refarch.plan.harness import run_program
