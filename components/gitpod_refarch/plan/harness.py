@@ -65,6 +65,9 @@ class Registration:
     custom: bool
     inputs: dict[str, Any]
     read: bool = False
+    #: URNs this resource answers to besides its own (its `aliases`, and those inherited from its
+    #: parent's), resolved as the engine resolves them; a base URN listed here is not a replacement.
+    aliases: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -189,9 +192,48 @@ class RecordingMonitor(mocks.MockMonitor):
         self.engine_urns[mock_urn] = urn
         return urn
 
+    def _urn(self, parent: str | None, type_: str, name: str) -> str:
+        """The engine URN of `type_`/`name` under the engine URN `parent` (None: under the stack)."""
+        qualified = f"{parent.split('::')[2]}${type_}" if parent else type_
+        return f"urn:pulumi:{self.plan.stack}::{self.plan.project}::{qualified}::{name}"
+
+    def _aliases(self, request: Any, parent: str | None) -> list[str]:
+        """Alias URNs as the engine computes them from alias specs, plus the parent's aliases.
+
+        A spec leaves out what did not change: name, type and parent default to the resource's
+        own. A child also answers to its own name under every alias of its parent, which is how
+        moving a component keeps its children in place.
+        """
+        own: list[str] = []
+        names_types = [(request.name, request.type)]
+        for alias in getattr(request, "aliases", []):
+            if alias.WhichOneof("alias") == "urn":
+                own.append(alias.urn)
+                continue
+            spec = alias.spec
+            name, type_ = spec.name or request.name, spec.type or request.type
+            names_types.append((name, type_))
+            if spec.noParent:
+                alias_parent = None
+            elif spec.parentUrn:
+                alias_parent = None if spec.parentUrn == self.stack_urn else self.engine_urns.get(spec.parentUrn, spec.parentUrn)
+            else:
+                alias_parent = parent
+            urn = self._urn(alias_parent, type_, name)
+            if spec.stack or spec.project:
+                urn = f"urn:pulumi:{spec.stack or self.plan.stack}::{spec.project or self.plan.project}::{urn.split('::', 2)[2]}"
+            own.append(urn)
+        inherited = [
+            self._urn(parent_alias, type_, name)
+            for parent_alias in next((r.aliases for r in self.plan.resources if r.urn == parent), [])
+            for name, type_ in names_types
+        ]
+        return [a for a in dict.fromkeys(own + inherited) if a != self._urn(parent, request.type, request.name)]
+
     def _record(self, request: Any, *, read: bool) -> None:
         mock_urn = self.make_urn(request.parent, request.type, request.name)
         urn = self._engine_urn(mock_urn, request.parent, request.type, request.name)
+        parent = self.engine_urns.get(request.parent)
         if any(r.urn == urn for r in self.plan.resources):
             raise PlanError([f"duplicate URN {urn}: the engine would refuse two resources with the same type and name"])
         provider = request.provider.split("::" + request.provider.rsplit("::", 1)[-1])[0] if request.provider else None
@@ -201,13 +243,14 @@ class RecordingMonitor(mocks.MockMonitor):
                 urn=urn,
                 type=request.type,
                 name=request.name,
-                parent=self.engine_urns.get(request.parent),
+                parent=parent,
                 provider=self.engine_urns.get(provider or "", provider),
                 depends_on=[self.engine_urns.get(d, d) for d in getattr(request, "dependencies", [])],
                 protect=bool(getattr(request, "protect", False)),
                 custom=bool(getattr(request, "custom", True)),
                 inputs=inputs,
                 read=read,
+                aliases=self._aliases(request, parent),
             )
         )
 

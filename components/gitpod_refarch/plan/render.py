@@ -69,7 +69,7 @@ def installer_checks(plan: Plan) -> list[str]:
 
 
 def _resource_json(r: Registration) -> dict[str, Any]:
-    return {
+    data: dict[str, Any] = {
         "urn": r.urn,
         "type": r.type,
         "name": r.name,
@@ -79,6 +79,11 @@ def _resource_json(r: Registration) -> dict[str, Any]:
         "protect": r.protect,
         "inputs": redact(r.inputs),
     }
+    if r.aliases:
+        # Only when declared, so plans without aliases keep their shape; `plan --diff` needs them
+        # to tell a safe, aliased move from a delete-and-recreate.
+        data["aliases"] = r.aliases
+    return data
 
 
 def to_json(plan: Plan) -> dict[str, Any]:
