@@ -31,6 +31,25 @@ STACK_TYPE = "pulumi:pulumi:Stack"
 FAKE_OUTPUTS: dict[str, Callable[[str, Mapping[str, Any]], dict[str, Any]]] = {}
 #: invoke token -> args -> result; for data-source lookups (AMI ids, zones, credentials).
 FAKE_INVOKES: dict[str, Callable[[Mapping[str, Any]], dict[str, Any]]] = {}
+_fakes_loaded = False
+
+
+def load_fakes() -> None:
+    """Merge the per-cloud fakes of `plan/fakes/` into the tables, once.
+
+    Deferred to the first plan because the fake modules may import this one (`placeholder`).
+    """
+    global _fakes_loaded
+    if _fakes_loaded:
+        return
+    from .fakes import collect
+
+    outputs, invokes = collect()
+    for token, fake in outputs.items():
+        FAKE_OUTPUTS.setdefault(token, fake)
+    for token, invoke in invokes.items():
+        FAKE_INVOKES.setdefault(token, invoke)
+    _fakes_loaded = True
 
 
 class PlanError(Exception):
@@ -235,6 +254,7 @@ def run_program(
     stack: str = "plan",
 ) -> Plan:
     """Run `program` under mocks with `config` and return everything it declared."""
+    load_fakes()
     plan = Plan(stack=stack, project=project)
     mock = PlanMocks(plan)
     monitor = RecordingMonitor(plan, mock)
