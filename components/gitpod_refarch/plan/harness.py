@@ -173,10 +173,11 @@ class PlanMocks(pulumi.runtime.Mocks):
         state.update(computed_outputs(args.typ, args.name, args.inputs))
         return placeholder(args.name, "id"), state
 
-    def call(self, args: mocks.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
+    def call(self, args: mocks.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
         self.plan.invokes.append(args.token)
         fake = FAKE_INVOKES.get(args.token)
-        return (fake(args.args) if fake else {}), None
+        # An empty failure list: the SDK's mock monitor iterates it (None crashes every invoke).
+        return (fake(args.args) if fake else {}), []
 
 
 class RecordingMonitor(mocks.MockMonitor):
