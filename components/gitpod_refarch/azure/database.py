@@ -1,12 +1,11 @@
 """`MysqlFlexibleServer`: Azure Database for MySQL Flexible Server for Gitpod, reachable only from the VNet.
 
 Transport security: Flexible Server enforces TLS (`require_secure_transport=ON`) by default, but
-the Gitpod 2022.11 components connect without TLS unless `database.ssl.caCert` is set, and not
-every component of that release reads it. The server therefore has no public endpoint at all
-(private access through a delegated subnet and a private DNS zone) and
-`require_secure_transport` is turned OFF, as Gitpod's own Azure Terraform did
-(`ssl_enforcement_enabled = false`). See docs/azure.md.
-"""
+Gitpod 2022.11 connects without TLS unless the installer's `database.ssl.caCert` is set, a path
+none of Gitpod's reference setups used on Azure. As Gitpod's own Azure Terraform did
+(`ssl_enforcement_enabled = false`), TLS enforcement is turned off, and the server instead has no
+public endpoint at all: private access through a delegated subnet and a private DNS zone linked
+to the VNet. See docs/azure.md."""
 
 from __future__ import annotations
 
