@@ -167,7 +167,7 @@ class PlanMocks(pulumi.runtime.Mocks):
         state.update(computed_outputs(args.typ, args.name, args.inputs))
         return placeholder(args.name, "id"), state
 
-    def call(self, args: mocks.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
+    def call(self, args: mocks.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
         self.plan.invokes.append(args.token)
         fake = FAKE_INVOKES.get(args.token)
         # The mock monitor iterates the second element as check failures: an empty list, never None.

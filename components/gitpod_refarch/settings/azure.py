@@ -1,24 +1,389 @@
-"""`gitpod:azure`: where and how the Azure reference architecture is built."""
+"""`gitpod:azure`: where and how the Azure reference architecture is built.
+
+Besides its own keys, this module owns the Azure-only reading of shared keys (the AKS default
+Kubernetes version, the node OS image that follows from it, the MySQL SKU) and the Azure
+compatibility rules, so the shared loader never learns about AKS or Flexible Server.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import contextlib
+import ipaddress
+import math
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from .clouds import CloudSection
+from .. import compatibility as compat
+from .clouds import Add, CloudSection
 from .reader import Section
+
+if TYPE_CHECKING:
+    from .model import Settings
+
+#: AKS' N-1 GA minor in Aug 2026 (N-2 window 1.34-1.36); used when cluster.kubernetesVersion is unset.
+DEFAULT_KUBERNETES_VERSION = "1.35"
+#: `Ubuntu2204` node images exist for Kubernetes 1.25-1.36 only (kernel 5.15, inside Gitpod's range).
+UBUNTU2204_MAX = (1, 36)
+#: Below this, AKS creates clusters only with the Premium tier's long-term support (Aug 2026).
+AKS_OLDEST_CREATABLE = (1, 34)
+
+NETWORK_PLUGINS = ("azure-overlay", "kubenet")
+OS_SKUS = ("Ubuntu2204", "Ubuntu", "AzureLinux")
+CLUSTER_TIERS = ("Free", "Standard", "Premium")
+REGISTRY_SKUS = ("Basic", "Standard", "Premium")
+
+#: Azure Database for MySQL Flexible Server default compute: 2 vCores, like Gitpod's `GP_Gen5_2`.
+DEFAULT_MYSQL_SKU = "Standard_D2ds_v4"
+_MYSQL_TIERS = {"B": "Burstable", "D": "GeneralPurpose", "E": "MemoryOptimized"}
+_MYSQL_SKU = re.compile(r"Standard_([BDE])\d+[a-z]*(_v\d+)?")
+_VM_SIZE = re.compile(r"Standard_[A-Za-z0-9_]+")
+
+_LOCATION = re.compile(r"[a-z][a-z0-9]{2,39}")
+_RESOURCE_GROUP = re.compile(r"[-\w.()]{0,89}[-\w()]", re.ASCII)
+_DNS_ZONE_ID = re.compile(
+    r"/subscriptions/(?P<subscription>[0-9a-fA-F-]{36})/resourceGroups/(?P<group>[-\w.()]{1,90})"
+    r"/providers/Microsoft\.Network/dns[zZ]ones/(?P<zone>[a-z0-9.-]+)",
+    re.ASCII,
+)
+
+#: Addresses Azure keeps in every subnet, and the surge node each pool adds during upgrades.
+_SUBNET_RESERVED = 5
+_POOLS = ("services", "regularWorkspaces", "headlessWorkspaces")
+
+
+@dataclass(frozen=True)
+class AzureNetworkSettings:
+    """Address plan: the VNet, its two subnets, and the overlay pod and service ranges."""
+
+    vnet_cidr: str = "10.2.0.0/16"
+    node_subnet_cidr: str = "10.2.0.0/20"
+    database_subnet_cidr: str = "10.2.16.0/24"
+    pod_cidr: str = "10.244.0.0/16"
+    service_cidr: str = "10.0.0.0/16"
+
+    @property
+    def dns_service_ip(self) -> str:
+        """kube-dns' address: the tenth address of the service range, as AKS' own default."""
+        return str(ipaddress.ip_network(self.service_cidr)[10])
 
 
 @dataclass(frozen=True)
 class AzureSettings:
     location: str = "northeurope"
+    #: Resource group for everything; None means "named after gitpod:cluster.name".
     resource_group: str | None = None
+    create_resource_group: bool = True
+    network_plugin: str = "azure-overlay"
+    #: Node image; None means "Ubuntu2204 where the Kubernetes version allows it" (see `node_os_sku`).
+    os_sku: str | None = None
+    cluster_tier: str = "Standard"
+    authorized_ip_ranges: tuple[str, ...] = ()
+    registry_sku: str = "Standard"
+    network: AzureNetworkSettings = field(default_factory=AzureNetworkSettings)
 
 
+# -- parsing ------------------------------------------------------------------------------------
 def parse(s: Section, cloud: str) -> AzureSettings:
+    defaults = AzureSettings()
     return AzureSettings(
-        location=s.string("location", "northeurope") or "northeurope",
-        resource_group=s.string("resourceGroup"),
+        location=s.string(
+            "location",
+            defaults.location,
+            pattern=_LOCATION,
+            pattern_help="expected an Azure region name such as northeurope or westus2 (`az account list-locations -o table`).",
+        )
+        or defaults.location,
+        resource_group=s.string(
+            "resourceGroup",
+            pattern=_RESOURCE_GROUP,
+            pattern_help="expected 1-90 letters, digits, '-', '_', '.', '(' or ')', not ending with '.'.",
+        ),
+        create_resource_group=s.boolean("createResourceGroup", True),
+        network_plugin=s.choice("networkPlugin", NETWORK_PLUGINS, defaults.network_plugin),
+        os_sku=s.string("osSku", choices=OS_SKUS),
+        cluster_tier=s.choice("clusterTier", CLUSTER_TIERS, defaults.cluster_tier),
+        authorized_ip_ranges=_ip_ranges(s, "authorizedIpRanges"),
+        registry_sku=s.choice("registrySku", REGISTRY_SKUS, defaults.registry_sku),
+        network=_network(s.section("network")),
     )
 
 
-SECTION = CloudSection(parse=parse)
+def _ip_ranges(s: Section, key: str) -> tuple[str, ...]:
+    ranges = s.string_list(key)
+    for value in ranges:
+        try:
+            ipaddress.IPv4Network(value, strict=True)
+        except ValueError:
+            s.problems.add(s.key(key), f"{value!r} is not an IPv4 address or CIDR range such as 203.0.113.0/24.")
+    return ranges
+
+
+def _cidr(s: Section, key: str, default: str) -> ipaddress.IPv4Network:
+    value = s.string(key, default) or default
+    try:
+        return ipaddress.IPv4Network(value, strict=True)
+    except ValueError:
+        hint = ""
+        with contextlib.suppress(ValueError):
+            hint = f" Did you mean {ipaddress.IPv4Network(value, strict=False)}?"
+        s.problems.add(s.key(key), f"{value!r} is not an IPv4 network in CIDR form such as {default}.{hint}")
+        return ipaddress.IPv4Network(default)
+
+
+def _network(s: Section) -> AzureNetworkSettings:
+    d = AzureNetworkSettings()
+    vnet = _cidr(s, "vnetCidr", d.vnet_cidr)
+    nodes = _cidr(s, "nodeSubnetCidr", d.node_subnet_cidr)
+    database = _cidr(s, "databaseSubnetCidr", d.database_subnet_cidr)
+    pods = _cidr(s, "podCidr", d.pod_cidr)
+    services = _cidr(s, "serviceCidr", d.service_cidr)
+    s.finish()
+    for key, subnet in (("nodeSubnetCidr", nodes), ("databaseSubnetCidr", database)):
+        if not subnet.subnet_of(vnet):
+            s.problems.add(s.key(key), f"{subnet} is not inside vnetCidr ({vnet}); pick a range within it.")
+    if nodes.overlaps(database):
+        s.problems.add(s.key("databaseSubnetCidr"), f"{database} overlaps nodeSubnetCidr ({nodes}); the two subnets must be disjoint.")
+    if database.prefixlen > 28:
+        s.problems.add(s.key("databaseSubnetCidr"), f"{database} is too small for a delegated MySQL subnet (allowed: /28 or larger).")
+    for key, network in (("podCidr", pods), ("serviceCidr", services)):
+        if network.overlaps(vnet):
+            s.problems.add(s.key(key), f"{network} overlaps vnetCidr ({vnet}); cluster-internal ranges must not overlap the VNet.")
+    if pods.overlaps(services):
+        s.problems.add(s.key("serviceCidr"), f"{services} overlaps podCidr ({pods}); the two ranges must be disjoint.")
+    if services.prefixlen < 12 or services.prefixlen > 24:
+        s.problems.add(s.key("serviceCidr"), f"{services} has an unsupported size (allowed: /12 to /24).")
+    return AzureNetworkSettings(str(vnet), str(nodes), str(database), str(pods), str(services))
+
+
+# -- derived values -----------------------------------------------------------------------------
+def azure(settings: Settings) -> AzureSettings:
+    """The parsed `gitpod:azure` section (present whenever gitpod:cloud is azure)."""
+    if settings.azure is None:
+        raise ValueError("gitpod:azure settings are only available with gitpod:cloud 'azure'")
+    return settings.azure
+
+
+def kubernetes_version(settings: Settings) -> str:
+    return settings.cluster.kubernetes_version or DEFAULT_KUBERNETES_VERSION
+
+
+def resource_group_name(settings: Settings) -> str:
+    return azure(settings).resource_group or settings.cluster.name
+
+
+def node_os_sku(settings: Settings) -> str:
+    """The node image: Ubuntu 22.04 (kernel 5.15) while AKS offers it, else the version's Ubuntu."""
+    chosen = azure(settings).os_sku
+    if chosen:
+        return chosen
+    parsed = compat.parse_version(kubernetes_version(settings))
+    return "Ubuntu2204" if parsed is not None and parsed <= UBUNTU2204_MAX else "Ubuntu"
+
+
+def mysql_sku(settings: Settings) -> tuple[str, str]:
+    """(SKU name, tier) of the Flexible Server; the tier follows from the VM family letter."""
+    name = settings.database.instance_size or DEFAULT_MYSQL_SKU
+    match = _MYSQL_SKU.fullmatch(name)
+    return name, _MYSQL_TIERS[match.group(1)] if match else "GeneralPurpose"
+
+
+@dataclass(frozen=True)
+class ExistingZone:
+    subscription_id: str
+    resource_group: str
+    name: str
+
+
+def existing_zone(settings: Settings) -> ExistingZone | None:
+    """The Azure DNS zone named by certificate.zone.existingId, when the program must not create one."""
+    zone = settings.certificate.zone
+    match = _DNS_ZONE_ID.fullmatch(zone.existing_id or "")
+    if zone.create or match is None:
+        return None
+    return ExistingZone(match["subscription"], match["group"], match["zone"].lower())
+
+
+def zone_name(settings: Settings) -> str:
+    existing = existing_zone(settings)
+    if existing is not None:
+        return existing.name
+    return settings.certificate.zone.name or settings.domain
+
+
+# -- compatibility rules ------------------------------------------------------------------------
+def rules(settings: Settings, add: Add) -> None:
+    az = azure(settings)
+    _kubernetes(settings, add)
+    _node_os(settings, az, add)
+    if az.network_plugin == "kubenet":
+        add(
+            "advice",
+            "gitpod:azure.networkPlugin",
+            "AKS retires kubenet on 31 Mar 2028 (Gitpod's 2022 Terraform used kubenet + Calico). Use 'azure-overlay' "
+            "(Azure CNI Overlay with Calico network policy) for new clusters; changing it later recreates the cluster.",
+        )
+    _node_pools(settings, az, add)
+    _database(settings, add)
+    _dns_zone(settings, add)
+    if settings.storage.mode == "managed":
+        add(
+            "advice",
+            "gitpod:storage.mode",
+            "the 2022.11 installer serves Azure Blob storage through a MinIO gateway pinned to "
+            "bitnami/minio:2022.4.29-debian-10-r0 (MinIO removed its Azure gateway after that release), and Bitnami moved "
+            "that tag to docker.io/bitnamilegacy in 2025. Mirror it (with Gitpod's images) into your registry and set "
+            "gitpod:installer.repository; see docs/azure.md.",
+        )
+
+
+def _kubernetes(settings: Settings, add: Add) -> None:
+    version = kubernetes_version(settings)
+    parsed = compat.parse_version(version)
+    if settings.cluster.kubernetes_version is None:
+        # The shared rule only judges versions the user set; the AKS default is just as untested.
+        add(
+            "untested",
+            "gitpod:cluster.kubernetesVersion",
+            f"not set, so AKS creates Kubernetes {version}, outside the versions Gitpod {compat.GITPOD_RELEASE} was tested on "
+            f"({', '.join(compat.TESTED_KUBERNETES)}), which AKS no longer creates. It may still work: the installer only "
+            "requires >= 1.21. Set it explicitly to pin the minor.",
+        )
+    if parsed is not None and compat.MIN_KUBERNETES <= parsed < AKS_OLDEST_CREATABLE:
+        add(
+            "advice",
+            "gitpod:cluster.kubernetesVersion",
+            f"AKS creates clusters only on its three newest GA minors (1.34-1.36 in Aug 2026) unless the Premium tier's "
+            f"long-term support is enabled; {version} will probably be refused. Check: az aks get-versions --location {azure(settings).location}",
+        )
+
+
+def _node_os(settings: Settings, az: AzureSettings, add: Add) -> None:
+    version = kubernetes_version(settings)
+    parsed = compat.parse_version(version)
+    sku = node_os_sku(settings)
+    newer = parsed is not None and parsed > UBUNTU2204_MAX
+    if sku == "Ubuntu2204" and newer:
+        add(
+            "hard",
+            "gitpod:azure.osSku",
+            f"'Ubuntu2204' is not available with Kubernetes {version} (AKS offers it for 1.25-1.36). Fix: use 'Ubuntu' "
+            "(Ubuntu 24.04, kernel 6.8) or a Kubernetes version up to 1.36.",
+        )
+    elif sku == "Ubuntu" and parsed is not None and parsed >= (1, 35):
+        how = "set explicitly" if az.os_sku else f"chosen because Ubuntu2204 is not offered for Kubernetes {version}"
+        add(
+            "untested",
+            "gitpod:azure.osSku",
+            f"'Ubuntu' ({how}) gives Ubuntu 24.04 nodes with kernel 6.8 and containerd 2.x on Kubernetes 1.35+, newer than "
+            "Gitpod's tested kernels (5.4-5.15). It may work (the installer requires >= 5.4; fsShiftMethod 'fuse' needs no "
+            "kernel module). Ubuntu2204 (kernel 5.15) is available up to Kubernetes 1.36.",
+        )
+    elif sku == "AzureLinux":
+        add(
+            "untested",
+            "gitpod:azure.osSku",
+            "'AzureLinux' (Azure Linux 3, kernel 6.6) is not an operating system Gitpod tested (Ubuntu 18.04-22.04). "
+            "Use 'Ubuntu2204' where possible.",
+        )
+
+
+def _node_pools(settings: Settings, az: AzureSettings, add: Add) -> None:
+    c = settings.cluster
+    pools = dict(zip(_POOLS, (c.services_pool, c.regular_pool, c.headless_pool), strict=True))
+    for key, pool in pools.items():
+        if pool is not None and not _VM_SIZE.fullmatch(pool.machine_type):
+            add(
+                "hard",
+                f"gitpod:cluster.nodePools.{key}.machineType",
+                f"{pool.machine_type!r} is not an Azure VM size (expected e.g. Standard_D4_v4 or Standard_D8_v4; "
+                "list them with `az vm list-sizes --location <location>`).",
+            )
+    services = c.services_pool
+    if services is not None and services.min_nodes < 1:
+        add(
+            "hard",
+            "gitpod:cluster.nodePools.services.minNodes",
+            "0 is not allowed on AKS: the services pool is the cluster's system pool, which needs at least 1 node (allowed: 1 or more).",
+        )
+    max_nodes = sum(p.max_nodes for p in pools.values() if p is not None)
+    nodes = ipaddress.IPv4Network(az.network.node_subnet_cidr)
+    room = nodes.num_addresses - _SUBNET_RESERVED
+    needed = max_nodes + len(pools)
+    if room < needed:
+        add(
+            "hard",
+            "gitpod:azure.network.nodeSubnetCidr",
+            f"{nodes} has {room} usable addresses, but the node pools can grow to {max_nodes} nodes plus one upgrade surge "
+            f"node each ({needed}). Fix: use a larger subnet (e.g. /{32 - math.ceil(math.log2(needed + _SUBNET_RESERVED))} or larger) "
+            "or lower the pools' maxNodes.",
+        )
+    pods = ipaddress.IPv4Network(az.network.pod_cidr)
+    per_node = 2 ** max(0, 24 - pods.prefixlen)
+    if per_node < max_nodes:
+        add(
+            "hard",
+            "gitpod:azure.network.podCidr",
+            f"{pods} gives {per_node} nodes a /24 pod range each, but the node pools can grow to {max_nodes} nodes. "
+            "Fix: use a larger range (e.g. /16) or lower the pools' maxNodes.",
+        )
+
+
+def _database(settings: Settings, add: Add) -> None:
+    db = settings.database
+    if db.mode != "managed":
+        return
+    name = db.instance_size or DEFAULT_MYSQL_SKU
+    match = _MYSQL_SKU.fullmatch(name)
+    if match is None:
+        add(
+            "hard",
+            "gitpod:database.instanceSize",
+            f"{name!r} is not an Azure Database for MySQL Flexible Server SKU (expected e.g. {DEFAULT_MYSQL_SKU}, "
+            "Standard_B2ms or Standard_E2ds_v4; list them with `az mysql flexible-server list-skus --location <location>`).",
+        )
+    elif db.high_availability and match.group(1) == "B":
+        add(
+            "hard",
+            "gitpod:database.highAvailability",
+            f"true is not available with the Burstable SKU {name!r}. Fix: use a General Purpose SKU such as "
+            f"{DEFAULT_MYSQL_SKU}, or set highAvailability to false.",
+        )
+
+
+def _dns_zone(settings: Settings, add: Add) -> None:
+    cert = settings.certificate
+    if not (cert.issuer.startswith("letsencrypt") and cert.dns01 == "azuredns"):
+        return
+    zone = cert.zone
+    if not zone.create:
+        if not zone.existing_id:
+            add(
+                "hard",
+                "gitpod:certificate.zone.existingId",
+                "is required when zone.create is false: give the zone's resource ID, "
+                "/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Network/dnszones/<zone> "
+                "(az network dns zone show -g <group> -n <zone> --query id -o tsv).",
+            )
+            return
+        if _DNS_ZONE_ID.fullmatch(zone.existing_id) is None:
+            add(
+                "hard",
+                "gitpod:certificate.zone.existingId",
+                f"{zone.existing_id!r} is not an Azure DNS zone resource ID "
+                "(expected /subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Network/dnszones/<zone>).",
+            )
+            return
+    elif zone.existing_id:
+        add("hard", "gitpod:certificate.zone.existingId", "is only used when zone.create is false; remove it or set zone.create to false.")
+    name = zone_name(settings)
+    if settings.domain != name and not settings.domain.endswith("." + name):
+        key = "gitpod:certificate.zone.existingId" if not zone.create else "gitpod:certificate.zone.name"
+        add(
+            "hard",
+            key,
+            f"zone {name!r} cannot hold records for gitpod:domain {settings.domain!r}; the zone must be the domain or one of its parents.",
+        )
+
+
+SECTION = CloudSection(parse=parse, rules=rules)

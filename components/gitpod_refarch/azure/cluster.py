@@ -1,0 +1,279 @@
+"""`AksCluster`: AKS with Gitpod's three node pools, workload identity, and a Kubernetes provider."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Mapping, Sequence
+from typing import Any, TypedDict
+
+import pulumi
+import pulumi_azure_native.containerservice as containerservice
+import pulumi_azure_native.managedidentity as managedidentity
+import pulumi_kubernetes as k8s
+
+from ..compatibility import NODE_LABEL_HEADLESS, NODE_LABEL_REGULAR, NODE_LABELS_SERVICES
+from ..contracts import CONTAINERD_DEFAULT, CertManagerIdentity, ClusterInfo
+from . import roles
+from .platform import Identity
+
+TYPE = "gitpod:index:AksCluster"
+
+#: Pods per node, as Gitpod's AKS guide; workspaces are pods, so the AKS default of 250 only wastes IPs.
+MAX_PODS = 110
+#: The audience Azure AD accepts for workload-identity token exchange.
+TOKEN_AUDIENCE = "api://AzureADTokenExchange"
+#: Pod label and service-account annotation the workload-identity webhook acts on.
+WORKLOAD_IDENTITY_LABEL = "azure.workload.identity/use"
+WORKLOAD_IDENTITY_CLIENT_ID = "azure.workload.identity/client-id"
+
+
+class AgentPoolSpec(TypedDict):
+    """Size of one node pool; the pool always autoscales between `min_count` and `max_count`."""
+
+    vm_size: str
+    min_count: int
+    max_count: int
+    os_disk_size_gb: int
+
+
+class AksClusterArgs(TypedDict, total=False):
+    resource_group_name: pulumi.Input[str]
+    """Resource group of the cluster (required)."""
+    location: str
+    """Azure region (required)."""
+    cluster_name: str
+    """Name of the AKS cluster and its DNS prefix (default `gitpod`)."""
+    kubernetes_version: str
+    """Kubernetes minor (or patch) version for the control plane and every pool (required)."""
+    subscription_id: pulumi.Input[str]
+    """Subscription of the role definitions granted to the control-plane identity (required)."""
+    node_subnet_id: pulumi.Input[str]
+    """Subnet the nodes join (required)."""
+    kubelet_identity: Identity
+    """User-assigned identity the kubelets run as, so registries can grant it AcrPull up front (required)."""
+    services_pool: AgentPoolSpec
+    """The system pool, labelled for Gitpod's meta, IDE and workspace services (required)."""
+    regular_pool: AgentPoolSpec
+    """Pool for regular workspaces (required)."""
+    headless_pool: AgentPoolSpec
+    """Pool for headless (prebuild) workspaces (required)."""
+    os_sku: str
+    """Node image: `Ubuntu2204`, `Ubuntu` or `AzureLinux` (default `Ubuntu2204`)."""
+    network_plugin: str
+    """`azure-overlay` (Azure CNI Overlay, default) or `kubenet`; Calico enforces network policy in both."""
+    pod_cidr: str
+    """Overlay range pods get their addresses from (default `10.244.0.0/16`)."""
+    service_cidr: str
+    """Range of Kubernetes Services (default `10.0.0.0/16`)."""
+    dns_service_ip: str
+    """Address of kube-dns inside `service_cidr` (default `10.0.0.10`)."""
+    tier: str
+    """AKS pricing tier: `Free`, `Standard` (uptime SLA, default) or `Premium`."""
+    authorized_ip_ranges: Sequence[str]
+    """CIDRs allowed to reach the API server (default: any)."""
+    cert_manager_identity: Identity
+    """Identity cert-manager's service account is federated with (optional)."""
+    cert_manager_subject: str
+    """Service account the identity trusts, `system:serviceaccount:<namespace>:<name>`."""
+
+
+def _pool_profile(spec: AgentPoolSpec, labels: Mapping[str, str], os_sku: str, subnet: pulumi.Input[str]) -> dict[str, Any]:
+    return {
+        "vm_size": spec["vm_size"],
+        "os_disk_size_gb": spec["os_disk_size_gb"],
+        "os_type": "Linux",
+        "os_sku": os_sku,
+        "type": "VirtualMachineScaleSets",
+        "enable_auto_scaling": True,
+        "min_count": spec["min_count"],
+        "max_count": spec["max_count"],
+        # Required at creation; the autoscaler owns it afterwards (see ignore_changes).
+        "count": max(spec["min_count"], 1),
+        "max_pods": MAX_PODS,
+        "vnet_subnet_id": subnet,
+        "node_labels": dict(labels),
+    }
+
+
+def _network_profile(args: AksClusterArgs) -> dict[str, Any]:
+    profile: dict[str, Any] = {
+        "network_policy": "calico",
+        "pod_cidr": args.get("pod_cidr", "10.244.0.0/16"),
+        "service_cidr": args.get("service_cidr", "10.0.0.0/16"),
+        "dns_service_ip": args.get("dns_service_ip", "10.0.0.10"),
+        "load_balancer_sku": "standard",
+        "outbound_type": "loadBalancer",
+    }
+    if args.get("network_plugin", "azure-overlay") == "kubenet":
+        profile["network_plugin"] = "kubenet"
+    else:
+        profile["network_plugin"] = "azure"
+        profile["network_plugin_mode"] = "overlay"
+    return profile
+
+
+def decode_kubeconfig(value: str) -> str:
+    """AKS returns kubeconfigs base64-encoded."""
+    return base64.b64decode(value).decode()
+
+
+class AksCluster(pulumi.ComponentResource):
+    """An AKS cluster shaped for Gitpod 2022.11.
+
+    * The services pool is the system pool, declared inline (AKS needs one at creation); the two
+      workspace pools are separate `AgentPool` resources so they can change without touching the
+      cluster. Every pool autoscales and carries Gitpod's node labels.
+    * The control plane runs as a user-assigned identity allowed to join the node subnet and to
+      assign the pre-created kubelet identity: AKS requires both when the kubelet identity is
+      brought along, and they must exist before the cluster does.
+    * OIDC issuer and workload identity are on; cert-manager's identity trusts the cluster's
+      issuer for exactly one service account.
+    * The Kubernetes provider depends on every pool (and the federation), so nothing deployed
+      through it races node creation.
+    """
+
+    provider: k8s.Provider
+    """Kubernetes provider for everything deployed into the cluster."""
+    kubeconfig: pulumi.Output[str]
+    """Admin-equivalent kubeconfig of the cluster's local account (secret)."""
+    cluster_name: pulumi.Output[str]
+    """Name of the AKS cluster."""
+    oidc_issuer_url: pulumi.Output[str]
+    """The cluster's OIDC issuer, trusted by federated identity credentials."""
+
+    def __init__(self, name: str, args: AksClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(TYPE, name, None, opts)
+        group = args["resource_group_name"]
+        location = args["location"]
+        cluster_name = args.get("cluster_name", "gitpod")
+        version = args["kubernetes_version"]
+        os_sku = args.get("os_sku", "Ubuntu2204")
+        subnet = args["node_subnet_id"]
+        kubelet = args["kubelet_identity"]
+        child = pulumi.ResourceOptions(parent=self)
+
+        control_plane = managedidentity.UserAssignedIdentity(
+            f"{name}-control-plane-identity",
+            resource_name_=f"{cluster_name}-control-plane",
+            resource_group_name=group,
+            location=location,
+            opts=child,
+        )
+        grants = [
+            roles.grant(
+                f"{name}-subnet-join",
+                role=roles.NETWORK_CONTRIBUTOR,
+                scope=subnet,
+                principal_id=control_plane.principal_id,
+                subscription_id=args["subscription_id"],
+                opts=child,
+            ),
+            roles.grant(
+                f"{name}-kubelet-identity-operator",
+                role=roles.MANAGED_IDENTITY_OPERATOR,
+                scope=kubelet.id,
+                principal_id=control_plane.principal_id,
+                subscription_id=args["subscription_id"],
+                opts=child,
+            ),
+        ]
+
+        services = containerservice.ManagedClusterAgentPoolProfileArgs(
+            name="services",
+            mode="System",
+            **_pool_profile(args["services_pool"], dict.fromkeys(NODE_LABELS_SERVICES, "true"), os_sku, subnet),
+        )
+        api_access = None
+        if args.get("authorized_ip_ranges"):
+            api_access = containerservice.ManagedClusterAPIServerAccessProfileArgs(authorized_ip_ranges=list(args["authorized_ip_ranges"]))
+        cluster = containerservice.ManagedCluster(
+            f"{name}-aks",
+            resource_name_=cluster_name,
+            resource_group_name=group,
+            location=location,
+            dns_prefix=cluster_name,
+            kubernetes_version=version,
+            sku={"name": "Base", "tier": args.get("tier", "Standard")},
+            identity=containerservice.ManagedClusterIdentityArgs(
+                type=containerservice.ResourceIdentityType.USER_ASSIGNED, user_assigned_identities=[control_plane.id]
+            ),
+            identity_profile={
+                "kubeletidentity": {"resource_id": kubelet.id, "client_id": kubelet.client_id, "object_id": kubelet.principal_id}
+            },
+            agent_pool_profiles=[services],
+            network_profile=containerservice.ContainerServiceNetworkProfileArgs(**_network_profile(args)),
+            oidc_issuer_profile={"enabled": True},
+            security_profile={"workload_identity": {"enabled": True}},
+            auto_upgrade_profile={"upgrade_channel": "patch", "node_os_upgrade_channel": "NodeImage"},
+            api_server_access_profile=api_access,
+            enable_rbac=True,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=grants, ignore_changes=["agentPoolProfiles[0].count"]),
+        )
+
+        pools: list[pulumi.Resource] = [cluster]
+        for pool_name, spec, label in (
+            ("regularws", args["regular_pool"], NODE_LABEL_REGULAR),
+            ("headlessws", args["headless_pool"], NODE_LABEL_HEADLESS),
+        ):
+            pools.append(
+                containerservice.AgentPool(
+                    f"{name}-{pool_name}-pool",
+                    agent_pool_name=pool_name,
+                    resource_name_=cluster.name,
+                    resource_group_name=group,
+                    mode="User",
+                    orchestrator_version=version,
+                    **_pool_profile(spec, {label: "true"}, os_sku, subnet),
+                    opts=pulumi.ResourceOptions(parent=self, ignore_changes=["count"]),
+                )
+            )
+
+        self.oidc_issuer_url = cluster.oidc_issuer_profile.apply(lambda profile: profile.issuer_url if profile else "")
+        identity = CertManagerIdentity()
+        cert_manager = args.get("cert_manager_identity")
+        if cert_manager is not None:
+            pools.append(
+                managedidentity.FederatedIdentityCredential(
+                    f"{name}-cert-manager-federation",
+                    federated_identity_credential_resource_name="cert-manager",
+                    resource_name_=cert_manager.name,
+                    resource_group_name=group,
+                    issuer=self.oidc_issuer_url,
+                    subject=args["cert_manager_subject"],
+                    audiences=[TOKEN_AUDIENCE],
+                    opts=child,
+                )
+            )
+            identity = CertManagerIdentity(
+                service_account_annotations={WORKLOAD_IDENTITY_CLIENT_ID: cert_manager.client_id},
+                pod_labels={WORKLOAD_IDENTITY_LABEL: "true"},
+            )
+
+        credentials = containerservice.list_managed_cluster_user_credentials_output(
+            resource_group_name=group,
+            resource_name=cluster.name,
+            opts=pulumi.InvokeOutputOptions(parent=self),
+        )
+        self.kubeconfig = pulumi.Output.secret(credentials.apply(lambda c: decode_kubeconfig(c.kubeconfigs[0].value)))
+        self.provider = k8s.Provider(
+            f"{name}-provider",
+            kubeconfig=self.kubeconfig,
+            enable_server_side_apply=True,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=pools),
+        )
+        self.cluster_name = cluster.name
+        self.info = ClusterInfo(
+            provider=self.provider,
+            distribution="aks",
+            containerd=CONTAINERD_DEFAULT,
+            kubeconfig=self.kubeconfig,
+            name=cluster.name,
+            cert_manager_identity=identity,
+        )
+        self.register_outputs(
+            {
+                "clusterName": self.cluster_name,
+                "kubeconfig": self.kubeconfig,
+                "oidcIssuerUrl": self.oidc_issuer_url,
+            }
+        )

@@ -1,0 +1,184 @@
+"""`MysqlFlexibleServer`: Azure Database for MySQL Flexible Server for Gitpod, reachable only from the VNet.
+
+Transport security: Flexible Server enforces TLS (`require_secure_transport=ON`) by default, but
+Gitpod 2022.11 connects without TLS unless the installer's `database.ssl.caCert` is set, a path
+none of Gitpod's reference setups used on Azure. As Gitpod's own Azure Terraform did
+(`ssl_enforcement_enabled = false`), TLS enforcement is turned off, and the server instead has no
+public endpoint at all: private access through a delegated subnet and a private DNS zone linked
+to the VNet. See docs/azure.md."""
+
+from __future__ import annotations
+
+from typing import TypedDict
+
+import pulumi
+import pulumi_azure_native.authorization as authorization
+import pulumi_azure_native.dbformysql as dbformysql
+import pulumi_azure_native.privatedns as privatedns
+import pulumi_random as random
+
+from ..contracts import DatabaseInfo
+from .naming import unique_suffix
+
+TYPE = "gitpod:index:MysqlFlexibleServer"
+
+#: Flexible Server's version strings for the two majors Gitpod's DB layer can use.
+SERVER_VERSIONS = {"5.7": "5.7", "8.0": "8.0.21"}
+
+#: Server parameters Gitpod 2022.11 needs, applied in this order (Azure serialises parameter changes).
+#: explicit_defaults_for_timestamp OFF: Gitpod relies on NULL resetting TIMESTAMP columns (its
+#: in-cluster MySQL runs with the same flag). require_secure_transport OFF: see the module docstring.
+SERVER_PARAMETERS: dict[str, str] = {
+    "explicit_defaults_for_timestamp": "OFF",
+    "require_secure_transport": "OFF",
+}
+#: MySQL 8.0 on Azure adds invisible primary keys to tables created without one; stock MySQL
+#: (which Gitpod's migrations were written for) does not.
+MYSQL8_PARAMETERS: dict[str, str] = {"sql_generate_invisible_primary_key": "OFF"}
+
+
+class MysqlFlexibleServerArgs(TypedDict, total=False):
+    resource_group_name: pulumi.Input[str]
+    """Resource group of the server (required)."""
+    location: str
+    """Azure region (required)."""
+    prefix: str
+    """Prefix of the server name; a random suffix makes `<name>.mysql.database.azure.com` unique (default `gitpod`)."""
+    vnet_id: pulumi.Input[str]
+    """VNet the private DNS zone is linked to, so nodes resolve the server (required)."""
+    subnet_id: pulumi.Input[str]
+    """Subnet delegated to `Microsoft.DBforMySQL/flexibleServers` (required)."""
+    version: str
+    """`5.7` (default, what Gitpod 2022.11 was tested on) or `8.0`."""
+    sku_name: str
+    """Compute SKU (default `Standard_D2ds_v4`, 2 vCores)."""
+    sku_tier: str
+    """`Burstable`, `GeneralPurpose` (default) or `MemoryOptimized`; must match `sku_name`."""
+    storage_size_gb: int
+    """Initial storage; it grows automatically (default 20)."""
+    high_availability: bool
+    """Zone-redundant standby (default false; not available on Burstable)."""
+    backup_retention_days: int
+    """Days of automatic backups kept for point-in-time restore (default 7)."""
+    deletion_protection: bool
+    """Put a CanNotDelete lock on the server (default true)."""
+    admin_login: str
+    """Administrator login Gitpod connects as (default `gitpod`)."""
+    protect: bool
+    """Protect the server, its name and the `gitpod` database in Pulumi (default true)."""
+
+
+class MysqlFlexibleServer(pulumi.ComponentResource):
+    """A private MySQL Flexible Server with the `gitpod` database and the parameters Gitpod needs.
+
+    Gitpod connects as the administrator (as in Gitpod's Terraform): its session-init job creates
+    the `gitpod-sessions` database with the application's own credentials, which needs
+    CREATE DATABASE. Azure creates that login with `mysql_native_password`, which Gitpod's
+    Node.js MySQL driver requires.
+    """
+
+    host: pulumi.Output[str]
+    """`<server>.mysql.database.azure.com`; resolves to the private address inside the VNet."""
+    username: pulumi.Output[str]
+    """Administrator login."""
+    password: pulumi.Output[str]
+    """Administrator password (secret)."""
+
+    def __init__(self, name: str, args: MysqlFlexibleServerArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(TYPE, name, None, opts)
+        group = args["resource_group_name"]
+        prefix = args.get("prefix", "gitpod")
+        version = args.get("version", "5.7")
+        protect = args.get("protect", True)
+        admin = args.get("admin_login", "gitpod")
+        child = pulumi.ResourceOptions(parent=self)
+        kept = pulumi.ResourceOptions(parent=self, protect=protect)
+
+        # Server names are global (`<name>.mysql.database.azure.com`).
+        suffix = unique_suffix(f"{name}-name-suffix", 6, kept)
+        password = random.RandomPassword(
+            f"{name}-admin-password",
+            length=32,
+            special=False,
+            min_lower=2,
+            min_upper=2,
+            min_numeric=2,
+            opts=child,
+        )
+        self.password = pulumi.Output.secret(password.result)
+
+        zone = privatedns.PrivateZone(
+            f"{name}-private-zone",
+            private_zone_name=f"{prefix}.private.mysql.database.azure.com",
+            resource_group_name=group,
+            location="global",
+            opts=child,
+        )
+        link = privatedns.VirtualNetworkLink(
+            f"{name}-private-zone-link",
+            virtual_network_link_name=f"{prefix}-vnet",
+            private_zone_name=zone.name,
+            resource_group_name=group,
+            location="global",
+            virtual_network={"id": args["vnet_id"]},
+            registration_enabled=False,
+            opts=child,
+        )
+        server = dbformysql.Server(
+            f"{name}-server",
+            server_name=pulumi.Output.concat(prefix, "-mysql-", suffix.result),
+            resource_group_name=group,
+            location=args["location"],
+            version=SERVER_VERSIONS[version],
+            administrator_login=admin,
+            administrator_login_password=self.password,
+            sku={"name": args.get("sku_name", "Standard_D2ds_v4"), "tier": args.get("sku_tier", "GeneralPurpose")},
+            storage={"storage_size_gb": args.get("storage_size_gb", 20), "auto_grow": "Enabled"},
+            backup={"backup_retention_days": args.get("backup_retention_days", 7), "geo_redundant_backup": "Disabled"},
+            high_availability={"mode": "ZoneRedundant" if args.get("high_availability", False) else "Disabled"},
+            # Private access: no public endpoint; the name resolves through the linked private zone.
+            network={"delegated_subnet_resource_id": args["subnet_id"], "private_dns_zone_resource_id": zone.id},
+            opts=pulumi.ResourceOptions(parent=self, protect=protect, depends_on=[link]),
+        )
+
+        parameters = dict(SERVER_PARAMETERS)
+        if version == "8.0":
+            parameters |= MYSQL8_PARAMETERS
+        previous: list[pulumi.Resource] = []
+        for parameter, value in parameters.items():
+            configuration = dbformysql.Configuration(
+                f"{name}-{parameter.replace('_', '-')}",
+                configuration_name=parameter,
+                server_name=server.name,
+                resource_group_name=group,
+                value=value,
+                source="user-override",
+                opts=pulumi.ResourceOptions(parent=self, depends_on=previous),
+            )
+            previous = [configuration]
+
+        database = dbformysql.Database(
+            f"{name}-gitpod-database",
+            database_name="gitpod",
+            server_name=server.name,
+            resource_group_name=group,
+            # As Gitpod's Azure Terraform created it.
+            charset="utf8",
+            collation="utf8_unicode_ci",
+            # After the parameter changes, which may restart the server.
+            opts=pulumi.ResourceOptions(parent=self, protect=protect, depends_on=previous),
+        )
+        if args.get("deletion_protection", True):
+            authorization.ManagementLockByScope(
+                f"{name}-delete-lock",
+                lock_name="gitpod-database",
+                scope=server.id,
+                level="CanNotDelete",
+                notes="Gitpod's database: remove this lock (and gitpod:database.deletionProtection) to delete the server.",
+                opts=child,
+            )
+
+        self.host = server.fully_qualified_domain_name
+        self.username = pulumi.Output.from_input(admin)
+        self.info = DatabaseInfo(kind="external", host=self.host, port=3306, username=self.username, password=self.password)
+        self.register_outputs({"host": self.host, "username": self.username, "database": database.name})

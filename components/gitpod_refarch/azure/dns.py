@@ -1,0 +1,82 @@
+"""`AzureDnsZone`: the public zone cert-manager answers DNS-01 challenges in, via workload identity."""
+
+from __future__ import annotations
+
+from typing import Any, TypedDict
+
+import pulumi
+import pulumi_azure_native.dns as dns
+
+from ..contracts import DnsInfo
+from . import roles
+from .platform import Identity
+
+TYPE = "gitpod:index:AzureDnsZone"
+
+
+class AzureDnsZoneArgs(TypedDict, total=False):
+    zone_name: str
+    """The zone, Gitpod's domain or a parent of it (required)."""
+    resource_group_name: pulumi.Input[str]
+    """Resource group of the zone (required)."""
+    subscription_id: pulumi.Input[str]
+    """Subscription of the zone (required)."""
+    existing_zone_id: str
+    """Resource ID of an existing zone to use instead of creating one."""
+    cert_manager_identity: Identity
+    """Identity granted DNS Zone Contributor on this zone only (required)."""
+    protect: bool
+    """Protect a created zone in Pulumi (default true); its records and delegation are lost with it."""
+
+
+class AzureDnsZone(pulumi.ComponentResource):
+    """Creates (or adopts) a public Azure DNS zone and lets cert-manager's identity edit it.
+
+    The solver fields are what cert-manager's `azureDNS` solver needs with workload identity: no
+    secret, only the zone's coordinates and the identity's client ID. A created zone's name
+    servers must be delegated from the parent zone before Let's Encrypt can validate.
+    """
+
+    zone_id: pulumi.Output[str]
+    """Resource ID of the zone (the scope of cert-manager's role)."""
+    name_servers: pulumi.Output[list[str]] | None
+    """Name servers to delegate to; None for an existing zone (already delegated)."""
+
+    def __init__(self, name: str, args: AzureDnsZoneArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(TYPE, name, None, opts)
+        zone_name = args["zone_name"]
+        identity = args["cert_manager_identity"]
+
+        existing = args.get("existing_zone_id")
+        if existing:
+            self.zone_id = pulumi.Output.from_input(existing)
+            self.name_servers = None
+        else:
+            zone = dns.Zone(
+                f"{name}-zone",
+                zone_name=zone_name,
+                resource_group_name=args["resource_group_name"],
+                location="global",
+                zone_type=dns.ZoneType.PUBLIC,
+                opts=pulumi.ResourceOptions(parent=self, protect=args.get("protect", True)),
+            )
+            self.zone_id = zone.id
+            self.name_servers = zone.name_servers.apply(list)
+        roles.grant(
+            f"{name}-cert-manager-dns",
+            role=roles.DNS_ZONE_CONTRIBUTOR,
+            scope=self.zone_id,
+            principal_id=identity.principal_id,
+            subscription_id=args["subscription_id"],
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
+        solver: dict[str, Any] = {
+            "hostedZoneName": zone_name,
+            "resourceGroupName": args["resource_group_name"],
+            "subscriptionID": args["subscription_id"],
+            "environment": "AzurePublicCloud",
+            "managedIdentity": {"clientID": identity.client_id},
+        }
+        self.info = DnsInfo(provider="azuredns", zone_name=zone_name, name_servers=self.name_servers, solver=solver)
+        self.register_outputs({"zoneId": self.zone_id, "nameServers": self.name_servers})

@@ -1,0 +1,91 @@
+"""`ContainerRegistry`: ACR for Gitpod's image builder (push) and the kubelets (pull)."""
+
+from __future__ import annotations
+
+from typing import TypedDict
+
+import pulumi
+import pulumi_azure_native.containerregistry as containerregistry
+
+from ..contracts import RegistryInfo
+from . import roles
+from .naming import alphanumeric, unique_suffix
+
+TYPE = "gitpod:index:ContainerRegistry"
+
+
+class ContainerRegistryArgs(TypedDict, total=False):
+    resource_group_name: pulumi.Input[str]
+    """Resource group of the registry (required)."""
+    location: str
+    """Azure region (required)."""
+    prefix: str
+    """Prefix of the registry name; a random suffix makes `<name>.azurecr.io` unique (default `gitpod`)."""
+    sku: str
+    """`Basic`, `Standard` (default) or `Premium` (geo-replication, private link)."""
+    subscription_id: pulumi.Input[str]
+    """Subscription of the AcrPull role definition (required)."""
+    kubelet_principal_id: pulumi.Input[str]
+    """Principal (object) ID of the kubelet identity, granted AcrPull on this registry only (required)."""
+    protect: bool
+    """Protect the registry and its name in Pulumi (default true)."""
+
+
+class ContainerRegistry(pulumi.ComponentResource):
+    """An Azure Container Registry Gitpod pushes workspace images to.
+
+    Gitpod's image builder pushes with the credentials in a dockerconfigjson Secret, so it needs
+    a username and password that can push: the registry's admin user (as Gitpod's Terraform
+    did), which is scoped to this one registry. ACR creates repositories on push, so
+    `<url>/base-images` and `<url>/workspace-images` need no preparation. The kubelets pull
+    with their managed identity (AcrPull), e.g. when installer.repository mirrors into here.
+    """
+
+    login_server: pulumi.Output[str]
+    """`<name>.azurecr.io`: both the installer's `containerRegistry.external.url` and the docker auth host."""
+    username: pulumi.Output[str]
+    """Admin user name."""
+    password: pulumi.Output[str]
+    """Admin password (secret)."""
+
+    def __init__(self, name: str, args: ContainerRegistryArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(TYPE, name, None, opts)
+        group = args["resource_group_name"]
+        kept = pulumi.ResourceOptions(parent=self, protect=args.get("protect", True))
+
+        # Registry names are global: 5-50 letters and digits.
+        suffix = unique_suffix(f"{name}-name-suffix", 8, kept)
+        registry = containerregistry.Registry(
+            f"{name}-acr",
+            registry_name=pulumi.Output.concat(alphanumeric(args.get("prefix", "gitpod"), 40), suffix.result),
+            resource_group_name=group,
+            location=args["location"],
+            sku={"name": args.get("sku", "Standard")},
+            admin_user_enabled=True,
+            opts=kept,
+        )
+        roles.grant(
+            f"{name}-kubelet-pull",
+            role=roles.ACR_PULL,
+            scope=registry.id,
+            principal_id=args["kubelet_principal_id"],
+            subscription_id=args["subscription_id"],
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        credentials = containerregistry.list_registry_credentials_output(
+            registry_name=registry.name,
+            resource_group_name=group,
+            opts=pulumi.InvokeOutputOptions(parent=self),
+        )
+
+        self.login_server = registry.login_server
+        self.username = credentials.apply(lambda c: c.username or "")
+        self.password = pulumi.Output.secret(credentials.apply(lambda c: (c.passwords[0].value if c.passwords else None) or ""))
+        self.info = RegistryInfo(
+            kind="external",
+            url=self.login_server,
+            server=self.login_server,
+            username=self.username,
+            password=self.password,
+        )
+        self.register_outputs({"loginServer": self.login_server, "username": self.username, "password": self.password})

@@ -1,0 +1,379 @@
+"""The `azure` stack end to end through the offline plan: what `pulumi up --stack azure` declares."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+import yaml
+
+from gitpod_refarch.compatibility import NODE_LABEL_HEADLESS, NODE_LABEL_REGULAR, NODE_LABELS_SERVICES
+from gitpod_refarch.plan import render
+from gitpod_refarch.plan.fakes import azure as fakes
+from gitpod_refarch.plan.harness import Plan, Registration, run_program
+from gitpod_refarch.plan.stackfile import build_config
+from gitpod_refarch.program import main as program
+
+from .conftest import ROOT, installer_config, secrets_in, unwrap
+
+AKS = "azure-native:containerservice:ManagedCluster"
+POOL = "azure-native:containerservice:AgentPool"
+SERVER = "azure-native:dbformysql:Server"
+CONFIGURATION = "azure-native:dbformysql:Configuration"
+ACCOUNT = "azure-native:storage:StorageAccount"
+ACR = "azure-native:containerregistry:Registry"
+ZONE = "azure-native:dns:Zone"
+ROLE = "azure-native:authorization:RoleAssignment"
+IDENTITY = "azure-native:managedidentity:UserAssignedIdentity"
+FEDERATION = "azure-native:managedidentity:FederatedIdentityCredential"
+K8S_PROVIDER = "pulumi:providers:kubernetes"
+ZONE_ID = "/subscriptions/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee/resourceGroups/dns-rg/providers/Microsoft.Network/dnszones/example.com"
+
+
+def plan_azure(config: dict[str, str] | None = None) -> Plan:
+    project, cfg = build_config(ROOT, "azure", [f"{k}={v}" for k, v in (config or {}).items()], [])
+    return run_program(program, cfg.values, cfg.secret_keys, project=project, stack="azure")
+
+
+@pytest.fixture(scope="module")
+def plan() -> Plan:
+    return plan_azure()
+
+
+def role(plan: Plan, role_guid: str) -> Registration:
+    found = [r for r in plan.by_type(ROLE) if r.inputs["roleDefinitionId"].endswith(role_guid)]
+    assert len(found) == 1, [r.name for r in found]
+    return found[0]
+
+
+def ancestors(plan: Plan, resource: Registration) -> set[str]:
+    """Every resource `resource` waits for: its dependencies, their dependencies, and so on."""
+    seen: set[str] = set()
+    todo = list(resource.depends_on)
+    while todo:
+        urn = todo.pop()
+        if urn not in seen:
+            seen.add(urn)
+            todo += next(r.depends_on for r in plan.resources if r.urn == urn)
+    return seen
+
+
+def test_plan_is_valid_for_the_2022_11_installer(plan):
+    assert render.installer_checks(plan) == []
+    config = installer_config(plan)
+    acr = plan.one(ACR)
+    assert config["metadata"]["region"] == "northeurope"
+    assert config["database"] == {"inCluster": False, "external": {"certificate": {"kind": "secret", "name": "database"}}}
+    assert config["objectStorage"] == {"inCluster": False, "azure": {"credentials": {"kind": "secret", "name": "storage-azure"}}}
+    assert config["containerRegistry"]["inCluster"] is False
+    assert config["containerRegistry"]["external"]["url"] == f"${{{acr.name}.loginServer}}"
+    assert config["workspace"]["runtime"]["containerdSocket"] == "/run/containerd/containerd.sock"
+
+
+def test_installer_secrets_hold_the_azure_values(plan):
+    secrets = secrets_in(plan)
+    server = plan.one(SERVER)
+    database = secrets["database"]
+    assert database["host"] == f"${{{server.name}.fullyQualifiedDomainName}}"
+    assert (database["port"], database["username"]) == ("3306", "gitpod")
+    assert database["password"] == f"${{{plan.one('random:index/randomPassword:RandomPassword').name}.result}}"
+    assert json.loads(database["encryptionKeys"])[0]["primary"] is True
+    account = plan.one(ACCOUNT)
+    assert secrets["storage-azure"] == {"accountName": f"${{{account.name}.name}}", "accountKey": fakes.STORAGE_KEY}
+    login = f"${{{plan.one(ACR).name}.loginServer}}"
+    auths = json.loads(secrets["container-registry"][".dockerconfigjson"])["auths"]
+    assert list(auths) == [login]
+    assert auths[login]["password"] == fakes.REGISTRY_PASSWORD
+    assert base64.b64decode(auths[login]["auth"]).decode().endswith(":" + fakes.REGISTRY_PASSWORD)
+    registry_secret = next(r for r in plan.by_type("kubernetes:core/v1:Secret") if r.inputs["metadata"]["name"] == "container-registry")
+    assert registry_secret.inputs["type"] == "kubernetes.io/dockerconfigjson"
+
+
+def test_no_secret_reaches_the_plan_in_plain_text(plan):
+    text = render.render_json(plan)
+    password_placeholder = f"${{{plan.one('random:index/randomPassword:RandomPassword').name}.result}}"
+    for secret in (fakes.STORAGE_KEY, fakes.REGISTRY_PASSWORD, fakes.KUBECONFIG_TOKEN, password_placeholder):
+        assert secret not in text
+    assert {"kubeconfig"} <= plan.secret_outputs
+    assert "installerConfig" not in plan.secret_outputs
+    assert fakes.KUBECONFIG_TOKEN in unwrap(plan.one(K8S_PROVIDER).inputs["kubeconfig"])  # decoded, not base64
+
+
+def test_stateful_resources_are_protected_and_the_cluster_is_not(plan):
+    protected = {r.type for r in plan.resources if r.protect}
+    assert {
+        "azure-native:resources:ResourceGroup",
+        SERVER,
+        "azure-native:dbformysql:Database",
+        ACCOUNT,
+        ACR,
+        ZONE,
+        "random:index/randomString:RandomString",
+    } <= protected
+    assert all(r.protect for r in plan.by_type("random:index/randomString:RandomString"))  # name suffixes of global names
+    assert not plan.one(AKS).protect
+    lock = plan.one("azure-native:authorization:ManagementLockByScope")
+    assert lock.inputs["level"] == "CanNotDelete"
+    assert lock.inputs["scope"] == f"${{{plan.one(SERVER).name}.id}}"
+
+
+def test_nothing_is_protected_when_protect_is_off():
+    plan = plan_azure({"protect": "false", "database.deletionProtection": "false"})
+    assert [r.name for r in plan.resources if r.protect] == []
+    assert plan.by_type("azure-native:authorization:ManagementLockByScope") == []
+
+
+def test_database_storage_registry_and_zone_never_wait_for_the_cluster(plan):
+    cluster_side = {r.urn for r in plan.resources if r.type in (AKS, POOL, K8S_PROVIDER, FEDERATION)}
+    cluster_side |= {r.urn for r in plan.resources if r.name.startswith("gitpod-cluster")}
+    for type_ in (SERVER, "azure-native:dbformysql:Database", CONFIGURATION, ACCOUNT, ACR, ZONE):
+        for resource in plan.by_type(type_):
+            assert not ancestors(plan, resource) & cluster_side, resource.name
+    for grant in (role(plan, "7f951dda-4ed3-4680-a7ca-43fe172d538d"), role(plan, "befefa01-2a29-4197-83a8-272ff33ce314")):
+        assert not ancestors(plan, grant) & cluster_side, grant.name
+    # ... and the cluster does not wait for them either.
+    data_side = {r.urn for r in plan.resources if r.type in (SERVER, ACCOUNT, ACR, ZONE)}
+    assert not ancestors(plan, plan.one(AKS)) & data_side
+
+
+def test_kubernetes_provider_waits_for_every_pool_and_serves_everything(plan):
+    provider = plan.one(K8S_PROVIDER)
+    waits_for = set(provider.depends_on)
+    assert {plan.one(AKS).urn, plan.one(FEDERATION).urn} | {p.urn for p in plan.by_type(POOL)} <= waits_for
+    k8s = [r for r in plan.resources if r.custom and r.type.startswith("kubernetes:")]
+    assert k8s and all(r.provider == provider.urn for r in k8s)
+
+
+def test_aks_cluster(plan):
+    aks = unwrap(plan.one(AKS).inputs)
+    assert aks["kubernetesVersion"] == "1.35"
+    assert aks["networkProfile"] | {} == {
+        "networkPlugin": "azure",
+        "networkPluginMode": "overlay",
+        "networkPolicy": "calico",
+        "podCidr": "10.244.0.0/16",
+        "serviceCidr": "10.0.0.0/16",
+        "dnsServiceIP": "10.0.0.10",
+        "loadBalancerSku": "standard",
+        "outboundType": "loadBalancer",
+    }
+    assert aks["oidcIssuerProfile"] == {"enabled": True}
+    assert aks["securityProfile"] == {"workloadIdentity": {"enabled": True}}
+    assert aks["sku"] == {"name": "Base", "tier": "Standard"}
+    assert "apiServerAccessProfile" not in aks
+    kubelet = next(r for r in plan.by_type(IDENTITY) if r.name.endswith("kubelet-identity"))
+    assert aks["identityProfile"]["kubeletidentity"]["resourceId"] == f"${{{kubelet.name}.id}}"
+    control_plane = next(r for r in plan.by_type(IDENTITY) if r.name.endswith("control-plane-identity"))
+    assert aks["identity"] == {"type": "UserAssigned", "userAssignedIdentities": [f"${{{control_plane.name}.id}}"]}
+    # AKS checks both grants when the cluster is created with a brought-along kubelet identity.
+    subnet_join = role(plan, "4d97b98b-1d4f-4787-a291-c67834d212e7")
+    operator = role(plan, "f1a07417-d97a-45cb-824c-7a7467783830")
+    assert operator.inputs["scope"] == f"${{{kubelet.name}.id}}"
+    assert subnet_join.inputs["principalId"] == operator.inputs["principalId"] == f"${{{control_plane.name}.principalId}}"
+    assert {subnet_join.urn, operator.urn} <= set(plan.one(AKS).depends_on)
+
+
+def test_node_pools_carry_gitpod_labels_and_autoscale(plan):
+    (services,) = unwrap(plan.one(AKS).inputs)["agentPoolProfiles"]
+    assert services["mode"] == "System"
+    assert services["nodeLabels"] == dict.fromkeys(NODE_LABELS_SERVICES, "true")
+    assert (services["vmSize"], services["minCount"], services["maxCount"], services["osDiskSizeGB"]) == ("Standard_D4_v4", 1, 4, 128)
+    pools = {r.inputs["agentPoolName"]: unwrap(r.inputs) for r in plan.by_type(POOL)}
+    assert pools["regularws"]["nodeLabels"] == {NODE_LABEL_REGULAR: "true"}
+    assert pools["headlessws"]["nodeLabels"] == {NODE_LABEL_HEADLESS: "true"}
+    for pool in [services, *pools.values()]:
+        assert pool["enableAutoScaling"] is True
+        assert (pool["osType"], pool["osSKU"]) == ("Linux", "Ubuntu2204")
+    for pool in pools.values():
+        assert (pool["mode"], pool["vmSize"], pool["maxCount"], pool["osDiskSizeGB"]) == ("User", "Standard_D8_v4", 50, 512)
+        assert pool["orchestratorVersion"] == "1.35"
+        assert pool["resourceName"] == "${gitpod-cluster-aks.name}"
+
+
+def test_cert_manager_uses_workload_identity_on_the_zone(plan):
+    cert_manager = next(r for r in plan.by_type(IDENTITY) if r.name.endswith("cert-manager-identity"))
+    zone = plan.one(ZONE)
+    assert zone.inputs["zoneName"] == "gitpod.example.com"
+    grant = role(plan, "befefa01-2a29-4197-83a8-272ff33ce314")
+    assert grant.inputs["scope"] == f"${{{zone.name}.id}}"
+    assert grant.inputs["principalId"] == f"${{{cert_manager.name}.principalId}}"
+    assert grant.inputs["roleDefinitionId"].startswith(f"/subscriptions/{fakes.SUBSCRIPTION_ID}/providers/")
+    federation = plan.one(FEDERATION).inputs
+    assert federation["subject"] == "system:serviceaccount:cert-manager:cert-manager"
+    assert federation["issuer"] == "${gitpod-cluster-aks.oidcIssuerProfile.issuerURL}"
+    assert federation["audiences"] == ["api://AzureADTokenExchange"]
+    client_id = f"${{{cert_manager.name}.clientId}}"
+    values = unwrap(plan.one("kubernetes:helm.sh/v3:Release").inputs["values"])
+    assert values["podLabels"] == {"azure.workload.identity/use": "true"}
+    assert values["serviceAccount"]["annotations"] == {"azure.workload.identity/client-id": client_id}
+    issuer = unwrap(plan.one("kubernetes:cert-manager.io/v1:ClusterIssuer").inputs["spec"])
+    assert issuer["acme"]["solvers"] == [
+        {
+            "dns01": {
+                "azureDNS": {
+                    "hostedZoneName": "gitpod.example.com",
+                    "resourceGroupName": "${gitpod-azure-resource-group.name}",
+                    "subscriptionID": fakes.SUBSCRIPTION_ID,
+                    "environment": "AzurePublicCloud",
+                    "managedIdentity": {"clientID": client_id},
+                }
+            }
+        }
+    ]
+    assert plan.outputs["nameServers"] == [f"${{{zone.name}.nameServers}}"]
+
+
+def test_mysql_flexible_server_is_private_and_configured_for_gitpod(plan):
+    server = unwrap(plan.one(SERVER).inputs)
+    assert server["version"] == "5.7"
+    assert server["sku"] == {"name": "Standard_D2ds_v4", "tier": "GeneralPurpose"}
+    assert server["administratorLogin"] == "gitpod"
+    assert server["backup"] == {"backupRetentionDays": 7, "geoRedundantBackup": "Disabled"}
+    assert server["highAvailability"] == {"mode": "Disabled"}
+    assert server["network"] == {
+        "delegatedSubnetResourceId": "${gitpod-azure-database-subnet.id}",
+        "privateDnsZoneResourceId": "${gitpod-database-private-zone.id}",
+    }
+    assert plan.one("azure-native:privatedns:PrivateZone").inputs["privateZoneName"].endswith(".private.mysql.database.azure.com")
+    link = plan.one("azure-native:privatedns:VirtualNetworkLink")
+    assert link.inputs["virtualNetwork"] == {"id": "${gitpod-azure-vnet.id}"}
+    assert link.urn in plan.one(SERVER).depends_on
+    subnet = unwrap(plan.one("azure-native:network:Subnet", "gitpod-azure-database-subnet").inputs)
+    assert subnet["delegations"] == [{"name": "mysql-flexible-server", "serviceName": "Microsoft.DBforMySQL/flexibleServers"}]
+    parameters = {r.inputs["configurationName"]: r.inputs["value"] for r in plan.by_type(CONFIGURATION)}
+    assert parameters == {"explicit_defaults_for_timestamp": "OFF", "require_secure_transport": "OFF"}
+    database = plan.one("azure-native:dbformysql:Database").inputs
+    assert (database["databaseName"], database["charset"]) == ("gitpod", "utf8")
+
+
+def test_mysql_8_and_high_availability():
+    plan = plan_azure({"database.version": "8.0", "database.highAvailability": "true", "database.backupRetentionDays": "14"})
+    server = unwrap(plan.one(SERVER).inputs)
+    assert server["version"] == "8.0.21"
+    assert server["highAvailability"] == {"mode": "ZoneRedundant"}
+    assert server["backup"]["backupRetentionDays"] == 14
+    parameters = {r.inputs["configurationName"]: r.inputs["value"] for r in plan.by_type(CONFIGURATION)}
+    assert parameters["sql_generate_invisible_primary_key"] == "OFF"
+    assert any(w.startswith("gitpod:database.version: MySQL 8.0 is outside") for w in plan.warnings)
+
+
+def test_storage_account_is_private_encrypted_in_transit_and_soft_deletes(plan):
+    account = unwrap(plan.one(ACCOUNT).inputs)
+    assert account["allowBlobPublicAccess"] is False
+    assert account["minimumTlsVersion"] == "TLS1_2"
+    assert account["enableHttpsTrafficOnly"] is True
+    assert account["allowSharedKeyAccess"] is True  # the MinIO Azure gateway authenticates with the key
+    assert account["networkRuleSet"]["defaultAction"] == "Deny"
+    assert account["networkRuleSet"]["virtualNetworkRules"] == [
+        {"virtualNetworkResourceId": "${gitpod-azure-node-subnet.id}", "action": "Allow"}
+    ]
+    nodes = unwrap(plan.one("azure-native:network:Subnet", "gitpod-azure-node-subnet").inputs)
+    assert nodes["serviceEndpoints"] == [{"service": "Microsoft.Storage"}]
+    blob = unwrap(plan.one("azure-native:storage:BlobServiceProperties").inputs)
+    assert blob["deleteRetentionPolicy"] == {"enabled": True, "days": 7}
+
+
+def test_registry_pushes_with_admin_credentials_and_kubelets_pull(plan):
+    acr = plan.one(ACR)
+    assert unwrap(acr.inputs)["adminUserEnabled"] is True
+    assert acr.inputs["sku"] == {"name": "Standard"}
+    pull = role(plan, "7f951dda-4ed3-4680-a7ca-43fe172d538d")
+    assert pull.inputs["scope"] == f"${{{acr.name}.id}}"
+    assert pull.inputs["principalId"] == "${gitpod-azure-kubelet-identity.principalId}"
+
+
+def test_existing_zone_and_resource_group_are_used_not_created():
+    plan = plan_azure(
+        {
+            "certificate.zone.create": "false",
+            "certificate.zone.existingId": ZONE_ID,
+            "azure.createResourceGroup": "false",
+            "certManager.namespace": "certs",
+        }
+    )
+    assert render.installer_checks(plan) == []
+    assert plan.by_type(ZONE) == [] and plan.by_type("azure-native:resources:ResourceGroup") == []
+    assert plan.one(SERVER).inputs["resourceGroupName"] == "gitpod-prod"
+    grant = role(plan, "befefa01-2a29-4197-83a8-272ff33ce314")
+    assert grant.inputs["scope"] == ZONE_ID
+    assert grant.inputs["roleDefinitionId"].startswith("/subscriptions/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee/")
+    solver = unwrap(plan.one("kubernetes:cert-manager.io/v1:ClusterIssuer").inputs["spec"])["acme"]["solvers"][0]["dns01"]["azureDNS"]
+    assert (solver["hostedZoneName"], solver["resourceGroupName"], solver["subscriptionID"]) == (
+        "example.com",
+        "dns-rg",
+        "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee",
+    )
+    assert plan.one(FEDERATION).inputs["subject"] == "system:serviceaccount:certs:cert-manager"
+    assert "nameServers" not in plan.outputs
+
+
+def test_options_reach_the_cluster():
+    plan = plan_azure(
+        {
+            "azure.networkPlugin": "kubenet",
+            "azure.clusterTier": "Free",
+            "azure.authorizedIpRanges": "203.0.113.0/24",
+            "azure.osSku": "AzureLinux",
+            "azure.registrySku": "Premium",
+            "cluster.kubernetesVersion": "1.36",
+        }
+    )
+    aks = unwrap(plan.one(AKS).inputs)
+    assert aks["networkProfile"]["networkPlugin"] == "kubenet" and "networkPluginMode" not in aks["networkProfile"]
+    assert aks["networkProfile"]["networkPolicy"] == "calico"
+    assert aks["sku"]["tier"] == "Free"
+    assert aks["apiServerAccessProfile"] == {"authorizedIPRanges": ["203.0.113.0/24"]}
+    assert {p["osSKU"] for p in [*aks["agentPoolProfiles"], *(unwrap(r.inputs) for r in plan.by_type(POOL))]} == {"AzureLinux"}
+    assert plan.one(ACR).inputs["sku"] == {"name": "Premium"}
+    assert any(w.startswith("gitpod:azure.networkPlugin:") for w in plan.warnings)
+
+
+def test_self_signed_certificates_need_no_dns_identity():
+    plan = plan_azure({"certificate.issuer": "selfsigned"})
+    assert render.installer_checks(plan) == []
+    assert plan.by_type(ZONE) == [] and plan.by_type(FEDERATION) == []
+    assert not [r for r in plan.by_type(IDENTITY) if "cert-manager" in r.name]
+    values = unwrap(plan.one("kubernetes:helm.sh/v3:Release").inputs["values"])
+    assert "podLabels" not in values and "serviceAccount" not in values
+
+
+def test_invalid_settings_stop_the_plan_before_any_resource():
+    from gitpod_refarch.plan.harness import PlanError
+
+    with pytest.raises(PlanError) as error:
+        plan_azure({"azure.osSku": "Ubuntu2204", "cluster.kubernetesVersion": "1.37"})
+    assert error.value.lines[-1].startswith("gitpod:azure.osSku: 'Ubuntu2204' is not available with Kubernetes 1.37")
+
+
+def test_names_are_stable_and_every_child_belongs_to_its_component(plan):
+    urns = [r.urn for r in plan.resources]
+    assert len(urns) == len(set(urns))
+    components = {r.urn: r for r in plan.resources if not r.custom}
+    assert {r.type for r in components.values()} >= {
+        "gitpod:index:AzurePlatform",
+        "gitpod:index:AksCluster",
+        "gitpod:index:MysqlFlexibleServer",
+        "gitpod:index:BlobStorage",
+        "gitpod:index:ContainerRegistry",
+        "gitpod:index:AzureDnsZone",
+    }
+    for r in plan.resources:
+        if r.custom:
+            assert r.parent in components, f"{r.name} is not parented to a component"
+            assert r.name.startswith(components[r.parent].name), f"{r.name} is not named from its component"
+    # Logical names of stateful resources are part of their URNs: changing them destroys data.
+    assert {r.name for r in plan.resources if r.protect} >= {
+        "gitpod-azure-resource-group",
+        "gitpod-database-server",
+        "gitpod-database-gitpod-database",
+        "gitpod-storage-account",
+        "gitpod-registry-acr",
+        "gitpod-dns-zone",
+    }
+
+
+def test_stack_file_documents_the_keys_it_sets():
+    data = yaml.safe_load((ROOT / "stacks" / "Pulumi.azure.yaml").read_text())["config"]
+    assert data["gitpod:cloud"] == "azure"
+    assert set(data["gitpod:azure"]) >= {"location", "resourceGroup", "networkPlugin", "network"}
