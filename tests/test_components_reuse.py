@@ -120,3 +120,14 @@ def test_a_wheel_builds_and_installs_into_a_fresh_environment(tmp_path):
     result = subprocess.run([str(python), "-c", script], capture_output=True, text=True, cwd=tmp_path, check=False)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "Full"
+
+
+def test_s3_backed_registry_alone_scopes_its_user_to_the_bucket():
+    plan = run_example(ROOT / "examples" / "s3_registry_only")
+    config = yaml.safe_load(plan.outputs["installerConfig"])
+    assert validate_config(config) == []
+    assert config["containerRegistry"]["inCluster"] is True
+    assert config["containerRegistry"]["s3storage"]["endpoint"] == "s3.eu-west-1.amazonaws.com"
+    bucket = plan.one("aws:s3/bucket:Bucket")
+    assert bucket.protect
+    assert {r.inputs["metadata"]["name"] for r in plan.by_type("kubernetes:core/v1:Secret")} == {"container-registry-s3-backend"}
