@@ -226,6 +226,18 @@ async def _resolve(value: Any) -> tuple[Any, bool]:
     return await output.future(with_unknowns=True), bool(await output.is_secret())
 
 
+def load_fakes() -> None:
+    """Register every cloud's plan fakes (`plan/fakes/<cloud>.py`); idempotent, and cheap because
+    fakes never import cloud SDKs. Entries already present win, so tests can override one."""
+    from .fakes import collect
+
+    outputs, invokes = collect()
+    for token, output_fake in outputs.items():
+        FAKE_OUTPUTS.setdefault(token, output_fake)
+    for token, invoke_fake in invokes.items():
+        FAKE_INVOKES.setdefault(token, invoke_fake)
+
+
 def run_program(
     program: Callable[[], None],
     config: Mapping[str, str],
@@ -235,6 +247,7 @@ def run_program(
     stack: str = "plan",
 ) -> Plan:
     """Run `program` under mocks with `config` and return everything it declared."""
+    load_fakes()
     plan = Plan(stack=stack, project=project)
     mock = PlanMocks(plan)
     monitor = RecordingMonitor(plan, mock)
