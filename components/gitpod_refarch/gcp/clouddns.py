@@ -43,6 +43,8 @@ class CloudDnsZone(pulumi.ComponentResource):
     """Cloud DNS name of the zone (the solver's `hostedZoneName`)."""
     name_servers: pulumi.Output[list[str]]
     """Name servers to delegate the domain to at its parent zone or registrar."""
+    info: DnsInfo
+    """The DNS contract (`clouddns`, solver `{project, hostedZoneName}`) for cert-manager."""
 
     def __init__(self, name: str, args: CloudDnsZoneArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(TYPE, name, None, opts)

@@ -58,6 +58,10 @@ class CloudSqlDatabaseArgs(TypedDict, total=False):
 class CloudSqlDatabase(pulumi.ComponentResource):
     """A private MySQL instance with database and user `gitpod`, and the proxy's credentials."""
 
+    instance: gcp.sql.DatabaseInstance
+    """The Cloud SQL instance (protected)."""
+    user: gcp.sql.User
+    """The `gitpod` database user."""
     connection_name: pulumi.Output[str]
     """`<project>:<region>:<instance>`, the installer's `database.cloudSQL.instance`."""
     username: str
@@ -66,6 +70,8 @@ class CloudSqlDatabase(pulumi.ComponentResource):
     """The user's generated password (secret)."""
     credentials_json: pulumi.Output[str]
     """Key of the service account holding only `cloudsql.client` on this instance (secret)."""
+    info: DatabaseInfo
+    """The database contract (`cloudsql`) for the installer values."""
 
     def __init__(self, name: str, args: CloudSqlDatabaseArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(TYPE, name, None, opts)

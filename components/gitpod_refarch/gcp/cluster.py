@@ -96,6 +96,8 @@ class GkeClusterArgs(TypedDict, total=False):
 class GkeCluster(pulumi.ComponentResource):
     """GKE Standard cluster, its node pools, a kubeconfig and a Kubernetes provider."""
 
+    cluster: gcp.container.Cluster
+    """The GKE cluster."""
     cluster_name: pulumi.Output[str]
     """The GKE cluster's name."""
     endpoint: pulumi.Output[str]
@@ -104,6 +106,8 @@ class GkeCluster(pulumi.ComponentResource):
     """kubeconfig using gke-gcloud-auth-plugin (secret by policy, though it holds no credential)."""
     provider: k8s.Provider
     """Kubernetes provider for everything deployed into the cluster; it waits for the node pools."""
+    info: ClusterInfo
+    """The cluster contract: provider, distribution `gke`, kubeconfig and cert-manager's Workload Identity annotation."""
 
     def __init__(self, name: str, args: GkeClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(TYPE, name, None, opts)

@@ -69,6 +69,8 @@ class GcsStorageAccess(pulumi.ComponentResource):
     """The service account's e-mail."""
     service_account_json: pulumi.Output[str]
     """Its key, the installer's `service-account.json` (secret)."""
+    info: StorageInfo
+    """The storage contract (`gcs`) for the installer values."""
 
     def __init__(self, name: str, args: GcsStorageAccessArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(TYPE, name, None, opts)

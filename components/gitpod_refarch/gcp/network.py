@@ -43,6 +43,10 @@ class GcpNetworkArgs(TypedDict, total=False):
 class GcpNetwork(pulumi.ComponentResource):
     """VPC, node subnet with pod/service secondary ranges, optional private service access and NAT."""
 
+    network: gcp.compute.Network
+    """The VPC."""
+    subnetwork: gcp.compute.Subnetwork
+    """The node subnet, with the pods and services secondary ranges."""
     network_id: pulumi.Output[str]
     """The VPC's ID (`projects/<p>/global/networks/<name>`), for the cluster and Cloud SQL."""
     subnetwork_id: pulumi.Output[str]

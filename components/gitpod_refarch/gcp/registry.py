@@ -52,12 +52,16 @@ class ArtifactRegistryArgs(TypedDict, total=False):
 class ArtifactRegistry(pulumi.ComponentResource):
     """A Docker repository, a writer key for Gitpod, and pull rights for the nodes."""
 
+    repository: gcp.artifactregistry.Repository
+    """The Docker repository (protected)."""
     url: str
     """Repository path for the installer config."""
     server: str
     """Host the docker credentials are keyed by."""
     password: pulumi.Output[str]
     """The writer's JSON key on one line, the `_json_key` password (secret)."""
+    info: RegistryInfo
+    """The registry contract (`external`) for the installer values."""
 
     def __init__(self, name: str, args: ArtifactRegistryArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(TYPE, name, None, opts)
