@@ -1,0 +1,181 @@
+"""`CloudSqlDatabase`: Cloud SQL for MySQL, private IP only, as Gitpod 2022.11 needs it.
+
+Gitpod 2022.11 reaches Cloud SQL through the Cloud SQL Auth Proxy it deploys (`database.cloudSQL`).
+That proxy version authenticates with a service-account key file (`credentials.json`): the
+installer mounts the Secret into the proxy and has no Workload Identity option for it. So the
+program creates a service account that may only connect to this one instance and hands its key
+to the installer. cert-manager, which the program deploys itself, uses Workload Identity instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TypedDict
+
+import pulumi
+import pulumi_gcp as gcp
+import pulumi_random as random
+
+from ..contracts import DatabaseInfo
+from .keys import key_json_output
+
+TYPE = "gitpod:index:CloudSqlDatabase"
+
+DATABASE = "gitpod"
+USERNAME = "gitpod"
+#: Gitpod relies on MySQL 5.7's pre-8.0 TIMESTAMP semantics (NULL sets CURRENT_TIMESTAMP); its own
+#: in-cluster MySQL runs with this flag off, and 8.0 turns it on by default.
+FLAGS = {"explicit_defaults_for_timestamp": "off"}
+
+
+class CloudSqlDatabaseArgs(TypedDict, total=False):
+    project: str
+    """Project ID (required)."""
+    region: str
+    """Region of the instance (required)."""
+    version: str
+    """MySQL major: `5.7` (default) or `8.0`."""
+    tier: str
+    """Machine tier, Enterprise edition (default `db-custom-2-7680`: 2 vCPU, 7.5 GB)."""
+    high_availability: bool
+    """A standby in a second zone with automatic failover (`REGIONAL`); default false."""
+    deletion_protection: bool
+    """Cloud SQL's own deletion protection (API, console, gcloud) and the provider's; default true."""
+    backup_retention_days: int
+    """Daily automated backups kept (default 7); binary logs are kept up to 7 days for point-in-time recovery."""
+    network: pulumi.Input[str]
+    """VPC ID the private IP is allocated in (required)."""
+    private_service_access: pulumi.Resource
+    """The service-networking peering the private IP needs (required)."""
+    client_account_id: str
+    """ID of the service account the Cloud SQL proxy uses (required)."""
+    protect: bool
+    """Protect the instance and the `gitpod` database from deletion (default true)."""
+    apis: Sequence[pulumi.Resource]
+    """Project APIs (sqladmin, iam) that must be enabled first."""
+
+
+class CloudSqlDatabase(pulumi.ComponentResource):
+    """A private MySQL instance with database and user `gitpod`, and the proxy's credentials."""
+
+    instance: gcp.sql.DatabaseInstance
+    """The Cloud SQL instance (protected)."""
+    user: gcp.sql.User
+    """The `gitpod` database user."""
+    connection_name: pulumi.Output[str]
+    """`<project>:<region>:<instance>`, the installer's `database.cloudSQL.instance`."""
+    username: str
+    """Database user Gitpod connects as."""
+    password: pulumi.Output[str]
+    """The user's generated password (secret)."""
+    credentials_json: pulumi.Output[str]
+    """Key of the service account holding only `cloudsql.client` on this instance (secret)."""
+    info: DatabaseInfo
+    """The database contract (`cloudsql`) for the installer values."""
+
+    def __init__(self, name: str, args: CloudSqlDatabaseArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(TYPE, name, None, opts)
+        project = args["project"]
+        protect = args.get("protect", True)
+        deletion_protection = args.get("deletion_protection", True)
+        retention = args.get("backup_retention_days", 7)
+        apis = list(args.get("apis", ()))
+        child = pulumi.ResourceOptions(parent=self, depends_on=apis)
+
+        settings: gcp.sql.DatabaseInstanceSettingsArgsDict = {
+            "tier": args.get("tier", "db-custom-2-7680"),
+            # Custom tiers exist only in Enterprise; newer majors default to Enterprise Plus.
+            "edition": "ENTERPRISE",
+            "availability_type": "REGIONAL" if args.get("high_availability", False) else "ZONAL",
+            "deletion_protection_enabled": deletion_protection,
+            "disk_type": "PD_SSD",
+            "disk_size": 20,
+            "disk_autoresize": True,
+            "ip_configuration": {
+                "ipv4_enabled": False,
+                "private_network": args["network"],
+                # The proxy's connections are TLS; nothing may connect in plain text.
+                "ssl_mode": "ENCRYPTED_ONLY",
+            },
+            "backup_configuration": {
+                "enabled": True,
+                "binary_log_enabled": True,
+                "start_time": "02:00",
+                "transaction_log_retention_days": min(retention, 7),
+                "backup_retention_settings": {"retained_backups": retention, "retention_unit": "COUNT"},
+            },
+            # Keep automated backups if the instance is ever deleted.
+            "retain_backups_on_delete": True,
+            "database_flags": [{"name": name, "value": value} for name, value in FLAGS.items()],
+            "maintenance_window": {"day": 7, "hour": 3, "update_track": "stable"},
+        }
+        self.instance = gcp.sql.DatabaseInstance(
+            f"{name}-instance",
+            project=project,
+            region=args["region"],
+            database_version="MYSQL_" + args.get("version", "5.7").replace(".", "_"),
+            deletion_protection=deletion_protection,
+            settings=settings,
+            opts=pulumi.ResourceOptions(parent=self, protect=protect, depends_on=[*apis, args["private_service_access"]]),
+        )
+        gcp.sql.Database(
+            f"{name}-database",
+            project=project,
+            instance=self.instance.name,
+            name=DATABASE,
+            charset="utf8",
+            collation="utf8_general_ci",
+            opts=pulumi.ResourceOptions(parent=self, protect=protect),
+        )
+        password = random.RandomPassword(
+            f"{name}-password",
+            length=32,
+            # Letters and digits only: the value travels through env vars and DSNs unescaped.
+            special=False,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.username = USERNAME
+        self.password = pulumi.Output.secret(password.result)
+        # Cloud SQL creates MySQL 8.0 users with mysql_native_password, which Gitpod's DB driver needs.
+        self.user = gcp.sql.User(
+            f"{name}-user",
+            project=project,
+            instance=self.instance.name,
+            name=USERNAME,
+            host="%",
+            password=self.password,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
+        client = gcp.serviceaccount.Account(
+            f"{name}-client-sa",
+            project=project,
+            account_id=args["client_account_id"],
+            display_name="Gitpod Cloud SQL proxy",
+            description="Key mounted into Gitpod's Cloud SQL Auth Proxy; may connect to Gitpod's instance only.",
+            opts=child,
+        )
+        gcp.projects.IAMMember(
+            f"{name}-client-sa-cloudsql-client",
+            project=project,
+            role="roles/cloudsql.client",
+            member=client.email.apply(lambda email: f"serviceAccount:{email}"),
+            condition={
+                "title": "gitpod-instance-only",
+                "description": "Connect to Gitpod's Cloud SQL instance and no other.",
+                "expression": self.instance.name.apply(lambda instance: f'resource.name == "projects/{project}/instances/{instance}"'),
+            },
+            opts=child,
+        )
+        key = gcp.serviceaccount.Key(f"{name}-client-key", service_account_id=client.name, opts=child)
+
+        self.connection_name = self.instance.connection_name
+        self.credentials_json = key_json_output(key.private_key)
+        self.info = DatabaseInfo(
+            kind="cloudsql",
+            cloudsql_instance=self.connection_name,
+            cloudsql_credentials_json=self.credentials_json,
+            username=self.username,
+            password=self.password,
+        )
+        self.register_outputs({"connectionName": self.connection_name, "username": self.username})

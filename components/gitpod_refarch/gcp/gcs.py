@@ -1,0 +1,129 @@
+"""`GcsStorageAccess`: what Gitpod 2022.11 needs to keep workspace content in GCS.
+
+Gitpod creates its buckets itself, one per user, named `gitpod-<stage>-user-<user id>` (stage is
+`dev` unless the pods set KUBE_STAGE), in `metadata.region`. So there is no bucket to create here;
+instead a service account gets exactly the storage permissions content-service and ws-daemon use,
+scoped as tightly as that naming allows:
+
+* a custom role with `storage.buckets.create` only, granted on the project without a condition
+  (creation is checked against the project, and grants no access to any data);
+* a custom role with bucket get/delete and object create/get/list/update/delete, granted on the
+  project with the IAM condition `resource.name.startsWith("projects/_/buckets/gitpod-")`, so the
+  key can read and write Gitpod's buckets and no other bucket in the project.
+
+`roles/storage.admin`, which Gitpod's Terraform granted, would also let the key create HMAC keys
+for any service account in the project and change bucket IAM policies: both are left out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TypedDict
+
+import pulumi
+import pulumi_gcp as gcp
+
+from ..contracts import StorageInfo
+from .keys import key_json_output
+
+TYPE = "gitpod:index:GcsStorageAccess"
+
+#: Every bucket Gitpod creates starts with this (content-service `gcpBucketName`).
+BUCKET_PREFIX = "gitpod-"
+CREATE_PERMISSIONS = ("storage.buckets.create",)
+USE_PERMISSIONS = (
+    "storage.buckets.get",
+    "storage.buckets.delete",
+    "storage.objects.create",
+    "storage.objects.delete",
+    "storage.objects.get",
+    "storage.objects.list",
+    "storage.objects.update",
+)
+
+
+def bucket_condition(prefix: str = BUCKET_PREFIX) -> str:
+    """IAM condition matching buckets (and their objects) whose name starts with `prefix`."""
+    return f'resource.name.startsWith("projects/_/buckets/{prefix}")'
+
+
+class GcsStorageAccessArgs(TypedDict, total=False):
+    project: str
+    """Project Gitpod creates its buckets in (required)."""
+    region: str
+    """Location of Gitpod's buckets, i.e. the installer's `metadata.region` (required)."""
+    account_id: str
+    """ID of the service account whose key Gitpod uses (required)."""
+    role_prefix: str
+    """Prefix of the two custom roles' IDs, unique in the project (required)."""
+    bucket_prefix: str
+    """Bucket-name prefix the data permissions are limited to (default `gitpod-`)."""
+    apis: Sequence[pulumi.Resource]
+    """Project APIs (storage, iam) that must be enabled first."""
+
+
+class GcsStorageAccess(pulumi.ComponentResource):
+    """A service account (and key) that may create and use Gitpod's GCS buckets only."""
+
+    service_account_email: pulumi.Output[str]
+    """The service account's e-mail."""
+    service_account_json: pulumi.Output[str]
+    """Its key, the installer's `service-account.json` (secret)."""
+    info: StorageInfo
+    """The storage contract (`gcs`) for the installer values."""
+
+    def __init__(self, name: str, args: GcsStorageAccessArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(TYPE, name, None, opts)
+        project = args["project"]
+        role_prefix = args["role_prefix"]
+        prefix = args.get("bucket_prefix", BUCKET_PREFIX)
+        child = pulumi.ResourceOptions(parent=self, depends_on=list(args.get("apis", ())))
+
+        account = gcp.serviceaccount.Account(
+            f"{name}-sa",
+            project=project,
+            account_id=args["account_id"],
+            display_name="Gitpod object storage",
+            description=f"Key used by Gitpod's content-service and ws-daemon; may create and use buckets named {prefix}* only.",
+            opts=child,
+        )
+        member = account.email.apply(lambda email: f"serviceAccount:{email}")
+        creator = gcp.projects.IAMCustomRole(
+            f"{name}-bucket-creator-role",
+            project=project,
+            role_id=f"{role_prefix}_bucket_creator",
+            title="Gitpod bucket creator",
+            description="Create buckets (Gitpod creates one per user); no access to any data.",
+            permissions=list(CREATE_PERMISSIONS),
+            stage="GA",
+            opts=child,
+        )
+        user = gcp.projects.IAMCustomRole(
+            f"{name}-bucket-user-role",
+            project=project,
+            role_id=f"{role_prefix}_bucket_user",
+            title="Gitpod bucket user",
+            description="Read, write and delete Gitpod's workspace content; granted on Gitpod's buckets only.",
+            permissions=list(USE_PERMISSIONS),
+            stage="GA",
+            opts=child,
+        )
+        gcp.projects.IAMMember(f"{name}-bucket-creator", project=project, role=creator.name, member=member, opts=child)
+        gcp.projects.IAMMember(
+            f"{name}-bucket-user",
+            project=project,
+            role=user.name,
+            member=member,
+            condition={
+                "title": "gitpod-buckets-only",
+                "description": f"Buckets named {prefix}* (Gitpod's per-user buckets) and their objects.",
+                "expression": bucket_condition(prefix),
+            },
+            opts=child,
+        )
+        key = gcp.serviceaccount.Key(f"{name}-key", service_account_id=account.name, opts=child)
+
+        self.service_account_email = account.email
+        self.service_account_json = key_json_output(key.private_key)
+        self.info = StorageInfo(kind="gcs", region=args["region"], project=project, service_account_json=self.service_account_json)
+        self.register_outputs({"serviceAccountEmail": self.service_account_email})

@@ -1,0 +1,136 @@
+"""`GcpNetwork`: the VPC the cluster and Cloud SQL share.
+
+A dedicated VPC rather than `default`: VPC-native GKE needs named secondary ranges for pods and
+services, and Cloud SQL's private IP needs a range reserved for Google's service producer network
+(private service access), which must not overlap anything else in the VPC.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TypedDict
+
+import pulumi
+import pulumi_gcp as gcp
+
+TYPE = "gitpod:index:GcpNetwork"
+
+PODS_RANGE = "pods"
+SERVICES_RANGE = "services"
+#: Google recommends a /16 for private service access so later producers (replicas, more instances) fit.
+PRIVATE_SERVICES_PREFIX = 16
+
+
+class GcpNetworkArgs(TypedDict, total=False):
+    prefix: str
+    """Prefix of the network resources' Google names, normally the cluster name (required)."""
+    region: str
+    """Region of the subnet, router and NAT (required)."""
+    subnet_cidr: str
+    """Primary range of the node subnet (default `10.255.0.0/16`, as in Gitpod's Terraform)."""
+    pods_cidr: str
+    """Secondary range for pod IPs (default `10.0.0.0/12`)."""
+    services_cidr: str
+    """Secondary range for Service cluster IPs (default `10.64.0.0/12`)."""
+    nat: bool
+    """Create a Cloud Router and NAT so nodes without external IPs reach the internet (default true)."""
+    private_service_access: bool
+    """Reserve a range and peer with Google's service network, for Cloud SQL private IP (default false)."""
+    apis: Sequence[pulumi.Resource]
+    """Project APIs (compute, servicenetworking) that must be enabled first."""
+
+
+class GcpNetwork(pulumi.ComponentResource):
+    """VPC, node subnet with pod/service secondary ranges, optional private service access and NAT."""
+
+    network: gcp.compute.Network
+    """The VPC."""
+    subnetwork: gcp.compute.Subnetwork
+    """The node subnet, with the pods and services secondary ranges."""
+    network_id: pulumi.Output[str]
+    """The VPC's ID (`projects/<p>/global/networks/<name>`), for the cluster and Cloud SQL."""
+    subnetwork_id: pulumi.Output[str]
+    """The node subnet's ID."""
+    pods_range_name: str
+    """Name of the pods secondary range (`ip_allocation_policy.cluster_secondary_range_name`)."""
+    services_range_name: str
+    """Name of the services secondary range."""
+    private_service_access: gcp.servicenetworking.Connection | None
+    """The peering Cloud SQL's private IP depends on; None when not requested."""
+
+    def __init__(self, name: str, args: GcpNetworkArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(TYPE, name, None, opts)
+        prefix = args["prefix"]
+        region = args["region"]
+        child = pulumi.ResourceOptions(parent=self, depends_on=list(args.get("apis", ())))
+
+        self.network = gcp.compute.Network(
+            f"{name}-vpc",
+            name=f"{prefix}-vpc",
+            auto_create_subnetworks=False,
+            routing_mode="REGIONAL",
+            description="Gitpod: cluster nodes, pods and services, and Cloud SQL private IP",
+            opts=child,
+        )
+        self.subnetwork = gcp.compute.Subnetwork(
+            f"{name}-subnet",
+            name=f"{prefix}-nodes",
+            region=region,
+            network=self.network.id,
+            ip_cidr_range=args.get("subnet_cidr", "10.255.0.0/16"),
+            secondary_ip_ranges=[
+                {"range_name": PODS_RANGE, "ip_cidr_range": args.get("pods_cidr", "10.0.0.0/12")},
+                {"range_name": SERVICES_RANGE, "ip_cidr_range": args.get("services_cidr", "10.64.0.0/12")},
+            ],
+            # Nodes without external IPs still reach Google APIs (Artifact Registry, GCS, Cloud SQL Admin).
+            private_ip_google_access=True,
+            opts=child,
+        )
+
+        self.private_service_access = None
+        if args.get("private_service_access", False):
+            reserved = gcp.compute.GlobalAddress(
+                f"{name}-private-services",
+                name=f"{prefix}-private-services",
+                purpose="VPC_PEERING",
+                address_type="INTERNAL",
+                prefix_length=PRIVATE_SERVICES_PREFIX,
+                network=self.network.id,
+                description="Gitpod: range for Google-managed services (Cloud SQL private IP)",
+                opts=child,
+            )
+            self.private_service_access = gcp.servicenetworking.Connection(
+                f"{name}-private-service-access",
+                network=self.network.id,
+                service="servicenetworking.googleapis.com",
+                reserved_peering_ranges=[reserved.name],
+                # Cloud SQL keeps its producer reservation for days after an instance is deleted, so a
+                # plain delete fails on `pulumi destroy`; drop the peering instead so the VPC can go.
+                deletion_policy="REMOVE_PEERING",
+                opts=child,
+            )
+
+        if args.get("nat", True):
+            router = gcp.compute.Router(f"{name}-router", name=f"{prefix}-router", region=region, network=self.network.id, opts=child)
+            gcp.compute.RouterNat(
+                f"{name}-nat",
+                name=f"{prefix}-nat",
+                region=region,
+                router=router.name,
+                nat_ip_allocate_option="AUTO_ONLY",
+                source_subnetwork_ip_ranges_to_nat="ALL_SUBNETWORKS_ALL_IP_RANGES",
+                # Workspaces open many outbound connections (git, package registries, image pulls):
+                # let busy nodes grow their port allocation instead of dropping connections.
+                enable_dynamic_port_allocation=True,
+                min_ports_per_vm=256,
+                max_ports_per_vm=65536,
+                enable_endpoint_independent_mapping=False,
+                log_config={"enable": True, "filter": "ERRORS_ONLY"},
+                opts=child,
+            )
+
+        self.network_id = self.network.id
+        self.subnetwork_id = self.subnetwork.id
+        self.pods_range_name = PODS_RANGE
+        self.services_range_name = SERVICES_RANGE
+        self.register_outputs({"networkId": self.network_id, "subnetworkId": self.subnetwork_id})

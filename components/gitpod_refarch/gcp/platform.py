@@ -1,0 +1,150 @@
+"""`GcpPlatform`: what every GCP concern builds on — provider, APIs, network and identities.
+
+Identities live here rather than with the cluster because two concerns meet on them: the node
+service account is granted pull rights on the registry, and cert-manager's Google service account
+is granted DNS rights on the zone. Creating them first lets the registry and the zone reference
+them without waiting for (or depending on) the cluster.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TypedDict
+
+import pulumi
+import pulumi_gcp as gcp
+
+from ..architecture import Platform
+from .apis import short_name
+from .network import GcpNetwork, GcpNetworkArgs
+
+TYPE = "gitpod:index:GcpPlatform"
+
+#: What GKE nodes need and nothing more (Google's hardening guide for node service accounts):
+#: write logs and metrics, read monitoring for the metrics agent, and publish resource metadata.
+#: Pull rights on Gitpod's registry are granted on that repository alone (see `registry.py`).
+NODE_ROLES = (
+    "roles/logging.logWriter",
+    "roles/monitoring.metricWriter",
+    "roles/monitoring.viewer",
+    "roles/stackdriver.resourceMetadata.writer",
+)
+
+
+class GcpPlatformArgs(TypedDict, total=False):
+    project: str
+    """Project ID everything is created in (required)."""
+    region: str
+    """Default region of the provider (required)."""
+    apis: Sequence[str]
+    """Project APIs to enable, e.g. `container.googleapis.com` (never disabled on destroy)."""
+    network: GcpNetworkArgs
+    """The VPC to create (its `apis` are filled in from the enabled APIs)."""
+    node_account_id: str
+    """ID of the dedicated node service account (required)."""
+    dns_solver_account_id: str
+    """ID of cert-manager's Google service account for Cloud DNS; omit when Cloud DNS is not used."""
+    labels: Mapping[str, str]
+    """Labels the provider adds to every labellable resource (default `app: gitpod`)."""
+
+
+class GcpPlatform(pulumi.ComponentResource):
+    """Explicit Google provider, enabled APIs, the VPC, and the service accounts concerns share."""
+
+    provider: gcp.Provider
+    """The Google provider every GCP resource of the stack is created with."""
+    apis: dict[str, gcp.projects.Service]
+    """Enabled APIs by service name."""
+    network: GcpNetwork
+    """The VPC, subnet and (optionally) private service access and NAT."""
+    node_service_account: gcp.serviceaccount.Account
+    """Service account of every node pool."""
+    dns_solver_service_account: gcp.serviceaccount.Account | None
+    """Google service account cert-manager impersonates through Workload Identity, if Cloud DNS is used."""
+
+    def __init__(self, name: str, args: GcpPlatformArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(TYPE, name, None, opts)
+        project = args["project"]
+        self.provider = gcp.Provider(
+            f"{name}-provider",
+            project=project,
+            region=args["region"],
+            default_labels=dict(args.get("labels", {"app": "gitpod"})),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        own = pulumi.ResourceOptions(parent=self, provider=self.provider)
+
+        self.apis = {
+            api: gcp.projects.Service(
+                f"{name}-api-{short_name(api)}",
+                project=project,
+                service=api,
+                disable_on_destroy=False,
+                disable_dependent_services=False,
+                opts=own,
+            )
+            for api in args.get("apis", ())
+        }
+        iam_ready = pulumi.ResourceOptions(
+            parent=self,
+            provider=self.provider,
+            depends_on=self.apis_named("iam.googleapis.com", "cloudresourcemanager.googleapis.com"),
+        )
+
+        network_args: GcpNetworkArgs = {
+            **args["network"],
+            "apis": self.apis_named("compute.googleapis.com", "servicenetworking.googleapis.com"),
+        }
+        self.network = GcpNetwork(f"{name}-network", network_args, opts=pulumi.ResourceOptions(parent=self, providers=[self.provider]))
+
+        self.node_service_account = gcp.serviceaccount.Account(
+            f"{name}-node-sa",
+            project=project,
+            account_id=args["node_account_id"],
+            display_name="Gitpod GKE nodes",
+            description="Least-privilege identity of Gitpod's GKE nodes: logs, metrics, and pulls from Gitpod's repository only.",
+            opts=iam_ready,
+        )
+        node_member = self.node_service_account.email.apply(lambda email: f"serviceAccount:{email}")
+        for role in NODE_ROLES:
+            gcp.projects.IAMMember(
+                f"{name}-node-sa-{role.rsplit('/', 1)[1].replace('.', '-').lower()}",
+                project=project,
+                role=role,
+                member=node_member,
+                opts=iam_ready,
+            )
+
+        self.dns_solver_service_account = None
+        solver_id = args.get("dns_solver_account_id")
+        if solver_id:
+            self.dns_solver_service_account = gcp.serviceaccount.Account(
+                f"{name}-dns01-sa",
+                project=project,
+                account_id=solver_id,
+                display_name="cert-manager DNS-01 (Gitpod)",
+                description="Impersonated by cert-manager through Workload Identity; may edit Gitpod's Cloud DNS zone only.",
+                opts=iam_ready,
+            )
+
+        self.register_outputs(
+            {
+                "apis": list(self.apis),
+                "networkId": self.network.network_id,
+                "nodeServiceAccount": self.node_service_account.email,
+            }
+        )
+
+    def apis_named(self, *names: str) -> list[pulumi.Resource]:
+        """The enabled-API resources among `names` (others were not requested by this stack)."""
+        return [self.apis[n] for n in names if n in self.apis]
+
+
+@dataclass(frozen=True, kw_only=True)
+class GcpPlatformInfo(Platform):
+    """`Platform` plus what GCP concerns need from it; `providers` holds the Google provider."""
+
+    project: str
+    region: str
+    resources: GcpPlatform

@@ -1,0 +1,114 @@
+"""`ArtifactRegistry`: the Docker repository Gitpod's image builder pushes workspace images to.
+
+Two shapes, both Artifact Registry (Container Registry stopped accepting pushes on 18 Mar 2025):
+
+* `artifact-registry`: a repository in the cluster's region, `<region>-docker.pkg.dev/<project>/<repo>`;
+* `gcr`: a "gcr.io repository" (`gcr.io`, `us.gcr.io`, `eu.gcr.io`, `asia.gcr.io`) in the matching
+  multi-region, which Artifact Registry serves under the old host name, `gcr.io/<project>`.
+
+Gitpod authenticates with a key of a writer service account as user `_json_key`; the docker
+credentials are keyed by the bare host, while the installer's URL is the repository path. The
+nodes' service account may pull from this repository and no other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TypedDict
+
+import pulumi
+import pulumi_gcp as gcp
+
+from ..contracts import RegistryInfo
+from .keys import key_json_output
+
+TYPE = "gitpod:index:ArtifactRegistry"
+
+#: Docker's user name for a service-account JSON key as the password.
+JSON_KEY_USER = "_json_key"
+
+
+class ArtifactRegistryArgs(TypedDict, total=False):
+    project: str
+    """Project ID (required)."""
+    location: str
+    """Region (e.g. `europe-west1`) or, for gcr.io repositories, multi-region (`us`, `europe`, `asia`) (required)."""
+    repository_id: str
+    """Repository ID: e.g. `gitpod`, or the gcr.io host name for gcr.io repositories (required)."""
+    server: str
+    """Bare registry host the docker credentials are for: `<region>-docker.pkg.dev` or `gcr.io` (required)."""
+    url: str
+    """Repository path Gitpod pushes under (installer `containerRegistry.external.url`) (required)."""
+    writer_account_id: str
+    """ID of the service account Gitpod pushes and pulls with (required)."""
+    readers: Mapping[str, pulumi.Input[str]]
+    """IAM members that may pull, by a short name that stays stable (e.g. `nodes` -> the nodes' service account)."""
+    protect: bool
+    """Protect the repository (and the images in it) from deletion (default true)."""
+    apis: Sequence[pulumi.Resource]
+    """Project APIs (artifactregistry, iam) that must be enabled first."""
+
+
+class ArtifactRegistry(pulumi.ComponentResource):
+    """A Docker repository, a writer key for Gitpod, and pull rights for the nodes."""
+
+    repository: gcp.artifactregistry.Repository
+    """The Docker repository (protected)."""
+    url: str
+    """Repository path for the installer config."""
+    server: str
+    """Host the docker credentials are keyed by."""
+    password: pulumi.Output[str]
+    """The writer's JSON key on one line, the `_json_key` password (secret)."""
+    info: RegistryInfo
+    """The registry contract (`external`) for the installer values."""
+
+    def __init__(self, name: str, args: ArtifactRegistryArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(TYPE, name, None, opts)
+        project = args["project"]
+        location = args["location"]
+        child = pulumi.ResourceOptions(parent=self, depends_on=list(args.get("apis", ())))
+
+        self.repository = gcp.artifactregistry.Repository(
+            f"{name}-repository",
+            project=project,
+            location=location,
+            repository_id=args["repository_id"],
+            format="DOCKER",
+            description="Gitpod Self-Hosted: workspace and base images built by Gitpod's image builder",
+            opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(protect=args.get("protect", True))),
+        )
+        writer = gcp.serviceaccount.Account(
+            f"{name}-writer-sa",
+            project=project,
+            account_id=args["writer_account_id"],
+            display_name="Gitpod image builder",
+            description="Key used by Gitpod's image builder and registry facade; may push to and pull from Gitpod's repository only.",
+            opts=child,
+        )
+        gcp.artifactregistry.RepositoryIamMember(
+            f"{name}-writer",
+            project=project,
+            location=location,
+            repository=self.repository.name,
+            role="roles/artifactregistry.writer",
+            member=writer.email.apply(lambda email: f"serviceAccount:{email}"),
+            opts=child,
+        )
+        for reader, member in args.get("readers", {}).items():
+            gcp.artifactregistry.RepositoryIamMember(
+                f"{name}-reader-{reader}",
+                project=project,
+                location=location,
+                repository=self.repository.name,
+                role="roles/artifactregistry.reader",
+                member=member,
+                opts=child,
+            )
+        key = gcp.serviceaccount.Key(f"{name}-writer-key", service_account_id=writer.name, opts=child)
+
+        self.url = args["url"]
+        self.server = args["server"]
+        self.password = key_json_output(key.private_key)
+        self.info = RegistryInfo(kind="external", url=self.url, server=self.server, username=JSON_KEY_USER, password=self.password)
+        self.register_outputs({"url": self.url, "server": self.server, "repository": self.repository.name})

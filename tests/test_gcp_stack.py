@@ -1,0 +1,494 @@
+"""The `gcp` stack end to end through the offline plan: what `pulumi up --stack gcp` declares.
+
+One plan of the example stack is shared by the tests that only read it (a plan takes a few hundred
+milliseconds once the Google SDK is imported); tests that change a setting plan their own.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterable
+
+import pytest
+import yaml
+
+from gitpod_refarch.compatibility import NODE_LABEL_HEADLESS, NODE_LABEL_REGULAR, NODE_LABELS_SERVICES
+from gitpod_refarch.plan.harness import Plan, Registration, run_program
+from gitpod_refarch.plan.render import installer_checks, render_json
+from gitpod_refarch.plan.stackfile import build_config
+from gitpod_refarch.program import main as program
+
+from .conftest import ROOT, installer_config, secrets_in, unwrap
+
+PROJECT = "my-gitpod-project"
+REGION = "europe-west1"
+CLUSTER = "gcp:container/cluster:Cluster"
+NODE_POOL = "gcp:container/nodePool:NodePool"
+SQL = "gcp:sql/databaseInstance:DatabaseInstance"
+SERVICE = "gcp:projects/service:Service"
+PROJECT_IAM = "gcp:projects/iAMMember:IAMMember"
+REPOSITORY = "gcp:artifactregistry/repository:Repository"
+REPOSITORY_IAM = "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember"
+ZONE = "gcp:dns/managedZone:ManagedZone"
+ZONE_IAM = "gcp:dns/dnsManagedZoneIamMember:DnsManagedZoneIamMember"
+SA_IAM = "gcp:serviceaccount/iAMMember:IAMMember"
+K8S_PROVIDER = "pulumi:providers:kubernetes"
+
+
+def plan_gcp(config: dict[str, str] | None = None) -> Plan:
+    project, cfg = build_config(ROOT, "gcp", [f"{k}={v}" for k, v in (config or {}).items()])
+    return run_program(program, cfg.values, cfg.secret_keys, project=project, stack="gcp")
+
+
+@pytest.fixture(scope="module")
+def plan() -> Plan:
+    return plan_gcp()
+
+
+def by_name(plan: Plan, name: str) -> Registration:
+    return next(r for r in plan.resources if r.name == name)
+
+
+def in_component(plan: Plan, component: str) -> list[Registration]:
+    return plan.descendants(plan.urn_of(component))
+
+
+def upstream(plan: Plan, resources: Iterable[Registration]) -> set[str]:
+    """Names of everything the given resources wait for (dependencies and providers), transitively."""
+    by_urn = {r.urn: r for r in plan.resources}
+    seen: set[str] = set()
+    todo = [d for r in resources for d in [*r.depends_on, r.provider] if d]
+    while todo:
+        urn = todo.pop()
+        if urn in seen or urn not in by_urn:
+            continue
+        seen.add(urn)
+        todo += [d for d in [*by_urn[urn].depends_on, by_urn[urn].provider] if d]
+        # Waiting on a component means waiting on everything in it.
+        todo += [c.urn for c in plan.descendants(urn)]
+    return {by_urn[u].name for u in seen}
+
+
+# -- installer config and Secrets ---------------------------------------------------------------
+def test_plan_is_valid_for_the_2022_11_installer(plan):
+    assert installer_checks(plan) == []
+    config = installer_config(plan)
+    assert config["metadata"]["region"] == REGION
+    assert config["database"] == {
+        "inCluster": False,
+        "cloudSQL": {
+            "instance": f"{PROJECT}:{REGION}:${{gitpod-cloudsql-instance.name}}",
+            "serviceAccount": {"kind": "secret", "name": "cloudsql"},
+        },
+    }
+    assert config["objectStorage"] == {
+        "inCluster": False,
+        "cloudStorage": {"project": PROJECT, "serviceAccount": {"kind": "secret", "name": "storage-gcp"}},
+    }
+    assert config["containerRegistry"]["inCluster"] is False
+    assert config["containerRegistry"]["external"]["url"] == f"{REGION}-docker.pkg.dev/{PROJECT}/gitpod"
+    runtime = config["workspace"]["runtime"]
+    assert runtime["containerdSocket"] == "/run/containerd/containerd.sock"
+    assert runtime["containerdRuntimeDir"] == "/var/lib/containerd/io.containerd.runtime.v2.task/k8s.io"
+
+
+def fake_key_json(key_resource: str) -> dict:
+    """What the plan fake's key decodes to (the program must flatten it, not alter it)."""
+    from gitpod_refarch.plan.fakes.gcp import OUTPUTS
+
+    encoded = OUTPUTS["gcp:serviceaccount/key:Key"](key_resource, {})["privateKey"]
+    return json.loads(base64.b64decode(encoded))
+
+
+def test_cloudsql_secret_holds_the_proxy_key_and_the_generated_credentials(plan):
+    secret = secrets_in(plan)["cloudsql"]
+    assert set(secret) == {"credentials.json", "encryptionKeys", "username", "password"}
+    assert secret["username"] == "gitpod"
+    assert secret["password"] == "${gitpod-cloudsql-password.result}"
+    assert "\n" not in secret["credentials.json"]
+    assert json.loads(secret["credentials.json"]) == fake_key_json("gitpod-cloudsql-client-key")
+    assert json.loads(secret["encryptionKeys"])[0]["primary"] is True
+
+
+def test_storage_secret_holds_the_scoped_service_account_key(plan):
+    secret = secrets_in(plan)["storage-gcp"]
+    assert set(secret) == {"service-account.json"}
+    assert json.loads(secret["service-account.json"]) == fake_key_json("gitpod-gcs-key")
+
+
+def test_registry_credentials_are_keyed_by_the_bare_host_with_a_single_line_json_key(plan):
+    secret = by_name(plan, "gitpod-installer-container-registry")
+    assert secret.inputs["type"] == "kubernetes.io/dockerconfigjson"
+    auths = json.loads(unwrap(secret.inputs["stringData"])[".dockerconfigjson"])["auths"]
+    assert list(auths) == [f"{REGION}-docker.pkg.dev"]
+    entry = auths[f"{REGION}-docker.pkg.dev"]
+    assert entry["username"] == "_json_key"
+    assert "\n" not in entry["password"]
+    assert json.loads(entry["password"]) == fake_key_json("gitpod-registry-writer-key")
+    assert base64.b64decode(entry["auth"]).decode() == f"_json_key:{entry['password']}"
+
+
+def test_no_secret_appears_in_plain_text_anywhere_in_the_plan(plan):
+    rendered = render_json(plan)
+    secret_values = [v for s in secrets_in(plan).values() for v in s.values() if v not in ("gitpod",)] + [
+        "BEGIN PRIVATE KEY",
+        "${gitpod-cloudsql-password.result}",
+    ]
+    for value in secret_values:
+        assert value not in rendered
+    assert {"kubeconfig"} <= plan.secret_outputs
+    assert "installerConfig" not in plan.secret_outputs
+    user = by_name(plan, "gitpod-cloudsql-user")
+    assert json.loads(rendered)["resources"][plan.resources.index(user)]["inputs"]["password"] == "[secret]"
+
+
+# -- APIs and network ---------------------------------------------------------------------------
+def test_apis_are_enabled_and_never_disabled_on_destroy(plan):
+    services = plan.by_type(SERVICE)
+    assert {s.inputs["service"] for s in services} == {
+        "compute.googleapis.com",
+        "container.googleapis.com",
+        "iam.googleapis.com",
+        "cloudresourcemanager.googleapis.com",
+        "sqladmin.googleapis.com",
+        "servicenetworking.googleapis.com",
+        "storage.googleapis.com",
+        "artifactregistry.googleapis.com",
+        "dns.googleapis.com",
+        "iamcredentials.googleapis.com",
+    }
+    assert all(s.inputs["disableOnDestroy"] is False and s.inputs["project"] == PROJECT for s in services)
+
+
+def test_in_cluster_choices_enable_only_what_they_use():
+    plan = plan_gcp({"database.mode": "incluster", "storage.mode": "incluster", "registry.kind": "incluster"})
+    enabled = {s.inputs["service"] for s in plan.by_type(SERVICE)}
+    assert not enabled & {
+        "sqladmin.googleapis.com",
+        "servicenetworking.googleapis.com",
+        "storage.googleapis.com",
+        "artifactregistry.googleapis.com",
+    }
+    assert plan.by_type(SQL) == [] and plan.by_type(REPOSITORY) == []
+    assert plan.by_type("gcp:servicenetworking/connection:Connection") == []
+    assert installer_checks(plan) == []
+
+
+def test_network_has_secondary_ranges_private_service_access_and_nat(plan):
+    vpc = plan.one("gcp:compute/network:Network")
+    assert vpc.inputs["autoCreateSubnetworks"] is False
+    subnet = plan.one("gcp:compute/subnetwork:Subnetwork")
+    assert subnet.inputs["ipCidrRange"] == "10.255.0.0/16"
+    assert subnet.inputs["privateIpGoogleAccess"] is True
+    assert subnet.inputs["secondaryIpRanges"] == [
+        {"rangeName": "pods", "ipCidrRange": "10.0.0.0/12"},
+        {"rangeName": "services", "ipCidrRange": "10.64.0.0/12"},
+    ]
+    reserved = plan.one("gcp:compute/globalAddress:GlobalAddress")
+    assert (reserved.inputs["purpose"], reserved.inputs["addressType"], reserved.inputs["prefixLength"]) == ("VPC_PEERING", "INTERNAL", 16)
+    connection = plan.one("gcp:servicenetworking/connection:Connection")
+    assert connection.inputs["service"] == "servicenetworking.googleapis.com"
+    assert connection.inputs["reservedPeeringRanges"] == ["gitpod-private-services"]
+    nat = plan.one("gcp:compute/routerNat:RouterNat")
+    assert nat.inputs["sourceSubnetworkIpRangesToNat"] == "ALL_SUBNETWORKS_ALL_IP_RANGES"
+
+
+def test_public_nodes_get_no_nat_and_no_private_cluster_config():
+    plan = plan_gcp({"gcp.privateNodes": "false"})
+    assert plan.by_type("gcp:compute/routerNat:RouterNat") == []
+    assert "privateClusterConfig" not in plan.one(CLUSTER).inputs
+
+
+# -- cluster -----------------------------------------------------------------------------------
+def test_cluster_is_standard_calico_on_the_legacy_datapath_with_workload_identity(plan):
+    cluster = plan.one(CLUSTER).inputs
+    assert cluster["name"] == "gitpod"
+    assert cluster["location"] == "europe-west1-b"
+    assert cluster["releaseChannel"] == {"channel": "REGULAR"}
+    assert cluster["datapathProvider"] == "LEGACY_DATAPATH"
+    assert cluster["networkPolicy"] == {"enabled": True, "provider": "CALICO"}
+    assert cluster["addonsConfig"]["networkPolicyConfig"] == {"disabled": False}
+    assert cluster["workloadIdentityConfig"] == {"workloadPool": f"{PROJECT}.svc.id.goog"}
+    assert cluster["removeDefaultNodePool"] is True
+    assert "enableAutopilot" not in cluster
+    assert cluster["ipAllocationPolicy"] == {"clusterSecondaryRangeName": "pods", "servicesSecondaryRangeName": "services"}
+    assert cluster["privateClusterConfig"] == {"enablePrivateNodes": True, "enablePrivateEndpoint": False}
+    assert cluster["deletionProtection"] is True
+    assert "minMasterVersion" not in cluster  # the channel's default
+
+
+def test_regional_cluster_version_channel_and_authorized_networks_come_from_config():
+    plan = plan_gcp(
+        {
+            "gcp.zone": "",
+            "gcp.releaseChannel": "stable",
+            "cluster.kubernetesVersion": "1.35",
+            "gcp.masterAuthorizedNetworks": "203.0.113.0/24",
+        }
+    )
+    cluster = plan.one(CLUSTER).inputs
+    assert cluster["location"] == REGION
+    assert cluster["releaseChannel"] == {"channel": "STABLE"}
+    assert cluster["minMasterVersion"] == "1.35"
+    assert cluster["masterAuthorizedNetworksConfig"] == {"cidrBlocks": [{"cidrBlock": "203.0.113.0/24", "displayName": "authorized-0"}]}
+    assert {p.inputs["location"] for p in plan.by_type(NODE_POOL)} == {REGION}
+
+
+def test_node_pools_are_ubuntu_containerd_on_ssd_with_gitpod_labels_and_autoscaling(plan):
+    pools = {p.inputs["name"]: p.inputs for p in plan.by_type(NODE_POOL)}
+    assert set(pools) == {"services", "regular-workspaces", "headless-workspaces"}
+    expected = {
+        "services": ("n2d-standard-4", 1, 4, 100, dict.fromkeys(NODE_LABELS_SERVICES, "true")),
+        "regular-workspaces": ("n2d-standard-16", 1, 50, 512, {NODE_LABEL_REGULAR: "true"}),
+        "headless-workspaces": ("n2d-standard-16", 1, 50, 512, {NODE_LABEL_HEADLESS: "true"}),
+    }
+    node_sa = f"gitpod-nodes@{PROJECT}.iam.gserviceaccount.com"
+    for name, (machine, low, high, disk, labels) in expected.items():
+        pool = pools[name]
+        node = pool["nodeConfig"]
+        assert node["machineType"] == machine
+        assert node["imageType"] == "UBUNTU_CONTAINERD"
+        assert node["diskType"] == "pd-ssd"
+        assert node["diskSizeGb"] == disk
+        assert node["labels"] == labels
+        assert node["serviceAccount"] == node_sa
+        assert node["workloadMetadataConfig"] == {"mode": "GKE_METADATA"}
+        assert pool["autoscaling"]["totalMinNodeCount"] == low
+        assert pool["autoscaling"]["totalMaxNodeCount"] == high
+        assert pool["management"] == {"autoRepair": True, "autoUpgrade": True}
+    assert set(NODE_LABELS_SERVICES) == {
+        "gitpod.io/workload_meta",
+        "gitpod.io/workload_ide",
+        "gitpod.io/workload_workspace_services",
+        "gitpod.io/workload_services",
+    }
+
+
+def test_pool_sizes_come_from_config():
+    plan = plan_gcp(
+        {"cluster.nodePools.headlessWorkspaces.machineType": "n2d-standard-8", "cluster.nodePools.headlessWorkspaces.maxNodes": "5"}
+    )
+    pool = next(p.inputs for p in plan.by_type(NODE_POOL) if p.inputs["name"] == "headless-workspaces")
+    assert pool["nodeConfig"]["machineType"] == "n2d-standard-8"
+    assert pool["autoscaling"]["totalMaxNodeCount"] == 5
+
+
+def test_node_service_account_is_least_privilege(plan):
+    node_member = f"serviceAccount:gitpod-nodes@{PROJECT}.iam.gserviceaccount.com"
+    roles = {r.inputs["role"] for r in plan.by_type(PROJECT_IAM) if r.inputs["member"] == node_member}
+    assert roles == {
+        "roles/logging.logWriter",
+        "roles/monitoring.metricWriter",
+        "roles/monitoring.viewer",
+        "roles/stackdriver.resourceMetadata.writer",
+    }
+    pull = [r.inputs for r in plan.by_type(REPOSITORY_IAM) if r.inputs["member"] == node_member]
+    assert pull == [{**pull[0], "role": "roles/artifactregistry.reader", "repository": "${gitpod-registry-repository.name}"}]
+    granted = {r.inputs["role"] for r in plan.by_type(PROJECT_IAM)}
+    assert not granted & {"roles/container.admin", "roles/storage.admin", "roles/owner", "roles/editor", "roles/dns.admin"}
+
+
+def test_kubernetes_provider_waits_for_the_node_pools_and_deploys_everything(plan):
+    provider = plan.one(K8S_PROVIDER)
+    pools = {p.urn for p in plan.by_type(NODE_POOL)}
+    assert pools <= set(provider.depends_on)
+    k8s = [r for r in plan.resources if r.custom and r.type.startswith("kubernetes:")]
+    assert k8s and all(r.provider == provider.urn for r in k8s)
+
+
+def test_kubeconfig_is_a_secret_output_using_the_gke_auth_plugin(plan):
+    assert "kubeconfig" in plan.secret_outputs
+    kubeconfig = yaml.safe_load(plan.outputs["kubeconfig"])
+    assert kubeconfig["current-context"] == f"gke_{PROJECT}_europe-west1-b_gitpod"
+    assert kubeconfig["clusters"][0]["cluster"]["server"] == "https://${gitpod-gke-cluster.endpoint}"
+    exec_ = kubeconfig["users"][0]["user"]["exec"]
+    assert exec_["command"] == "gke-gcloud-auth-plugin"
+    assert exec_["apiVersion"] == "client.authentication.k8s.io/v1beta1"
+    assert "token" not in json.dumps(kubeconfig["users"])
+
+
+# -- Cloud SQL ---------------------------------------------------------------------------------
+def test_cloud_sql_is_private_mysql_5_7_with_backups_flags_and_protection(plan):
+    instance = plan.one(SQL)
+    assert instance.protect
+    args = instance.inputs
+    assert args["databaseVersion"] == "MYSQL_5_7"
+    assert args["region"] == REGION
+    assert args["deletionProtection"] is True
+    settings = args["settings"]
+    assert settings["deletionProtectionEnabled"] is True
+    assert settings["edition"] == "ENTERPRISE"
+    assert settings["tier"] == "db-custom-2-7680"
+    assert settings["availabilityType"] == "ZONAL"
+    assert settings["ipConfiguration"]["ipv4Enabled"] is False
+    assert settings["ipConfiguration"]["privateNetwork"] == "${gitpod-gcp-network-vpc.id}"
+    assert settings["databaseFlags"] == [{"name": "explicit_defaults_for_timestamp", "value": "off"}]
+    backups = settings["backupConfiguration"]
+    assert backups["enabled"] is True and backups["binaryLogEnabled"] is True
+    assert backups["backupRetentionSettings"] == {"retainedBackups": 7, "retentionUnit": "COUNT"}
+    assert plan.urn_of("gitpod-gcp-network-private-service-access") in instance.depends_on
+
+
+def test_database_and_user_gitpod_with_a_generated_password(plan):
+    database = plan.one("gcp:sql/database:Database")
+    assert database.inputs["name"] == "gitpod" and database.protect
+    user = plan.one("gcp:sql/user:User")
+    assert (user.inputs["name"], user.inputs["host"]) == ("gitpod", "%")
+    assert unwrap(user.inputs["password"]) == "${gitpod-cloudsql-password.result}"
+    password = plan.one("random:index/randomPassword:RandomPassword")
+    assert password.inputs["length"] >= 32 and password.inputs["special"] is False
+
+
+def test_mysql_8_high_availability_and_retention_come_from_config():
+    plan = plan_gcp(
+        {
+            "database.version": "8.0",
+            "database.highAvailability": "true",
+            "database.backupRetentionDays": "14",
+            "database.instanceSize": "db-custom-4-15360",
+        }
+    )
+    args = plan.one(SQL).inputs
+    assert args["databaseVersion"] == "MYSQL_8_0"
+    assert args["settings"]["availabilityType"] == "REGIONAL"
+    assert args["settings"]["tier"] == "db-custom-4-15360"
+    assert args["settings"]["backupConfiguration"]["backupRetentionSettings"]["retainedBackups"] == 14
+    assert args["settings"]["backupConfiguration"]["transactionLogRetentionDays"] == 7
+    assert any(w.startswith("gitpod:database.version: MySQL 8.0 is outside") for w in plan.warnings)
+
+
+def test_cloud_sql_proxy_account_may_connect_to_this_instance_only(plan):
+    grant = by_name(plan, "gitpod-cloudsql-client-sa-cloudsql-client").inputs
+    assert grant["role"] == "roles/cloudsql.client"
+    assert grant["member"] == f"serviceAccount:gitpod-cloudsql@{PROJECT}.iam.gserviceaccount.com"
+    assert grant["condition"]["expression"] == f'resource.name == "projects/{PROJECT}/instances/${{gitpod-cloudsql-instance.name}}"'
+
+
+# -- storage, registry, DNS ----------------------------------------------------------------------
+def test_storage_account_may_create_buckets_and_use_only_gitpods(plan):
+    member = f"serviceAccount:gitpod-storage@{PROJECT}.iam.gserviceaccount.com"
+    roles = {r.inputs["roleId"]: r.inputs["permissions"] for r in plan.by_type("gcp:projects/iAMCustomRole:IAMCustomRole")}
+    assert roles["gitpod_bucket_creator"] == ["storage.buckets.create"]
+    assert "storage.objects.get" in roles["gitpod_bucket_user"]
+    assert not any(p.startswith(("storage.hmacKeys", "storage.buckets.setIamPolicy")) for p in roles["gitpod_bucket_user"])
+    grants = {r.inputs["role"]: r.inputs.get("condition") for r in plan.by_type(PROJECT_IAM) if r.inputs["member"] == member}
+    assert grants == {
+        f"projects/{PROJECT}/roles/gitpod_bucket_creator": None,
+        f"projects/{PROJECT}/roles/gitpod_bucket_user": {
+            "title": "gitpod-buckets-only",
+            "description": "Buckets named gitpod-* (Gitpod's per-user buckets) and their objects.",
+            "expression": 'resource.name.startsWith("projects/_/buckets/gitpod-")',
+        },
+    }
+
+
+def test_artifact_registry_repository_is_regional_docker_and_protected(plan):
+    repository = plan.one(REPOSITORY)
+    assert repository.protect
+    assert (repository.inputs["location"], repository.inputs["repositoryId"], repository.inputs["format"]) == (REGION, "gitpod", "DOCKER")
+    writer = by_name(plan, "gitpod-registry-writer").inputs
+    assert writer["role"] == "roles/artifactregistry.writer"
+    assert writer["member"] == f"serviceAccount:gitpod-registry@{PROJECT}.iam.gserviceaccount.com"
+
+
+@pytest.mark.parametrize(("host", "location"), [(None, "us"), ("eu.gcr.io", "europe")])
+def test_gcr_kind_creates_a_gcr_io_repository_served_under_the_old_host(host, location):
+    config = {"registry.kind": "gcr"} | ({"gcp.gcrHost": host} if host else {})
+    plan = plan_gcp(config)
+    served = host or "gcr.io"
+    repository = plan.one(REPOSITORY).inputs
+    assert (repository["repositoryId"], repository["location"]) == (served, location)
+    assert installer_config(plan)["containerRegistry"]["external"]["url"] == f"{served}/{PROJECT}"
+    auths = json.loads(secrets_in(plan)["container-registry"][".dockerconfigjson"])["auths"]
+    assert list(auths) == [served]
+    assert any(w.startswith("gitpod:registry.kind: Google Container Registry stopped accepting pushes") for w in plan.warnings)
+
+
+def test_dns_zone_is_created_protected_and_its_name_servers_are_an_output(plan):
+    zone = plan.one(ZONE)
+    assert zone.protect
+    assert zone.inputs["dnsName"] == "gitpod.example.com."
+    assert zone.inputs["name"] == "gitpod-example-com"
+    assert zone.inputs["visibility"] == "public"
+    assert plan.outputs["nameServers"] == ["${gitpod-dns-zone.nameServers}"]
+
+
+def test_cert_manager_solves_dns01_in_cloud_dns_through_workload_identity(plan):
+    solver_email = f"gitpod-dns01@{PROJECT}.iam.gserviceaccount.com"
+    grant = plan.one(ZONE_IAM).inputs
+    assert (grant["role"], grant["managedZone"], grant["member"]) == (
+        "roles/dns.admin",
+        "gitpod-example-com",
+        f"serviceAccount:{solver_email}",
+    )
+    binding = plan.one(SA_IAM)
+    assert binding.inputs["role"] == "roles/iam.workloadIdentityUser"
+    assert binding.inputs["member"] == f"serviceAccount:{PROJECT}.svc.id.goog[cert-manager/cert-manager]"
+    # The workload pool exists only once the cluster does: a real dependency.
+    assert plan.urn_of("gitpod-gke-cluster") in binding.depends_on
+    release = plan.one("kubernetes:helm.sh/v3:Release")
+    assert release.inputs["values"]["serviceAccount"]["annotations"] == {"iam.gke.io/gcp-service-account": solver_email}
+    assert binding.urn in release.depends_on
+    issuer = plan.one("kubernetes:cert-manager.io/v1:ClusterIssuer").inputs["spec"]["acme"]
+    assert issuer["solvers"] == [{"dns01": {"cloudDNS": {"project": PROJECT, "hostedZoneName": "gitpod-example-com"}}}]
+    assert "serviceAccountSecretRef" not in json.dumps(issuer)
+
+
+def test_existing_zone_is_looked_up_not_created():
+    plan = plan_gcp(
+        {"certificate.zone.create": "false", "certificate.zone.existingId": "example-com", "certificate.zone.name": "example.com"}
+    )
+    assert plan.by_type(ZONE) == []
+    assert "gcp:dns/getManagedZone:getManagedZone" in plan.invokes
+    assert plan.one(ZONE_IAM).inputs["managedZone"] == "example-com"
+    assert plan.outputs["nameServers"] == [f"${{example-com.nameServers[{i}]}}" for i in range(4)]
+    issuer = plan.one("kubernetes:cert-manager.io/v1:ClusterIssuer").inputs["spec"]["acme"]
+    assert issuer["solvers"][0]["dns01"]["cloudDNS"]["hostedZoneName"] == "example-com"
+
+
+def test_cloudflare_dns01_needs_no_google_dns_identity():
+    project, cfg = build_config(ROOT, "gcp", ["certificate.dns01=cloudflare"], ["certificate.cloudflare.apiToken=t"])
+    plan = run_program(program, cfg.values, cfg.secret_keys, project=project, stack="gcp")
+    assert plan.by_type(ZONE) == [] and plan.by_type(SA_IAM) == []
+    assert "dns.googleapis.com" not in {s.inputs["service"] for s in plan.by_type(SERVICE)}
+    assert "serviceAccount" not in plan.one("kubernetes:helm.sh/v3:Release").inputs["values"]
+
+
+# -- dependencies and protection -----------------------------------------------------------------
+def test_database_storage_registry_and_zone_never_wait_for_the_cluster(plan):
+    cluster_side = {r.name for r in plan.resources if r.type in (CLUSTER, NODE_POOL, K8S_PROVIDER)}
+    for component in ("gitpod-cloudsql", "gitpod-gcs", "gitpod-registry", "gitpod-dns"):
+        resources = in_component(plan, component)
+        assert resources
+        waits_for = upstream(plan, resources)
+        assert not waits_for & cluster_side, f"{component} waits for {waits_for & cluster_side}"
+
+
+def test_the_cluster_waits_for_none_of_them(plan):
+    cluster = [r for r in in_component(plan, "gitpod-gke") if r.type != SA_IAM and r.type != K8S_PROVIDER]
+    others = {r.name for c in ("gitpod-cloudsql", "gitpod-gcs", "gitpod-registry", "gitpod-dns") for r in in_component(plan, c)}
+    assert not upstream(plan, cluster) & others
+
+
+def test_stateful_resources_are_protected_and_nothing_else_needs_to_be(plan):
+    protected = {r.type for r in plan.resources if r.protect}
+    assert {SQL, "gcp:sql/database:Database", REPOSITORY, ZONE} <= protected
+    assert "gcp:serviceaccount/key:Key" not in protected  # keys rotate with `pulumi up --replace`
+
+
+def test_protect_false_releases_everything_including_the_cluster():
+    plan = plan_gcp({"protect": "false", "database.deletionProtection": "false"})
+    assert not any(r.protect for r in plan.resources)
+    assert plan.one(CLUSTER).inputs["deletionProtection"] is False
+    assert plan.one(SQL).inputs["settings"]["deletionProtectionEnabled"] is False
+
+
+def test_every_gcp_resource_uses_the_explicit_provider_and_is_named_from_its_component(plan):
+    gcp_provider = plan.one("pulumi:providers:gcp")
+    assert gcp_provider.inputs["project"] == PROJECT and gcp_provider.inputs["region"] == REGION
+    assert all(r.provider == gcp_provider.urn for r in plan.resources if r.custom and r.type.startswith("gcp:"))
+    components = {r.urn: r for r in plan.resources if not r.custom}
+    for r in plan.resources:
+        if r.custom:
+            assert r.parent in components and r.name.startswith(components[r.parent].name), r.name
