@@ -118,20 +118,7 @@ def load_settings(source: ConfigSource | None = None, *, project: str = "gitpod"
     namespace = top.string("namespace", "gitpod", pattern=K8S_NAME, pattern_help=K8S_NAME_HELP) or "gitpod"
     protect = top.boolean("protect", True)
 
-    for name in (
-        "cluster",
-        "database",
-        "storage",
-        "registry",
-        "certificate",
-        "certManager",
-        "installer",
-        "authProviders",
-        "gcp",
-        "aws",
-        "azure",
-    ):
-        top.known.add(name)
+    top.known.update(TOP_LEVEL_KEYS)  # objects are read below, each by its own section reader
     top.finish()
 
     def obj(name: str) -> Section:
