@@ -226,3 +226,27 @@ def test_every_example_in_the_guide_plans_cleanly(tmp_path, name):
     plan = run_program(program, config.values, config.secret_keys, project=project, stack=name)
     assert installer_checks(plan) == []
     assert "example-secret" not in render_json(plan)
+
+
+@pytest.mark.parametrize(
+    ("stack", "managed"),
+    [
+        ("gcp", {"storage": "cloudStorage"}),
+        ("aws", {"storage": "s3"}),
+        ("azure", {"storage": "azure"}),
+    ],
+)
+def test_managed_clouds_mix_with_your_own_database_and_registry(plan_stack, stack, managed):
+    """E.g. GKE with an external MySQL and an Artifactory registry: the cloud builds only the rest."""
+    registry = {**REGISTRY, "registry.external.url": "acme.jfrog.io/gitpod-docker"}
+    plan = plan_stack(stack, {**DB, **registry}, {**DB_SECRET, **REGISTRY_SECRET})
+    config = installer_config(plan)
+    assert config["database"]["external"] == {"certificate": {"kind": "secret", "name": "database"}}
+    assert config["containerRegistry"]["external"]["url"] == "acme.jfrog.io/gitpod-docker"
+    assert managed["storage"] in config["objectStorage"]
+    assert secrets_in(plan)["database"]["host"] == "mysql.internal"
+    managed_db_types = ("gcp:sql/databaseInstance:DatabaseInstance", "aws:rds/instance:Instance", "azure-native:dbformysql:Server")
+    assert not [r for r in plan.resources if r.type in managed_db_types], "a managed database was created anyway"
+    assert any("Artifactory has only 'limited support'" in w for w in plan.warnings)
+    assert installer_checks(plan) == []
+    assert not [s for s in ALL_SECRETS if s in render_json(plan)]
