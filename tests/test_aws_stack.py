@@ -540,6 +540,8 @@ def test_stateful_resources_are_protected_and_only_they(plan, variant):
     protected = {r.name for r in plan.resources if r.protect}
     assert protected == {
         "gitpod-database-mysql",
+        "gitpod-database-password",  # a new password would no longer match the database
+        "gitpod-database-final-snapshot-suffix",  # names the final snapshot
         "gitpod-storage-bucket",
         "gitpod-registry-bucket",
         "gitpod-dns-zone",

@@ -111,4 +111,5 @@ def test_secret_maps_keep_their_keys_but_not_their_values_in_the_plan(plan_stack
     token = next(r for r in data["resources"] if r["name"].endswith("cloudflare-token"))
     assert token["inputs"]["stringData"] == {"api-token": "[secret]"}
     raw = next(r for r in plan.resources if r.name.endswith("cloudflare-token")).inputs["stringData"]
+    assert unwrap(raw) == {"api-token": "cf-token-value"}
     assert rpc.is_rpc_secret(raw) or all(rpc.is_rpc_secret(v) for v in raw.values())

@@ -197,8 +197,11 @@ def test_s3_backed_in_cluster_registry():
 
 def test_every_secret_value_is_marked_secret_and_the_config_is_not():
     plan, _ = build(database=DatabaseInfo(kind="external", host="db", username="u", password="p"))
-    for secret in plan.by_type("kubernetes:core/v1:Secret"):
+    secrets = plan.by_type("kubernetes:core/v1:Secret")
+    assert secrets, "the external database needs a Secret"
+    for secret in secrets:
         data = secret.inputs["stringData"]
+        assert data
         from pulumi.runtime import rpc
 
         assert rpc.is_rpc_secret(data) or all(rpc.is_rpc_secret(v) for v in data.values())

@@ -196,3 +196,11 @@ def test_wrong_types_are_reported_with_the_value():
 def test_object_keys_given_as_plain_strings_are_explained():
     [line] = problems(domain="gitpod.example.com", database="external")
     assert line.startswith("gitpod:database: must be an object with keys, got 'external'.")
+
+
+@pytest.mark.parametrize(("cloud", "extra", "machine"), [("gcp", {"gcp": {"project": "p"}}, "e2"), ("aws", {"aws": {}}, "m5.gigantic")])
+def test_machine_types_are_checked_before_any_cluster_exists(cloud, extra, machine):
+    lines = problems(domain="gitpod.example.com", cloud=cloud, cluster={"nodePools": {"services": {"machineType": machine}}}, **extra)
+    assert any(line.startswith(f"gitpod:cluster.nodePools.services.machineType: {machine!r} is not valid: expected") for line in lines), (
+        lines
+    )

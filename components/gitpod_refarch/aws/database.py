@@ -101,9 +101,12 @@ class RdsMysql(pulumi.ComponentResource):
             parameters=[{"name": k, "value": v, "apply_method": "pending-reboot"} for k, v in PARAMETERS[version].items()],
             opts=child,
         )
-        password = random.RandomPassword(f"{name}-password", length=32, special=False, opts=child)
+        # Protected like the instance: a replaced password would no longer match the database, and a
+        # replaced suffix would rename the final snapshot.
+        kept = pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(protect=protect))
+        password = random.RandomPassword(f"{name}-password", length=32, special=False, opts=kept)
         secret_password: pulumi.Output[str] = pulumi.Output.secret(password.result)
-        snapshot_suffix = random.RandomId(f"{name}-final-snapshot-suffix", byte_length=4, opts=child)
+        snapshot_suffix = random.RandomId(f"{name}-final-snapshot-suffix", byte_length=4, opts=kept)
         instance = aws.rds.Instance(
             f"{name}-mysql",
             engine="mysql",

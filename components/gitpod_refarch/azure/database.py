@@ -103,7 +103,7 @@ class MysqlFlexibleServer(pulumi.ComponentResource):
             min_lower=2,
             min_upper=2,
             min_numeric=2,
-            opts=child,
+            opts=kept,  # replacing it would rotate the password the installer's Secret holds
         )
         self.password = pulumi.Output.secret(password.result)
 
@@ -112,7 +112,7 @@ class MysqlFlexibleServer(pulumi.ComponentResource):
             private_zone_name=f"{prefix}.private.mysql.database.azure.com",
             resource_group_name=group,
             location="global",
-            opts=child,
+            opts=kept,  # the server resolves through it
         )
         link = privatedns.VirtualNetworkLink(
             f"{name}-private-zone-link",

@@ -132,7 +132,8 @@ class CloudSqlDatabase(pulumi.ComponentResource):
             length=32,
             # Letters and digits only: the value travels through env vars and DSNs unescaped.
             special=False,
-            opts=pulumi.ResourceOptions(parent=self),
+            # Protected like the instance: replacing it would rotate the password the installer's Secret holds.
+            opts=pulumi.ResourceOptions(parent=self, protect=protect),
         )
         self.username = USERNAME
         self.password = pulumi.Output.secret(password.result)

@@ -177,9 +177,25 @@ def _clouds(get: Callable[[str], Section], cloud: str, problems: Problems) -> di
     return parsed
 
 
-def _pool(section: Section, default: NodePoolSettings) -> NodePoolSettings:
+#: The shape of a machine type per cloud, so a typo fails before the cluster (the slow step) exists.
+#: Azure checks VM sizes in its own rules.
+MACHINE_TYPES: dict[str, tuple[re.Pattern[str], str]] = {
+    "gcp": (
+        re.compile(r"[a-z][a-z0-9]*-[a-z0-9]+(-[a-z0-9]+)*"),
+        "expected a Compute Engine machine type such as n2d-standard-16 or e2-highmem-8.",
+    ),
+    "aws": (
+        re.compile(r"[a-z][a-z0-9-]*\.(nano|micro|small|medium|large|\d*xlarge|metal(-\d+xl)?)"),
+        "expected an EC2 instance type such as m6i.4xlarge or r6i.2xlarge.",
+    ),
+}
+
+
+def _pool(section: Section, default: NodePoolSettings, cloud: str) -> NodePoolSettings:
+    pattern, pattern_help = MACHINE_TYPES.get(cloud, (None, ""))
     pool = NodePoolSettings(
-        machine_type=section.string("machineType", default.machine_type) or default.machine_type,
+        machine_type=section.string("machineType", default.machine_type, pattern=pattern, pattern_help=pattern_help)
+        or default.machine_type,
         min_nodes=section.integer("minNodes", default.min_nodes, minimum=0, maximum=1000),
         max_nodes=section.integer("maxNodes", default.max_nodes, minimum=1, maximum=1000),
         disk_size_gb=section.integer("diskSizeGb", default.disk_size_gb, minimum=30, maximum=65536),
@@ -248,9 +264,9 @@ def _cluster(s: Section, cloud: str) -> ClusterSettings:
             distribution={"gcp": "gke", "aws": "eks", "azure": "aks"}[cloud],
             mode=_gke_only(s, cloud, "mode", ("standard", "autopilot"), "standard"),
             datapath=_gke_only(s, cloud, "datapath", ("legacy", "dataplane-v2"), "legacy"),
-            services_pool=_pool(pools.section("services"), services_default),
-            regular_pool=_pool(pools.section("regularWorkspaces"), workspace_default),
-            headless_pool=_pool(pools.section("headlessWorkspaces"), workspace_default),
+            services_pool=_pool(pools.section("services"), services_default, cloud),
+            regular_pool=_pool(pools.section("regularWorkspaces"), workspace_default, cloud),
+            headless_pool=_pool(pools.section("headlessWorkspaces"), workspace_default, cloud),
         )
         pools.finish()
     s.finish()
