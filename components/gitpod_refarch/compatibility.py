@@ -121,8 +121,6 @@ MYSQL_REASON = (
     "which MySQL 8.4 disables and 9.x removes, so only 5.7 and 8.0 can work."
 )
 
-UNTESTED_NOTE = "Outside this range it is untested by Gitpod but may work: the installer itself only requires"
-
 
 # -- version helpers ----------------------------------------------------------------------------
 _VERSION = re.compile(r"v?(\d+)\.(\d+)(?:\.(\d+))?.*")

@@ -16,25 +16,13 @@ if TYPE_CHECKING:
     from .azure import AzureSettings
     from .gcp import GcpSettings
 
-Cloud = Literal["existing", "gcp", "aws", "azure"]
+#: Allowed values of the enumerated settings (the loader checks them; fields stay plain `str`).
 CLOUDS: tuple[str, ...] = ("existing", "gcp", "aws", "azure")
-
-DatabaseMode = Literal["incluster", "managed", "external"]
 DATABASE_MODES: tuple[str, ...] = ("incluster", "managed", "external")
-
-StorageMode = Literal["incluster", "managed", "external"]
 STORAGE_MODES: tuple[str, ...] = ("incluster", "managed", "external")
-
-RegistryKind = Literal["incluster", "artifact-registry", "gcr", "s3", "acr", "external"]
 REGISTRY_KINDS: tuple[str, ...] = ("incluster", "artifact-registry", "gcr", "s3", "acr", "external")
-
-Issuer = Literal["letsencrypt", "letsencrypt-staging", "selfsigned", "existing"]
 ISSUERS: tuple[str, ...] = ("letsencrypt", "letsencrypt-staging", "selfsigned", "existing")
-
-Dns01 = Literal["clouddns", "route53", "azuredns", "cloudflare"]
 DNS01_PROVIDERS: tuple[str, ...] = ("clouddns", "route53", "azuredns", "cloudflare")
-
-Distribution = Literal["generic", "k3s", "gke", "eks", "aks"]
 DISTRIBUTIONS: tuple[str, ...] = ("generic", "k3s")
 
 
