@@ -100,7 +100,7 @@ def parse(s: Section, cloud: str) -> AwsSettings:
     if len(set(zones)) != len(zones):
         s.problems.add(s.key("availabilityZones"), "lists a zone twice; list each zone once.")
     count = s.integer("availabilityZoneCount", 2, minimum=2, maximum=6)
-    if zones and str(s.data.get("availabilityZoneCount") or "").strip():
+    if zones and s.present("availabilityZoneCount"):
         s.problems.add(s.key("availabilityZoneCount"), "is set together with availabilityZones; set only one of them.")
     result = AwsSettings(
         region=region,

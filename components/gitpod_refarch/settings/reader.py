@@ -126,9 +126,8 @@ class Section:
         return value
 
     def present(self, name: str) -> bool:
-        self.known.add(name)
-        Section.asked.add(self.key(name))
-        return self.data.get(name) is not None
+        """Whether the key has a value; blank strings count as unset, as in every typed getter."""
+        return self._get(name) is not None
 
     # -- typed getters -------------------------------------------------------------------------
     def string(
