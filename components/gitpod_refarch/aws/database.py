@@ -131,10 +131,13 @@ class RdsMysql(pulumi.ComponentResource):
             skip_final_snapshot=False,
             final_snapshot_identifier=snapshot_suffix.hex.apply(lambda h: f"{name}-final-{h}"),
             auto_minor_version_upgrade=True,
+            # The documented way off 5.7 is `database.version: 8.0`, an in-place major upgrade,
+            # which RDS refuses unless the instance allows it.
+            allow_major_version_upgrade=True,
             # Explicit, so the bill is visible in the code: 5.7 only runs under paid Extended Support.
             engine_lifecycle_support="open-source-rds-extended-support",
             tags={"Name": name},
-            opts=pulumi.ResourceOptions(parent=self, protect=protect),
+            opts=kept,
         )
 
         self.address = instance.address

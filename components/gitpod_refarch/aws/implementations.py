@@ -38,11 +38,14 @@ def foundation(ctx: Context) -> Foundation:
 
 
 def _zones(aws_settings: AwsSettings, opts: pulumi.InvokeOptions) -> list[str]:
-    """Explicit zones, or the region's first N standard zones (no Local/Wavelength zones)."""
+    """Explicit zones, or the region's first N standard zones (no Local/Wavelength zones).
+
+    Deliberately not filtered by state: a zone AWS marks impaired for a while must not shift the
+    list, or every subnet (and with them the node groups and RDS) would be replaced.
+    """
     if aws_settings.availability_zones:
         return list(aws_settings.availability_zones)
     found = aws.get_availability_zones(
-        state="available",
         region=aws_settings.region,
         filters=[{"name": "opt-in-status", "values": ["opt-in-not-required"]}],
         opts=opts,
