@@ -77,7 +77,10 @@ def test_network_ranges_must_be_private_and_disjoint():
     assert any(
         line.startswith("gitpod:gcp.subnetCidr: '10.0.0.1/16' is not valid: expected an IPv4 network in CIDR notation") for line in lines
     )
-    assert any(line.startswith("gitpod:gcp.servicesCidr: '8.8.8.0/24' is not valid: expected a private IPv4 range") for line in lines)
+    assert any(
+        line.startswith("gitpod:gcp.servicesCidr: '8.8.8.0/24' is not valid: expected a range inside a private RFC 1918 block")
+        for line in lines
+    )
     assert any(line.startswith("gitpod:gcp.podsCidr: '10.255.128.0/17' overlaps gitpod:gcp.subnetCidr") for line in lines)
 
 
@@ -154,3 +157,17 @@ def test_kubernetes_version_advice_explains_the_channel():
 def test_other_clouds_sections_are_refused_on_gcp():
     [line] = problems(aws={"region": "eu-west-1"})
     assert line.startswith("gitpod:aws: is set but gitpod:cloud is 'gcp'")
+
+
+def test_ranges_must_be_rfc1918_not_just_non_public():
+    for cidr in ("127.0.0.0/16", "169.254.0.0/16", "198.18.0.0/16"):
+        lines = problems(gcp={"project": "p", "podsCidr": cidr})
+        assert any(
+            line.startswith(f"gitpod:gcp.podsCidr: {cidr!r} is not valid: expected a range inside a private RFC 1918 block")
+            for line in lines
+        ), lines
+
+
+def test_zone_is_not_judged_against_a_default_region_the_user_did_not_give():
+    lines = problems(gcp={"project": "p", "region": "us-central", "zone": "us-central1-a"})
+    assert [line.split(":")[1] for line in lines] == ["gcp.region"]

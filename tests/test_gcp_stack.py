@@ -492,3 +492,9 @@ def test_every_gcp_resource_uses_the_explicit_provider_and_is_named_from_its_com
     for r in plan.resources:
         if r.custom:
             assert r.parent in components and r.name.startswith(components[r.parent].name), r.name
+
+
+def test_only_the_private_service_peering_waits_for_the_servicenetworking_api(plan):
+    api = next(r for r in plan.resources if r.name.endswith("api-servicenetworking"))
+    waiting = {r.name for r in plan.resources if api.urn in r.depends_on}
+    assert waiting == {"gitpod-gcp-network-private-service-access"}, waiting

@@ -37,7 +37,10 @@ class GcpNetworkArgs(TypedDict, total=False):
     private_service_access: bool
     """Reserve a range and peer with Google's service network, for Cloud SQL private IP (default false)."""
     apis: Sequence[pulumi.Resource]
-    """Project APIs (compute, servicenetworking) that must be enabled first."""
+    """Project APIs (compute) that must be enabled before the VPC."""
+    private_service_apis: Sequence[pulumi.Resource]
+    """APIs (servicenetworking) only the private-service peering needs; the VPC, and so the
+    cluster, does not wait for them."""
 
 
 class GcpNetwork(pulumi.ComponentResource):
@@ -107,7 +110,7 @@ class GcpNetwork(pulumi.ComponentResource):
                 # Cloud SQL keeps its producer reservation for days after an instance is deleted, so a
                 # plain delete fails on `pulumi destroy`; drop the peering instead so the VPC can go.
                 deletion_policy="REMOVE_PEERING",
-                opts=child,
+                opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=list(args.get("private_service_apis", ())))),
             )
 
         if args.get("nat", True):

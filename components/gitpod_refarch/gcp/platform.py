@@ -94,7 +94,8 @@ class GcpPlatform(pulumi.ComponentResource):
 
         network_args: GcpNetworkArgs = {
             **args["network"],
-            "apis": self.apis_named("compute.googleapis.com", "servicenetworking.googleapis.com"),
+            "apis": self.apis_named("compute.googleapis.com"),
+            "private_service_apis": self.apis_named("servicenetworking.googleapis.com"),
         }
         self.network = GcpNetwork(f"{name}-network", network_args, opts=pulumi.ResourceOptions(parent=self, providers=[self.provider]))
 

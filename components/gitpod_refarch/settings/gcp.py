@@ -96,6 +96,10 @@ def _release_channel(s: Section) -> str:
     return channel
 
 
+#: `ipaddress.is_private` also admits loopback, link-local and benchmark ranges, which GKE refuses.
+RFC1918 = tuple(ipaddress.IPv4Network(block) for block in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
+
+
 def _cidr(s: Section, name: str, default: str) -> ipaddress.IPv4Network:
     text = s.string(name, default) or default
     try:
@@ -105,8 +109,11 @@ def _cidr(s: Section, name: str, default: str) -> ipaddress.IPv4Network:
             s.key(name), f"{text!r} is not valid: expected an IPv4 network in CIDR notation with no host bits set, e.g. {default}."
         )
         return ipaddress.IPv4Network(default)
-    if not isinstance(network, ipaddress.IPv4Network) or not network.is_private:
-        s.problems.add(s.key(name), f"{text!r} is not valid: expected a private IPv4 range (RFC 1918), e.g. {default}.")
+    if not isinstance(network, ipaddress.IPv4Network) or not any(network.subnet_of(block) for block in RFC1918):
+        s.problems.add(
+            s.key(name),
+            f"{text!r} is not valid: expected a range inside a private RFC 1918 block (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16), e.g. {default}.",
+        )
         return ipaddress.IPv4Network(default)
     return network
 
@@ -119,9 +126,12 @@ def parse(s: Section, cloud: str) -> GcpSettings:
         required=True,
         required_help="Set it: pulumi config set --path gcp.project <project-id>",
     )
+    problems_before = len(s.problems.items)
     region = s.string("region", "europe-west1", pattern=REGION_PATTERN, pattern_help=REGION_HELP) or "europe-west1"
+    region_valid = len(s.problems.items) == problems_before
     zone = s.string("zone", pattern=ZONE_PATTERN, pattern_help=ZONE_HELP)
-    if zone and not zone.startswith(region + "-"):
+    # Judge the zone only against a valid region, never against a default the user did not give.
+    if zone and region_valid and not zone.startswith(region + "-"):
         s.problems.add(
             s.key("zone"), f"{zone!r} is not in gitpod:gcp.region {region!r}. Fix: use a zone such as {region}-b, or change the region."
         )
