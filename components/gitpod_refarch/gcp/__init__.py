@@ -171,7 +171,7 @@ def registry(ctx: Context) -> RegistryInfo:
     else:
         server = f"{gcp.region}-docker.pkg.dev"
         location, repository_id, url = gcp.region, gcp.repository, f"{server}/{gcp.project}/{gcp.repository}"
-    nodes = p.resources.node_service_account.email.apply(lambda email: f"serviceAccount:{email}")
+    nodes = p.resources.node_service_account.member
     return ArtifactRegistry(
         f"{ctx.name}-registry",
         {

@@ -160,7 +160,7 @@ class CloudSqlDatabase(pulumi.ComponentResource):
             f"{name}-client-sa-cloudsql-client",
             project=project,
             role="roles/cloudsql.client",
-            member=client.email.apply(lambda email: f"serviceAccount:{email}"),
+            member=client.member,
             condition={
                 "title": "gitpod-instance-only",
                 "description": "Connect to Gitpod's Cloud SQL instance and no other.",

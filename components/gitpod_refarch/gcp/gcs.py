@@ -87,7 +87,7 @@ class GcsStorageAccess(pulumi.ComponentResource):
             description=f"Key used by Gitpod's content-service and ws-daemon; may create and use buckets named {prefix}* only.",
             opts=child,
         )
-        member = account.email.apply(lambda email: f"serviceAccount:{email}")
+        member = account.member
         creator = gcp.projects.IAMCustomRole(
             f"{name}-bucket-creator-role",
             project=project,

@@ -107,7 +107,7 @@ class GcpPlatform(pulumi.ComponentResource):
             description="Least-privilege identity of Gitpod's GKE nodes: logs, metrics, and pulls from Gitpod's repository only.",
             opts=iam_ready,
         )
-        node_member = self.node_service_account.email.apply(lambda email: f"serviceAccount:{email}")
+        node_member = self.node_service_account.member
         for role in NODE_ROLES:
             gcp.projects.IAMMember(
                 f"{name}-node-sa-{role.rsplit('/', 1)[1].replace('.', '-').lower()}",

@@ -92,7 +92,7 @@ class ArtifactRegistry(pulumi.ComponentResource):
             location=location,
             repository=self.repository.name,
             role="roles/artifactregistry.writer",
-            member=writer.email.apply(lambda email: f"serviceAccount:{email}"),
+            member=writer.member,
             opts=child,
         )
         for reader, member in args.get("readers", {}).items():

@@ -10,9 +10,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-
-def _p(name: str, prop: str) -> str:
-    return f"${{{name}.{prop}}}"
+from ..harness import placeholder as _p
 
 
 def _service_account_key(name: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
