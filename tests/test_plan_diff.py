@@ -175,9 +175,18 @@ def test_changed_paths():
 
 
 def test_every_stateful_type_documents_its_replace_triggers():
-    assert set(REPLACE_ON_CHANGE) == STATEFUL_TYPES
     assert all(REPLACE_ON_CHANGE.values())
     assert {"name", "region", "databaseVersion"} <= set(REPLACE_ON_CHANGE[SQL])
+
+
+@pytest.mark.parametrize(
+    "stack", sorted(p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in (ROOT / "stacks").glob("Pulumi.*.yaml"))
+)
+def test_every_protected_type_of_every_stack_has_replace_triggers(plan_stack, stack):
+    """Otherwise --diff could not tell when a change to it replaces (destroys) the resource."""
+    protected = {r.type for r in plan_stack(stack).resources if r.protect}
+    assert protected, f"{stack} protects nothing"
+    assert protected <= STATEFUL_TYPES, f"{stack}: no replace triggers for {sorted(protected - STATEFUL_TYPES)}"
 
 
 # -- the CLI ------------------------------------------------------------------------------------------

@@ -70,8 +70,8 @@ TYPICAL_SECONDS: dict[str, float] = {
     "azure-native:containerregistry:Registry": 30,
     "azure-native:dns:Zone": 30,
     "azure-native:network:Zone": 30,
-    "azure-native:network:PrivateZone": 45,
-    "azure-native:network:VirtualNetworkLink": 45,
+    "azure-native:privatedns:PrivateZone": 45,
+    "azure-native:privatedns:VirtualNetworkLink": 45,
     "azure-native:network:VirtualNetwork": 10,
     "azure-native:network:Subnet": 10,
     "azure-native:authorization:RoleAssignment": 20,  # includes propagation retries

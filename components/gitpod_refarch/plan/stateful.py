@@ -76,6 +76,8 @@ REPLACE_ON_CHANGE: dict[str, tuple[str, ...]] = {
     "aws:route53/zone:Zone": ("name", "delegationSetId"),
     "azure-native:dns:Zone": ("zoneName", "resourceGroupName"),
     "azure-native:network:Zone": ("zoneName", "resourceGroupName"),
+    # The private zone a MySQL Flexible Server resolves through; replacing it cuts the database off.
+    "azure-native:privatedns:PrivateZone": ("privateZoneName", "resourceGroupName"),
     # -- keys and generated secrets (a new value locks Gitpod out of what the old one encrypted) -------
     "random:index/randomPassword:RandomPassword": (
         "length",
@@ -92,6 +94,22 @@ REPLACE_ON_CHANGE: dict[str, tuple[str, ...]] = {
         "keepers",
     ),
     "random:index/randomBytes:RandomBytes": ("length", "keepers"),
+    # Suffixes that name a database, bucket or registry (a new one renames, i.e. replaces, it).
+    "random:index/randomString:RandomString": (
+        "length",
+        "special",
+        "upper",
+        "lower",
+        "numeric",
+        "number",
+        "minLower",
+        "minUpper",
+        "minNumeric",
+        "minSpecial",
+        "overrideSpecial",
+        "keepers",
+    ),
+    "random:index/randomId:RandomId": ("byteLength", "prefix", "keepers"),
     "gcp:kms/cryptoKey:CryptoKey": ("name", "keyRing"),
     "gcp:kms/keyRing:KeyRing": ("name", "location", "project"),
     "aws:kms/key:Key": ("customerMasterKeySpec", "keyUsage"),
