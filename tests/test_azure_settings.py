@@ -67,9 +67,9 @@ def test_mysql_tier_follows_the_sku_family():
 
 def test_the_default_kubernetes_version_is_reported_untested_and_strict_refuses_it():
     note = warnings_for()["gitpod:cluster.kubernetesVersion"]
-    assert "not set, so AKS creates Kubernetes 1.35" in note and "1.22, 1.23, 1.24" in note
+    assert "Kubernetes 1.35 is outside" in note and "1.22, 1.23, 1.24" in note
     errors = errors_for(compatibility="strict")
-    assert any(e.startswith("gitpod:cluster.kubernetesVersion: not set") and "'strict'" in e for e in errors)
+    assert any(e.startswith("gitpod:cluster.kubernetesVersion: Kubernetes 1.35 is outside") and "'strict'" in e for e in errors)
 
 
 def test_old_kubernetes_versions_get_the_aks_support_window():

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 #: AKS' N-1 GA minor in Aug 2026 (N-2 window 1.34-1.36); used when cluster.kubernetesVersion is unset.
 DEFAULT_KUBERNETES_VERSION = "1.35"
+_VM_SIZE = re.compile(r"Standard_[A-Za-z0-9_]+")
 #: `Ubuntu2204` node images exist for Kubernetes 1.25-1.36 only (kernel 5.15, inside Gitpod's range).
 UBUNTU2204_MAX = (1, 36)
 #: Below this, AKS creates clusters only with the Premium tier's long-term support (Aug 2026).
@@ -37,7 +38,6 @@ REGISTRY_SKUS = ("Basic", "Standard", "Premium")
 DEFAULT_MYSQL_SKU = "Standard_D2ds_v4"
 _MYSQL_TIERS = {"B": "Burstable", "D": "GeneralPurpose", "E": "MemoryOptimized"}
 _MYSQL_SKU = re.compile(r"Standard_([BDE])\d+[a-z]*(_v\d+)?")
-_VM_SIZE = re.compile(r"Standard_[A-Za-z0-9_]+")
 
 _LOCATION = re.compile(r"[a-z][a-z0-9]{2,39}")
 _RESOURCE_GROUP = re.compile(r"[-\w.()]{0,89}[-\w()]", re.ASCII)
@@ -165,6 +165,7 @@ def azure(settings: Settings) -> AzureSettings:
 
 
 def kubernetes_version(settings: Settings) -> str:
+    """The version AKS creates; the loader fills in DEFAULT_KUBERNETES_VERSION when unset."""
     return settings.cluster.kubernetes_version or DEFAULT_KUBERNETES_VERSION
 
 
@@ -240,15 +241,6 @@ def rules(settings: Settings, add: Add) -> None:
 def _kubernetes(settings: Settings, add: Add) -> None:
     version = kubernetes_version(settings)
     parsed = compat.parse_version(version)
-    if settings.cluster.kubernetes_version is None:
-        # The shared rule only judges versions the user set; the AKS default is just as untested.
-        add(
-            "untested",
-            "gitpod:cluster.kubernetesVersion",
-            f"not set, so AKS creates Kubernetes {version}, outside the versions Gitpod {compat.GITPOD_RELEASE} was tested on "
-            f"({', '.join(compat.TESTED_KUBERNETES)}), which AKS no longer creates. It may still work: the installer only "
-            "requires >= 1.21. Set it explicitly to pin the minor.",
-        )
     if parsed is not None and compat.MIN_KUBERNETES <= parsed < AKS_OLDEST_CREATABLE:
         add(
             "advice",
@@ -291,6 +283,8 @@ def _node_os(settings: Settings, az: AzureSettings, add: Add) -> None:
 def _node_pools(settings: Settings, az: AzureSettings, add: Add) -> None:
     c = settings.cluster
     pools = dict(zip(_POOLS, (c.services_pool, c.regular_pool, c.headless_pool), strict=True))
+    # Checked here rather than while reading settings, so a wrong size and a zero-node system pool
+    # are reported in the same run.
     for key, pool in pools.items():
         if pool is not None and not _VM_SIZE.fullmatch(pool.machine_type):
             add(
@@ -386,4 +380,4 @@ def _dns_zone(settings: Settings, add: Add) -> None:
         )
 
 
-SECTION = CloudSection(parse=parse, rules=rules)
+SECTION = CloudSection(parse=parse, rules=rules, kubernetes_version=DEFAULT_KUBERNETES_VERSION)

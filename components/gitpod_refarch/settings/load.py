@@ -178,7 +178,7 @@ def _clouds(get: Callable[[str], Section], cloud: str, problems: Problems) -> di
 
 
 #: The shape of a machine type per cloud, so a typo fails before the cluster (the slow step) exists.
-#: Azure checks VM sizes in its own rules.
+#: Azure checks VM sizes in its rules, next to the AKS-only pool rules, so both report in one run.
 MACHINE_TYPES: dict[str, tuple[re.Pattern[str], str]] = {
     "gcp": (
         re.compile(r"[a-z][a-z0-9]*-[a-z0-9]+(-[a-z0-9]+)*"),
