@@ -232,20 +232,21 @@ class AksCluster(pulumi.ComponentResource):
         identity = CertManagerIdentity()
         cert_manager = args.get("cert_manager_identity")
         if cert_manager is not None:
-            pools.append(
-                managedidentity.FederatedIdentityCredential(
-                    f"{name}-cert-manager-federation",
-                    federated_identity_credential_resource_name="cert-manager",
-                    resource_name_=cert_manager.name,
-                    resource_group_name=group,
-                    issuer=self.oidc_issuer_url,
-                    subject=args["cert_manager_subject"],
-                    audiences=[TOKEN_AUDIENCE],
-                    opts=child,
-                )
+            federation = managedidentity.FederatedIdentityCredential(
+                f"{name}-cert-manager-federation",
+                federated_identity_credential_resource_name="cert-manager",
+                resource_name_=cert_manager.name,
+                resource_group_name=group,
+                issuer=self.oidc_issuer_url,
+                subject=args["cert_manager_subject"],
+                audiences=[TOKEN_AUDIENCE],
+                opts=child,
             )
+            # Only cert-manager needs the federation: its client-id annotation resolves after it, so
+            # the chart waits for it while the provider (and everything else) does not.
+            client_id = pulumi.Output.all(cert_manager.client_id, federation.id).apply(lambda values: str(values[0]))
             identity = CertManagerIdentity(
-                service_account_annotations={WORKLOAD_IDENTITY_CLIENT_ID: cert_manager.client_id},
+                service_account_annotations={WORKLOAD_IDENTITY_CLIENT_ID: client_id},
                 pod_labels={WORKLOAD_IDENTITY_LABEL: "true"},
             )
 
