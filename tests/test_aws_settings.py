@@ -208,7 +208,12 @@ def test_registry_s3_section_is_refused_on_aws():
     [
         ({"name": "other.example.org"}, "gitpod:certificate.zone.name", "does not contain gitpod:domain 'gitpod.example.com'"),
         ({"create": False}, "gitpod:certificate.zone.create", "no zone.existingId is given"),
-        ({"existingId": "/hostedzone/Z123"}, "gitpod:certificate.zone.existingId", "is not a Route53 hosted zone id"),
+        ({"create": False, "existingId": "/hostedzone/Z123"}, "gitpod:certificate.zone.existingId", "is not a Route53 hosted zone id"),
+        (
+            {"existingId": "Z0123456789ABCDEFGHIJ"},
+            "gitpod:certificate.zone.existingId",
+            "'Z0123456789ABCDEFGHIJ' is given while zone.create is true",
+        ),
     ],
 )
 def test_route53_zone_settings_that_cannot_hold_the_domain_are_refused(zone, key, text):
@@ -219,8 +224,9 @@ def test_route53_zone_settings_that_cannot_hold_the_domain_are_refused(zone, key
 
 
 def test_parent_zone_and_existing_zone_are_accepted():
-    s = load(certificate={"zone": {"name": "example.com", "existingId": "Z0123456789ABCDEFGHIJ"}})
+    s = load(certificate={"zone": {"name": "example.com", "create": False, "existingId": "Z0123456789ABCDEFGHIJ"}})
     assert (s.certificate.zone.name, s.certificate.zone.existing_id) == ("example.com", "Z0123456789ABCDEFGHIJ")
+    assert not [f for f in s.findings if f.key.startswith("gitpod:certificate.zone")]
 
 
 def test_extended_support_type_on_a_standard_version_explains_the_later_cost():

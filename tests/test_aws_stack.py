@@ -48,6 +48,7 @@ VARIANT = {
     "database.highAvailability": "true",
     "database.deletionProtection": "false",
     "registry.reuseStorageBucket": "true",
+    "certificate.zone.create": "false",
     "certificate.zone.existingId": "Z0123456789ABCDEFGHIJ",
     "certificate.zone.name": "example.com",
     "certManager.namespace": "certs",

@@ -301,6 +301,13 @@ def _dns(settings: Settings, add: Add) -> None:
             "gitpod:certificate.zone.existingId",
             f"{zone.existing_id!r} is not a Route53 hosted zone id (e.g. Z0123456789ABCDEFGHIJ, without /hostedzone/).",
         )
+    if zone.create and zone.existing_id is not None:
+        add(
+            "hard",
+            "gitpod:certificate.zone.existingId",
+            f"{zone.existing_id!r} is given while zone.create is true (the default), so it would be ignored and a new zone "
+            "created. Fix: set zone.create false to use that zone, or remove existingId.",
+        )
     if not zone.create and zone.existing_id is None:
         add(
             "hard",
