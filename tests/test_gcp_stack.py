@@ -292,6 +292,7 @@ def test_node_service_account_is_least_privilege(plan):
 def test_kubernetes_provider_waits_for_the_node_pools_and_deploys_everything(plan):
     provider = plan.one(K8S_PROVIDER)
     pools = {p.urn for p in plan.by_type(NODE_POOL)}
+    assert len(pools) == 3
     assert pools <= set(provider.depends_on)
     k8s = [r for r in plan.resources if r.custom and r.type.startswith("kubernetes:")]
     assert k8s and all(r.provider == provider.urn for r in k8s)
@@ -468,13 +469,22 @@ def test_database_storage_registry_and_zone_never_wait_for_the_cluster(plan):
 def test_the_cluster_waits_for_none_of_them(plan):
     cluster = [r for r in in_component(plan, "gitpod-gke") if r.type != SA_IAM and r.type != K8S_PROVIDER]
     others = {r.name for c in ("gitpod-cloudsql", "gitpod-gcs", "gitpod-registry", "gitpod-dns") for r in in_component(plan, c)}
+    assert cluster and others
     assert not upstream(plan, cluster) & others
 
 
 def test_stateful_resources_are_protected_and_nothing_else_needs_to_be(plan):
-    protected = {r.type for r in plan.resources if r.protect}
-    assert {SQL, "gcp:sql/database:Database", REPOSITORY, ZONE} <= protected
-    assert "gcp:serviceaccount/key:Key" not in protected  # keys rotate with `pulumi up --replace`
+    protected = {r.name for r in plan.resources if r.protect}
+    assert protected == {
+        "gitpod-cloudsql-instance",
+        "gitpod-cloudsql-database",
+        "gitpod-cloudsql-password",  # a new password would no longer match the user's
+        "gitpod-registry-repository",
+        "gitpod-dns-zone",
+        "gitpod-installer-namespace",
+        "gitpod-installer-encryption-key",
+    }
+    assert not [r for r in plan.by_type("gcp:serviceaccount/key:Key") if r.protect]  # keys rotate with `pulumi up --replace`
 
 
 def test_protect_false_releases_everything_including_the_cluster():
