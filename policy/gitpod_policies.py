@@ -29,7 +29,7 @@ import importlib
 import importlib.util
 import re
 import sys
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -608,7 +608,3 @@ POLICIES: list[Policy] = [
 def policy(name: str) -> Policy:
     """The policy with this name (for tests and tools)."""
     return next(p for p in POLICIES if p.name == name)
-
-
-def names() -> Iterable[str]:
-    return (p.name for p in POLICIES)

@@ -485,3 +485,31 @@ def test_pack_works_without_the_gitpod_refarch_package(monkeypatch):
 
 def test_pack_reads_labels_from_the_program_not_a_copy():
     assert Path(pack.compatibility.__file__).resolve() == (ROOT / "components/gitpod_refarch/compatibility.py").resolve()
+
+
+def _break(plan: Plan, name: str, path: str, value: Any) -> None:
+    """Set `path` (dotted) in one registration's inputs, unwrapping secret markers on the way."""
+    registration = next(r for r in plan.resources if r.name == name)
+    registration.inputs = unwrap(registration.inputs)
+    node = registration.inputs
+    *parents, leaf = path.split(".")
+    for part in parents:
+        node = node[part]
+    node[leaf] = value
+
+
+@pytest.mark.parametrize(
+    ("stack", "name", "path", "value", "expected"),
+    [
+        ("gcp", "gitpod-cloudsql-instance", "settings.ipConfiguration.ipv4Enabled", True, "no-public-database: gitpod-cloudsql-instance"),
+        ("gcp", "gitpod-gke-cluster", "datapathProvider", "ADVANCED_DATAPATH", "gke-calico-network-policy: gitpod-gke-cluster"),
+        ("aws", "gitpod-database-mysql", "publiclyAccessible", True, "no-public-database: gitpod-database-mysql"),
+        ("aws", "gitpod-database-mysql", "storageEncrypted", False, "encryption-at-rest: gitpod-database-mysql"),
+        ("azure", "gitpod-storage-account", "allowBlobPublicAccess", True, "no-public-bucket: gitpod-storage-account"),
+    ],
+)
+def test_each_cloud_stack_is_actually_checked(plan_stack, stack, name, path, value, expected):
+    """Each cloud's example passes for the right reasons: one insecure input makes exactly its policy report."""
+    plan = plan_stack(stack)
+    _break(plan, name, path, value)
+    assert list(plan_violations(plan)) == [expected]
