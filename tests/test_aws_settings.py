@@ -41,7 +41,7 @@ def test_defaults():
     s = load()
     assert s.aws == aws_settings.AwsSettings()
     a = s.aws
-    assert (a.region, a.zone_count, a.vpc_cidr, a.ubuntu_release, a.support_type, a.calico) == (
+    assert (a.region, a.availability_zone_count, a.vpc_cidr, a.ubuntu_release, a.support_type, a.calico) == (
         "eu-west-1",
         2,
         "10.100.0.0/16",

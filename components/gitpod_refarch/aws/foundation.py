@@ -59,9 +59,5 @@ class Foundation:
     storage: S3Bucket | None = field(default=None)
     zone: Route53Zone | None = field(default=None)
 
-    def opts(self, **kwargs: object) -> pulumi.ResourceOptions:
-        """Options for a top-level AWS component: the explicit provider, nothing else implied."""
-        return pulumi.ResourceOptions(providers=[self.provider], **kwargs)  # type: ignore[arg-type]
-
     def invoke_opts(self) -> pulumi.InvokeOptions:
         return pulumi.InvokeOptions(provider=self.provider)

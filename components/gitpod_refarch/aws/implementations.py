@@ -124,7 +124,7 @@ def cluster(ctx: Context) -> ClusterInfo:
         # The zone is declared by (and belongs to) the DNS concern; the cluster only needs its ARN
         # to scope cert-manager's role, so the zone never waits for the cluster.
         args["dns01_zone_arn"] = _zone(ctx).arn
-    return EksCluster(f"{ctx.name}-cluster", args, opts=found.opts()).info
+    return EksCluster(f"{ctx.name}-cluster", args, opts=ctx.platform.opts()).info
 
 
 def database(ctx: Context) -> DatabaseInfo:
@@ -143,7 +143,7 @@ def database(ctx: Context) -> DatabaseInfo:
             "backup_retention_days": db.backup_retention_days,
             "protect": settings.protect,
         },
-        opts=found.opts(),
+        opts=ctx.platform.opts(),
     )
     return DatabaseInfo(kind="external", host=rds.address, port=rds.port, username=rds.username, password=rds.password)
 
@@ -152,7 +152,7 @@ def _storage_bucket(ctx: Context) -> S3Bucket:
     found = foundation(ctx)
     if found.storage is None:
         found.storage = S3Bucket(
-            f"{ctx.name}-storage", {"purpose": "workspace content and backups", "protect": ctx.settings.protect}, opts=found.opts()
+            f"{ctx.name}-storage", {"purpose": "workspace content and backups", "protect": ctx.settings.protect}, opts=ctx.platform.opts()
         )
     return found.storage
 
@@ -178,7 +178,9 @@ def registry(ctx: Context) -> RegistryInfo:
             return byo.s3_registry(settings)
         bucket = _storage_bucket(ctx)
     else:
-        bucket = S3Bucket(f"{ctx.name}-registry", {"purpose": "container registry layers", "protect": settings.protect}, opts=found.opts())
+        bucket = S3Bucket(
+            f"{ctx.name}-registry", {"purpose": "container registry layers", "protect": settings.protect}, opts=ctx.platform.opts()
+        )
     return RegistryInfo(
         kind="s3",
         bucket=bucket.bucket,
@@ -196,7 +198,7 @@ def _zone(ctx: Context) -> Route53Zone:
         args: Route53ZoneArgs = {"name": zone.name or ctx.settings.domain, "protect": ctx.settings.protect}
         if zone.existing_id:
             args["existing_id"] = zone.existing_id
-        found.zone = Route53Zone(f"{ctx.name}-dns", args, opts=found.opts())
+        found.zone = Route53Zone(f"{ctx.name}-dns", args, opts=ctx.platform.opts())
     return found.zone
 
 

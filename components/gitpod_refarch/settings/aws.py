@@ -80,10 +80,6 @@ class AwsSettings:
     #: AWS CLI/SDK profile for the provider and the kubeconfig; None uses the environment.
     profile: str | None = None
 
-    @property
-    def zone_count(self) -> int:
-        return len(self.availability_zones) or self.availability_zone_count
-
 
 def parse(s: Section, cloud: str) -> AwsSettings:
     region = s.string("region", DEFAULT_REGION, pattern=_REGION, pattern_help="expected an AWS region such as eu-west-1.") or DEFAULT_REGION
