@@ -64,6 +64,15 @@ def test_secret_overrides_never_reach_the_output(capsys):
     )  # fmt: skip
     assert code == 0
     assert "s3cr3t-pa55" not in out
+    for fmt in ("text", "markdown"):
+        code, other, err = run(
+            capsys,
+            "--stack", "local", "--format", fmt, "--critical-path",
+            "--config", "database.mode=external", "--config", "database.external.host=mysql.internal",
+            "--secret", "database.external.password=s3cr3t-pa55",
+        )  # fmt: skip
+        assert code == 0 and other, err
+        assert "s3cr3t-pa55" not in other + err
     database = next(
         r
         for r in json.loads(out)["resources"]
