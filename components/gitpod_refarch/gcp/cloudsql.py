@@ -17,7 +17,7 @@ import pulumi_gcp as gcp
 import pulumi_random as random
 
 from ..contracts import DatabaseInfo
-from .keys import key_json_output
+from .keys import keyed_account
 
 TYPE = "gitpod:index:CloudSqlDatabase"
 
@@ -148,8 +148,8 @@ class CloudSqlDatabase(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
 
-        client = gcp.serviceaccount.Account(
-            f"{name}-client-sa",
+        client, credentials_json = keyed_account(
+            f"{name}-client",
             project=project,
             account_id=args["client_account_id"],
             display_name="Gitpod Cloud SQL proxy",
@@ -168,10 +168,8 @@ class CloudSqlDatabase(pulumi.ComponentResource):
             },
             opts=child,
         )
-        key = gcp.serviceaccount.Key(f"{name}-client-key", service_account_id=client.name, opts=child)
-
         self.connection_name = self.instance.connection_name
-        self.credentials_json = key_json_output(key.private_key)
+        self.credentials_json = credentials_json
         self.info = DatabaseInfo(
             kind="cloudsql",
             cloudsql_instance=self.connection_name,

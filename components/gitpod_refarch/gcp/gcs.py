@@ -24,7 +24,7 @@ import pulumi
 import pulumi_gcp as gcp
 
 from ..contracts import StorageInfo
-from .keys import key_json_output
+from .keys import keyed_account
 
 TYPE = "gitpod:index:GcsStorageAccess"
 
@@ -79,8 +79,8 @@ class GcsStorageAccess(pulumi.ComponentResource):
         prefix = args.get("bucket_prefix", BUCKET_PREFIX)
         child = pulumi.ResourceOptions(parent=self, depends_on=list(args.get("apis", ())))
 
-        account = gcp.serviceaccount.Account(
-            f"{name}-sa",
+        account, key_json = keyed_account(
+            name,
             project=project,
             account_id=args["account_id"],
             display_name="Gitpod object storage",
@@ -121,9 +121,7 @@ class GcsStorageAccess(pulumi.ComponentResource):
             },
             opts=child,
         )
-        key = gcp.serviceaccount.Key(f"{name}-key", service_account_id=account.name, opts=child)
-
         self.service_account_email = account.email
-        self.service_account_json = key_json_output(key.private_key)
+        self.service_account_json = key_json
         self.info = StorageInfo(kind="gcs", region=args["region"], project=project, service_account_json=self.service_account_json)
         self.register_outputs({"serviceAccountEmail": self.service_account_email})

@@ -11,6 +11,7 @@ import base64
 import json
 
 import pulumi
+import pulumi_gcp as gcp
 
 
 def key_json(private_key_base64: str) -> str:
@@ -22,3 +23,18 @@ def key_json(private_key_base64: str) -> str:
 def key_json_output(private_key: pulumi.Output[str]) -> pulumi.Output[str]:
     """`key_json` over a key's `private_key` output, kept secret."""
     return pulumi.Output.secret(private_key.apply(key_json))
+
+
+def keyed_account(
+    prefix: str, *, project: str, account_id: str, display_name: str, description: str, opts: pulumi.ResourceOptions
+) -> tuple[gcp.serviceaccount.Account, pulumi.Output[str]]:
+    """A service account (`<prefix>-sa`) and its key (`<prefix>-key`) as single-line JSON, secret.
+
+    2022.11's Cloud SQL proxy, content-service and image builder can only authenticate with key
+    files; the caller grants the account exactly what its consumer needs.
+    """
+    account = gcp.serviceaccount.Account(
+        f"{prefix}-sa", project=project, account_id=account_id, display_name=display_name, description=description, opts=opts
+    )
+    key = gcp.serviceaccount.Key(f"{prefix}-key", service_account_id=account.name, opts=opts)
+    return account, key_json_output(key.private_key)

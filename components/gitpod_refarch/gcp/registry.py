@@ -20,7 +20,7 @@ import pulumi
 import pulumi_gcp as gcp
 
 from ..contracts import RegistryInfo
-from .keys import key_json_output
+from .keys import keyed_account
 
 TYPE = "gitpod:index:ArtifactRegistry"
 
@@ -78,8 +78,8 @@ class ArtifactRegistry(pulumi.ComponentResource):
             description="Gitpod Self-Hosted: workspace and base images built by Gitpod's image builder",
             opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(protect=args.get("protect", True))),
         )
-        writer = gcp.serviceaccount.Account(
-            f"{name}-writer-sa",
+        writer, writer_key_json = keyed_account(
+            f"{name}-writer",
             project=project,
             account_id=args["writer_account_id"],
             display_name="Gitpod image builder",
@@ -105,10 +105,8 @@ class ArtifactRegistry(pulumi.ComponentResource):
                 member=member,
                 opts=child,
             )
-        key = gcp.serviceaccount.Key(f"{name}-writer-key", service_account_id=writer.name, opts=child)
-
         self.url = args["url"]
         self.server = args["server"]
-        self.password = key_json_output(key.private_key)
+        self.password = writer_key_json
         self.info = RegistryInfo(kind="external", url=self.url, server=self.server, username=JSON_KEY_USER, password=self.password)
         self.register_outputs({"url": self.url, "server": self.server, "repository": self.repository.name})
