@@ -204,3 +204,67 @@ def test_machine_types_are_checked_before_any_cluster_exists(cloud, extra, machi
     assert any(line.startswith(f"gitpod:cluster.nodePools.services.machineType: {machine!r} is not valid: expected") for line in lines), (
         lines
     )
+
+
+# -- gitpod:cluster.maintenance ------------------------------------------------------------------
+GCP = {"cloud": "gcp", "domain": "gitpod.example.com", "gcp": {"project": "my-project"}}
+
+
+def test_maintenance_defaults_to_a_weekly_window_long_enough_for_gke():
+    m = load(**GCP).cluster.maintenance
+    assert (m.day, m.start_time, m.duration_hours, m.exclusions) == ("Sunday", "00:00", 12, ())
+    # GKE needs 48 hours of availability in any 32 days; a weekly window occurs at least 4 times.
+    assert 4 * m.duration_hours >= 48
+
+
+def test_maintenance_is_read_with_its_exclusions():
+    from datetime import date
+
+    config = {
+        **GCP,
+        "cluster": {
+            "maintenance": {
+                "day": "Saturday",
+                "startTime": "22:30",
+                "durationHours": "8",
+                "exclusions": [{"name": "year-end", "start": "2026-12-19", "end": "2027-01-03"}],
+            }
+        },
+    }
+    m = load(**config).cluster.maintenance
+    assert (m.day, m.start_time, m.duration_hours) == ("Saturday", "22:30", 8)
+    assert [(e.name, e.start, e.end) for e in m.exclusions] == [("year-end", date(2026, 12, 19), date(2027, 1, 3))]
+
+
+def test_maintenance_problems_are_reported_together_naming_each_key():
+    bad = {
+        "day": "sunday",
+        "startTime": "24:00",
+        "durationHours": 2,
+        "exclusions": [
+            {"name": "Freeze", "start": "2026-02-30", "end": "2026-03-01"},
+            {"name": "x", "start": "2026-12-20", "end": "2026-12-19"},
+            {"name": "y", "start": "2026-12-01", "end": "2026-12-02", "scope": "all"},
+        ],
+    }
+    found = problems(**{**GCP, "cluster": {"maintenance": bad}})
+    key = "gitpod:cluster.maintenance"
+    assert any(p.startswith(f"{key}.day: 'sunday' is not allowed") and "Did you mean 'Sunday'" in p for p in found)
+    assert any(p.startswith(f"{key}.startTime: '24:00' is not valid: expected a UTC time") for p in found)
+    assert f"{key}.durationHours: 2 is out of range (allowed: between 4 and 24)." in found
+    assert any(p.startswith(f"{key}.exclusions[0].name: 'Freeze' is not valid") for p in found)
+    assert f"{key}.exclusions[0].start: '2026-02-30' is not a calendar date; expected YYYY-MM-DD." in found
+    assert any(p.startswith(f"{key}.exclusions[1].end: 2026-12-19 is before start 2026-12-20") for p in found)
+    assert any(p.startswith(f"{key}.exclusions[2].scope: is not a known setting") for p in found)
+
+
+def test_maintenance_exclusion_names_are_unique():
+    twice = [{"name": "freeze", "start": "2026-12-01", "end": "2026-12-02"}] * 2
+    found = problems(**{**GCP, "cluster": {"maintenance": {"exclusions": twice}}})
+    assert found == ["gitpod:cluster.maintenance.exclusions: uses name 'freeze' twice; give each exclusion its own name."]
+
+
+@pytest.mark.parametrize("cloud", ["aws", "existing"])
+def test_maintenance_is_refused_where_no_cloud_schedule_exists(cloud):
+    found = problems(cloud=cloud, domain="gitpod.example.com", cluster={"maintenance": {"day": "Sunday"}})
+    assert len(found) == 1 and found[0].startswith("gitpod:cluster.maintenance: only applies to gitpod:cloud 'gcp' and 'azure'")

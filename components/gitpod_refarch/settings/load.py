@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import date
 
 from .. import compatibility as compat
 from .clouds import CLOUD_SECTIONS
@@ -20,6 +21,7 @@ from .model import (
     ISSUERS,
     REGISTRY_KINDS,
     STORAGE_MODES,
+    WEEKDAYS,
     AuthProviderSettings,
     CertificateSettings,
     CertManagerSettings,
@@ -30,6 +32,8 @@ from .model import (
     ExternalRegistrySettings,
     ExternalStorageSettings,
     InstallerSettings,
+    MaintenanceExclusion,
+    MaintenanceSettings,
     NodePoolSettings,
     PullSecretSettings,
     RegistrySettings,
@@ -221,6 +225,10 @@ EXISTING_ONLY = (
     "cni",
 )
 MANAGED_ONLY = ("nodePools", "mode", "datapath")
+#: Clouds whose auto-upgrades the program schedules with `gitpod:cluster.maintenance`. EKS has no
+#: such window: it upgrades a control plane only at the end of its support, and node groups roll
+#: only when the program changes them (see `gitpod:aws.nodeImage`).
+MAINTENANCE_CLOUDS = ("gcp", "azure")
 
 
 def _cluster(s: Section, cloud: str) -> ClusterSettings:
@@ -254,6 +262,7 @@ def _cluster(s: Section, cloud: str) -> ClusterSettings:
             container_runtime=s.string("containerRuntime", "containerd") or "containerd",
             node_os=s.string("nodeOs", pattern=re.compile(r"[a-z][a-z0-9-]*(-\d+(\.\d+)*)?"), pattern_help="expected e.g. ubuntu-22.04."),
             cni=s.string("cni"),
+            maintenance=_maintenance(s, cloud),
         )
     else:
         services_default, workspace_default = DEFAULT_POOLS[cloud]
@@ -267,10 +276,69 @@ def _cluster(s: Section, cloud: str) -> ClusterSettings:
             services_pool=_pool(pools.section("services"), services_default, cloud),
             regular_pool=_pool(pools.section("regularWorkspaces"), workspace_default, cloud),
             headless_pool=_pool(pools.section("headlessWorkspaces"), workspace_default, cloud),
+            maintenance=_maintenance(s, cloud),
         )
         pools.finish()
     s.finish()
     return result
+
+
+_TIME = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
+_EXCLUSION_NAME = re.compile(r"[a-z]([-a-z0-9]{0,38}[a-z0-9])?")
+
+
+def _maintenance(cluster: Section, cloud: str) -> MaintenanceSettings:
+    default = MaintenanceSettings()
+    if cloud not in MAINTENANCE_CLOUDS:
+        if cluster.present("maintenance"):
+            cluster.problems.add(
+                cluster.key("maintenance"),
+                f"only applies to gitpod:cloud 'gcp' and 'azure' (their auto-upgrades), but gitpod:cloud is {cloud!r}; remove it. "
+                "EKS has no maintenance window: node groups roll only when a `pulumi up` changes them.",
+            )
+        return default
+    s = cluster.section("maintenance")
+    result = MaintenanceSettings(
+        day=s.choice("day", WEEKDAYS, default.day),
+        start_time=s.string("startTime", default.start_time, pattern=_TIME, pattern_help="expected a UTC time of day as HH:MM, e.g. 22:00.")
+        or default.start_time,
+        duration_hours=s.integer("durationHours", default.duration_hours, minimum=4, maximum=24),
+        exclusions=_exclusions(s.list_of_sections("exclusions")),
+    )
+    s.finish()
+    return result
+
+
+def _date(s: Section, name: str) -> date | None:
+    text = s.string(name, required=True, pattern=re.compile(r"\d{4}-\d{2}-\d{2}"), pattern_help="expected a date as YYYY-MM-DD.")
+    if text is None or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        s.problems.add(s.key(name), f"{text!r} is not a calendar date; expected YYYY-MM-DD.")
+        return None
+
+
+def _exclusions(items: list[Section]) -> tuple[MaintenanceExclusion, ...]:
+    result = []
+    for item in items:
+        name = item.string(
+            "name", required=True, pattern=_EXCLUSION_NAME, pattern_help="expected 1-40 lower-case letters, digits and hyphens."
+        )
+        start, end = _date(item, "start"), _date(item, "end")
+        item.finish()
+        if start is not None and end is not None and end < start:
+            item.problems.add(
+                item.key("end"), f"{end.isoformat()} is before start {start.isoformat()}; an exclusion must end on or after its start."
+            )
+            continue
+        if name is not None and start is not None and end is not None:
+            result.append(MaintenanceExclusion(name, start, end))
+    names = [e.name for e in result]
+    for duplicate in sorted({n for n in names if names.count(n) > 1}):
+        items[0].problems.add(items[0].path.rsplit("[", 1)[0], f"uses name {duplicate!r} twice; give each exclusion its own name.")
+    return tuple(result)
 
 
 def _gke_only(s: Section, cloud: str, key: str, choices: tuple[str, ...], default: str) -> str:

@@ -7,6 +7,7 @@ construct the same dataclasses (or pass plain args to the components) without a 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import TYPE_CHECKING, Literal
 
 from .secret import SecretValue
@@ -36,6 +37,35 @@ class NodePoolSettings:
     disk_size_gb: int
 
 
+#: Week days a maintenance window may open on (`gitpod:cluster.maintenance.day`).
+WEEKDAYS: tuple[str, ...] = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+@dataclass(frozen=True)
+class MaintenanceExclusion:
+    """A period in which the cloud must not upgrade anything (dates in UTC, both inclusive)."""
+
+    name: str
+    start: date
+    end: date
+
+
+@dataclass(frozen=True)
+class MaintenanceSettings:
+    """When a managed cloud may upgrade and drain nodes on its own (GKE and AKS auto-upgrades).
+
+    One weekly window, so workspace nodes are drained when nobody works rather than whenever the
+    cloud likes. The default, 12 hours from Sunday 00:00 UTC, gives GKE the 48 hours of
+    availability in any 32 days that it requires (four weekly windows of 12 hours) and fits AKS's
+    4-24 hour windows. Each cloud turns it into its own resources.
+    """
+
+    day: str = "Sunday"
+    start_time: str = "00:00"
+    duration_hours: int = 12
+    exclusions: tuple[MaintenanceExclusion, ...] = ()
+
+
 @dataclass(frozen=True)
 class ClusterSettings:
     """The Kubernetes cluster: an existing one reached by kubeconfig, or a managed one to create."""
@@ -58,6 +88,7 @@ class ClusterSettings:
     services_pool: NodePoolSettings | None = None
     regular_pool: NodePoolSettings | None = None
     headless_pool: NodePoolSettings | None = None
+    maintenance: MaintenanceSettings = field(default_factory=MaintenanceSettings)
 
 
 @dataclass(frozen=True)
