@@ -597,3 +597,4 @@ def test_the_peering_waits_for_the_service_networking_agent_and_its_role(plan):
     assert grant.retain_on_delete
     connection = plan.one("gcp:servicenetworking/connection:Connection")
     assert grant.urn in connection.depends_on
+    assert by_name(plan, "gitpod-gcp-api-cloudresourcemanager").urn in grant.depends_on

@@ -41,20 +41,22 @@ CLOUD_PLATFORM_SCOPE = "https://www.googleapis.com/auth/cloud-platform"
 WORKLOAD_IDENTITY_ANNOTATION = "iam.gke.io/gcp-service-account"
 
 
-#: GKE cannot create a cluster without a node pool, so it creates `default-pool` from the cluster's
-#: `node_config` and the provider deletes it once the cluster is up (`remove_default_node_pool`).
-#: Left unset, that pool is three (regional) or one e2-medium with a 100 GB pd-balanced disk, which
-#: counts against SSD_TOTAL_GB, running as the Compute Engine default service account, which Google
-#: creates asynchronously after the Compute API is enabled and many organizations disable
-#: (terraform-provider-google, container_cluster docs: `node_config.machine_type`, `disk_size_gb`,
-#: `disk_type`, `service_account`; checked 2026-11). So it gets a small standard disk and the
-#: nodes' own service account instead.
 class NodeShape(TypedDict):
+    """A node's machine type and boot disk."""
+
     machine_type: str
     disk_type: str
     disk_size_gb: int
 
 
+#: GKE cannot create a cluster without a node pool, so it creates `default-pool` from the cluster's
+#: `node_config` and the provider deletes it once the cluster is up (`remove_default_node_pool`).
+#: Left unset, that pool is one e2-medium per zone with a 100 GB pd-balanced disk, which counts
+#: against SSD_TOTAL_GB, running as the Compute Engine default service account, which Google
+#: creates asynchronously after the Compute API is enabled and many organizations disable
+#: (terraform-provider-google, container_cluster docs: `node_config.machine_type`, `disk_size_gb`,
+#: `disk_type`, `service_account`; checked 2026-11). So it gets a small standard disk and the
+#: nodes' own service account instead.
 TEMPORARY_POOL: NodeShape = {"machine_type": "e2-standard-2", "disk_type": "pd-standard", "disk_size_gb": 20}
 
 #: Zones a regional cluster's node pools span when no `node_locations` are given: "the default

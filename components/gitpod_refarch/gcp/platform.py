@@ -121,8 +121,13 @@ class GcpPlatform(pulumi.ComponentResource):
                 role=role,
                 member=agent.member,
                 # Google grants this role itself; other workloads in the project rely on it, so
-                # `pulumi destroy` leaves it, like the APIs.
-                opts=pulumi.ResourceOptions(parent=self, provider=self.provider, retain_on_delete=True),
+                # `pulumi destroy` leaves it, like the APIs. Project IAM goes through Resource Manager.
+                opts=pulumi.ResourceOptions(
+                    parent=self,
+                    provider=self.provider,
+                    retain_on_delete=True,
+                    depends_on=self.apis_named("cloudresourcemanager.googleapis.com"),
+                ),
             )
             self.service_agents[api] = [agent, grant]
 
