@@ -171,3 +171,82 @@ def test_ranges_must_be_rfc1918_not_just_non_public():
 def test_zone_is_not_judged_against_a_default_region_the_user_did_not_give():
     lines = problems(gcp={"project": "p", "region": "us-central", "zone": "us-central1-a"})
     assert [line.split(":")[1] for line in lines] == ["gcp.region"]
+
+
+# -- GKE's limits on gitpod:cluster.maintenance ------------------------------------------------------
+def maintenance(**m):
+    return {"maintenance": m}
+
+
+def test_a_window_too_short_for_gkes_48_hours_in_32_days_is_refused():
+    """A weekly window occurs only 4 times in some 32-day periods: 12 hours is the least GKE accepts."""
+    [line] = problems(cluster=maintenance(durationHours=11))
+    assert line.startswith("gitpod:cluster.maintenance.durationHours: 11 is too short for GKE: it needs at least 48 hours")
+    assert line.endswith("Fix: set durationHours to 12 or more (GKE upgrades only inside the window).")
+    assert load(cluster=maintenance(durationHours=12)).cluster.maintenance.duration_hours == 12
+
+
+def test_a_no_upgrades_exclusion_lasts_at_most_30_days():
+    ok = [{"name": "freeze", "start": "2026-12-01", "end": "2026-12-30"}]  # 30 days, both ends included
+    assert len(load(cluster=maintenance(exclusions=ok)).cluster.maintenance.exclusions) == 1
+    [line] = problems(cluster=maintenance(exclusions=[{"name": "freeze", "start": "2026-12-01", "end": "2026-12-31"}]))
+    assert line == (
+        "gitpod:cluster.maintenance.exclusions[0]: 'freeze' (2026-12-01 to 2026-12-31) lasts 31 days; GKE allows a "
+        "no-upgrades exclusion of at most 30 days. Fix: end it by 2026-12-30."
+    )
+
+
+def test_exclusions_must_leave_48_hours_in_any_32_days():
+    back_to_back = [
+        {"name": "first", "start": "2026-12-01", "end": "2026-12-20"},
+        {"name": "second", "start": "2026-12-22", "end": "2027-01-05"},
+    ]
+    [line] = problems(cluster=maintenance(exclusions=back_to_back))
+    assert line.startswith("gitpod:cluster.maintenance.exclusions: leave less than 48 hours without an exclusion in the 32 days from")
+    two_days_apart = [back_to_back[0], {**back_to_back[1], "start": "2026-12-23", "end": "2027-01-01"}]
+    assert len(load(cluster=maintenance(exclusions=two_days_apart)).cluster.maintenance.exclusions) == 2
+
+
+def test_a_cluster_holds_at_most_20_exclusions():
+    many = [
+        {"name": f"day-{i}", "start": f"2027-{1 + i // 4:02d}-{1 + 7 * (i % 4):02d}", "end": f"2027-{1 + i // 4:02d}-{1 + 7 * (i % 4):02d}"}
+        for i in range(21)
+    ]
+    assert problems(cluster=maintenance(exclusions=many)) == [
+        "gitpod:cluster.maintenance.exclusions: lists 21 exclusions; a GKE cluster holds at most 20."
+    ]
+    assert len(load(cluster=maintenance(exclusions=many[:20])).cluster.maintenance.exclusions) == 20
+
+
+def test_authorized_networks_are_limited_by_gke():
+    cidrs = [f"203.0.{i}.0/24" for i in range(51)]
+    [line] = problems(gcp={**BASE["gcp"], "privateNodes": False, "masterAuthorizedNetworks": cidrs})
+    assert line.startswith("gitpod:gcp.masterAuthorizedNetworks: lists 51 CIDRs; GKE accepts at most 50 (public nodes).")
+    assert len(load(gcp={**BASE["gcp"], "masterAuthorizedNetworks": cidrs}).gcp.master_authorized_networks) == 51
+
+
+# -- what the plan cannot see, said where it matters ---------------------------------------------------
+def test_managed_storage_warns_about_the_uniform_bucket_level_access_policy():
+    [advice] = [f for f in load(storage={"mode": "managed"}).warnings if f.key == "gitpod:storage.mode"]
+    assert "storage.uniformBucketLevelAccess" in advice.message
+    assert (
+        "gcloud resource-manager org-policies describe storage.uniformBucketLevelAccess --project my-gitpod-project --effective"
+        in advice.message
+    )
+    assert not [f for f in load(storage={"mode": "incluster"}).warnings if f.key == "gitpod:storage.mode"]
+
+
+def test_the_cloud_sql_proxy_image_is_named_because_repository_does_not_redirect_it():
+    image = "b.gcr.io/cloudsql-docker/gce-proxy:1.11"
+    [default] = [f for f in load(database={"mode": "managed"}).warnings if f.key == "gitpod:installer.repository"]
+    assert image in default.message
+    [mirror] = [
+        f
+        for f in load(database={"mode": "managed"}, installer={"repository": "mirror.example.com/gitpod"}).warnings
+        if f.key == "gitpod:installer.repository"
+    ]
+    assert mirror.message.startswith(f"does not redirect the Cloud SQL proxy image {image}")
+    # No Cloud SQL, no proxy: nothing to say about a mirror.
+    assert not [f for f in load(installer={"repository": "mirror.example.com/gitpod"}).warnings if f.key == "gitpod:installer.repository"]
+    [plain] = [f for f in load(database={"mode": "incluster"}).warnings if f.key == "gitpod:installer.repository"]
+    assert image not in plain.message

@@ -194,10 +194,84 @@ def test_network_has_secondary_ranges_private_service_access_and_nat(plan):
     assert nat.inputs["sourceSubnetworkIpRangesToNat"] == "ALL_SUBNETWORKS_ALL_IP_RANGES"
 
 
-def test_public_nodes_get_no_nat_and_no_private_cluster_config():
-    plan = plan_gcp({"gcp.privateNodes": "false"})
-    assert plan.by_type("gcp:compute/routerNat:RouterNat") == []
-    assert "privateClusterConfig" not in plan.one(CLUSTER).inputs
+def test_private_nodes_toggle_changes_every_pool_and_keeps_the_nat():
+    """Turning privateNodes off must not delete the NAT the still-private nodes need, and must reach the pools.
+
+    The provider keeps an omitted `private_cluster_config` (Optional+Computed), and GKE applies a
+    changed cluster default only to new pools; so the setting is sent both ways, and per pool.
+    """
+    private = plan_gcp()
+    public = plan_gcp({"gcp.privateNodes": "false"})
+    for plan, value in ((private, True), (public, False)):
+        assert len(plan.by_type("gcp:compute/router:Router")) == 1
+        assert len(plan.by_type("gcp:compute/routerNat:RouterNat")) == 1
+        assert plan.one(CLUSTER).inputs["privateClusterConfig"] == {"enablePrivateNodes": value, "enablePrivateEndpoint": False}
+        assert [p.inputs["networkConfig"] for p in plan.by_type(NODE_POOL)] == [{"enablePrivateNodes": value}] * 3
+    # Same URNs both ways: the toggle is an in-place update, never a replacement or a deletion.
+    assert {r.urn for r in private.resources} == {r.urn for r in public.resources}
+
+
+def test_an_empty_authorized_network_list_is_sent_as_any_address(plan):
+    """An omitted block would keep a previously set list (Optional+Computed in the provider)."""
+    assert plan.one(CLUSTER).inputs["masterAuthorizedNetworksConfig"] == {
+        "cidrBlocks": [{"cidrBlock": "0.0.0.0/0", "displayName": "any-address"}]
+    }
+
+
+def test_temporary_default_pool_is_small_and_runs_as_the_nodes_account(plan):
+    cluster = plan.one(CLUSTER)
+    assert cluster.inputs["nodeConfig"] == {
+        "machineType": "e2-standard-2",
+        "diskType": "pd-standard",
+        "diskSizeGb": 20,
+        "serviceAccount": f"gitpod-nodes@{PROJECT}.iam.gserviceaccount.com",
+        "oauthScopes": ["https://www.googleapis.com/auth/cloud-platform"],
+    }
+    assert cluster.inputs["initialNodeCount"] == 1 and cluster.inputs["removeDefaultNodePool"] is True
+    # Both would replace the cluster if changed after creation.
+    assert {"initialNodeCount", "nodeConfig"} <= set(cluster.ignore_changes)
+    assert by_name(plan, "gitpod-gcp-node-sa").urn in cluster.depends_on
+
+
+@pytest.mark.parametrize(
+    ("zone", "min_nodes", "per_zone"),
+    [("europe-west1-b", 4, 4), ("europe-west1-b", 0, 0), ("", 1, 1), ("", 4, 2), ("", 6, 2), ("", 0, 0)],
+)
+def test_pools_start_at_their_minimum_counted_per_zone(zone, min_nodes, per_zone):
+    """`initial_node_count` is per zone; `minNodes` is a total across the pool's zones (3 when regional)."""
+    plan = plan_gcp({"gcp.zone": zone, "cluster.nodePools.regularWorkspaces.minNodes": str(min_nodes)})
+    pool = next(p for p in plan.by_type(NODE_POOL) if p.inputs["name"] == "regular-workspaces")
+    assert pool.inputs["initialNodeCount"] == per_zone
+    assert pool.inputs["autoscaling"]["totalMinNodeCount"] == min_nodes
+    assert "initialNodeCount" in pool.ignore_changes
+
+
+def test_maintenance_window_is_weekly_in_utc_with_no_upgrade_exclusions():
+    default = plan_gcp().one(CLUSTER).inputs["maintenancePolicy"]
+    assert default == {
+        "recurringWindow": {"startTime": "2024-01-07T00:00:00Z", "endTime": "2024-01-07T12:00:00Z", "recurrence": "FREQ=WEEKLY;BYDAY=SU"}
+    }
+    plan = plan_gcp(
+        {
+            "cluster.maintenance.day": "Saturday",
+            "cluster.maintenance.startTime": "22:30",
+            "cluster.maintenance.durationHours": "16",
+            "cluster.maintenance.exclusions[0].name": "year-end",
+            "cluster.maintenance.exclusions[0].start": "2026-12-19",
+            "cluster.maintenance.exclusions[0].end": "2027-01-03",
+        }
+    )
+    assert plan.one(CLUSTER).inputs["maintenancePolicy"] == {
+        "recurringWindow": {"startTime": "2024-01-06T22:30:00Z", "endTime": "2024-01-07T14:30:00Z", "recurrence": "FREQ=WEEKLY;BYDAY=SA"},
+        "maintenanceExclusions": [
+            {
+                "exclusionName": "year-end",
+                "startTime": "2026-12-19T00:00:00Z",
+                "endTime": "2027-01-04T00:00:00Z",
+                "exclusionOptions": {"scope": "NO_UPGRADES"},
+            }
+        ],
+    }
 
 
 # -- cluster -----------------------------------------------------------------------------------
@@ -507,4 +581,20 @@ def test_every_gcp_resource_uses_the_explicit_provider_and_is_named_from_its_com
 def test_only_the_private_service_peering_waits_for_the_servicenetworking_api(plan):
     api = next(r for r in plan.resources if r.name.endswith("api-servicenetworking"))
     waiting = {r.name for r in plan.resources if api.urn in r.depends_on}
-    assert waiting == {"gitpod-gcp-network-private-service-access"}, waiting
+    assert waiting == {"gitpod-gcp-agent-servicenetworking", "gitpod-gcp-network-private-service-access"}, waiting
+    assert "gitpod-gcp-api-servicenetworking" not in upstream(plan, [plan.one(CLUSTER)])
+
+
+def test_the_peering_waits_for_the_service_networking_agent_and_its_role(plan):
+    """Right after enablement the agent and its role may not exist yet; the program makes both first."""
+    agent = by_name(plan, "gitpod-gcp-agent-servicenetworking")
+    assert agent.type == "gcp:projects/serviceIdentity:ServiceIdentity"
+    assert agent.inputs == {"project": PROJECT, "service": "servicenetworking.googleapis.com"}
+    grant = by_name(plan, "gitpod-gcp-agent-servicenetworking-servicenetworking-serviceagent")
+    assert grant.inputs["role"] == "roles/servicenetworking.serviceAgent"
+    assert grant.inputs["member"] == "${gitpod-gcp-agent-servicenetworking.member}"
+    # Google grants it too and other workloads rely on it: destroy leaves it.
+    assert grant.retain_on_delete
+    connection = plan.one("gcp:servicenetworking/connection:Connection")
+    assert grant.urn in connection.depends_on
+    assert by_name(plan, "gitpod-gcp-api-cloudresourcemanager").urn in grant.depends_on

@@ -226,13 +226,13 @@ def test_maintenance_is_read_with_its_exclusions():
             "maintenance": {
                 "day": "Saturday",
                 "startTime": "22:30",
-                "durationHours": "8",
+                "durationHours": "16",
                 "exclusions": [{"name": "year-end", "start": "2026-12-19", "end": "2027-01-03"}],
             }
         },
     }
     m = load(**config).cluster.maintenance
-    assert (m.day, m.start_time, m.duration_hours) == ("Saturday", "22:30", 8)
+    assert (m.day, m.start_time, m.duration_hours) == ("Saturday", "22:30", 16)
     assert [(e.name, e.start, e.end) for e in m.exclusions] == [("year-end", date(2026, 12, 19), date(2027, 1, 3))]
 
 

@@ -45,6 +45,12 @@ NODE_LABEL_HEADLESS = "gitpod.io/workload_workspace_headless"
 ALL_NODE_LABELS = (*NODE_LABELS_SERVICES, NODE_LABEL_REGULAR, NODE_LABEL_HEADLESS)
 
 # -- what Gitpod tested (the compatibility table) ------------------------------------------------
+#: The Cloud SQL Auth Proxy image the installer deploys with `database.cloudSQL`. It is hard-coded
+#: (install/installer/pkg/components/database/cloudsql/constants.go@2022.11.3) and rendered with
+#: `ctx.ImageName(ImageRepo, ...)` rather than `common.ThirdPartyContainerRepo(cfg.Repository, ...)`,
+#: so the installer's `repository` does not redirect it (only `dropImageRepo: true` would).
+CLOUDSQL_PROXY_IMAGE = "b.gcr.io/cloudsql-docker/gce-proxy:1.11"
+
 TESTED_KUBERNETES = ("1.22", "1.23", "1.24")
 TESTED_CONTAINERD = ("1.4", "1.5", "1.6")
 TESTED_KERNEL = ((5, 4), (5, 15))

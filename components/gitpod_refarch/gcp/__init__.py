@@ -53,7 +53,9 @@ def platform(settings: Settings, name: str) -> GcpPlatformInfo:
             "subnet_cidr": gcp.subnet_cidr,
             "pods_cidr": gcp.pods_cidr,
             "services_cidr": gcp.services_cidr,
-            "nat": gcp.private_nodes,
+            # Always, whatever privateNodes says now: the program cannot see what the nodes were created
+            # with, and private nodes without NAT have no egress at all. Nodes with external IPs do not use it.
+            "nat": True,
             "private_service_access": settings.database.mode == "managed",
         },
         "node_account_id": account_id(cluster, "nodes"),
@@ -110,6 +112,9 @@ def cluster(ctx: Context) -> ClusterInfo:
         "cert_manager_service_account_name": CERT_MANAGER_SERVICE_ACCOUNT,
         "apis": p.resources.apis_named("container.googleapis.com", "compute.googleapis.com", "iam.googleapis.com"),
     }
+    m = c.maintenance
+    args["maintenance_window"] = {"day": m.day, "start_time": m.start_time, "duration_hours": m.duration_hours}
+    args["maintenance_exclusions"] = [{"name": e.name, "start": e.start, "end": e.end} for e in m.exclusions]
     if c.kubernetes_version:
         args["kubernetes_version"] = c.kubernetes_version
     if p.resources.dns_solver_service_account is not None:

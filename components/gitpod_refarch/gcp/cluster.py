@@ -10,10 +10,18 @@ What Gitpod 2022.11 needs from GKE, and why each setting is what it is:
 * A release channel (GKE removes "No channel" on 14 Jun 2027); node pools auto-upgrade with it.
 * Workload Identity, so cert-manager solves DNS-01 in Cloud DNS without a key file.
 * The default node pool is removed; three autoscaled pools carry Gitpod's workload labels.
+* A weekly maintenance window (and exclusions): auto-upgrades drain nodes, and with them workspaces.
+
+Day-2 safety: inputs the provider can only apply by replacing the cluster (`initial_node_count`,
+the temporary pool's `node_config`) are ignored after creation, and settings the provider keeps
+when they are left out (`private_cluster_config`, `master_authorized_networks_config`, both
+Optional+Computed in terraform-provider-google) are always sent, so clearing them is a real change.
 """
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any, TypedDict
 
@@ -23,6 +31,7 @@ import pulumi_kubernetes as k8s
 
 from ..contracts import CONTAINERD_DEFAULT, CertManagerIdentity, ClusterInfo
 from .kubeconfig import context_name, kubeconfig
+from .maintenance import GkeMaintenanceExclusion, GkeMaintenanceWindow, maintenance_policy
 
 TYPE = "gitpod:index:GkeCluster"
 
@@ -30,6 +39,47 @@ IMAGE_TYPE = "UBUNTU_CONTAINERD"
 DISK_TYPE = "pd-ssd"
 CLOUD_PLATFORM_SCOPE = "https://www.googleapis.com/auth/cloud-platform"
 WORKLOAD_IDENTITY_ANNOTATION = "iam.gke.io/gcp-service-account"
+
+
+class NodeShape(TypedDict):
+    """A node's machine type and boot disk."""
+
+    machine_type: str
+    disk_type: str
+    disk_size_gb: int
+
+
+#: GKE cannot create a cluster without a node pool, so it creates `default-pool` from the cluster's
+#: `node_config` and the provider deletes it once the cluster is up (`remove_default_node_pool`).
+#: Left unset, that pool is one e2-medium per zone with a 100 GB pd-balanced disk, which counts
+#: against SSD_TOTAL_GB, running as the Compute Engine default service account, which Google
+#: creates asynchronously after the Compute API is enabled and many organizations disable
+#: (terraform-provider-google, container_cluster docs: `node_config.machine_type`, `disk_size_gb`,
+#: `disk_type`, `service_account`; checked 2026-11). So it gets a small standard disk and the
+#: nodes' own service account instead.
+TEMPORARY_POOL: NodeShape = {"machine_type": "e2-standard-2", "disk_type": "pd-standard", "disk_size_gb": 20}
+
+#: Zones a regional cluster's node pools span when no `node_locations` are given: "the default
+#: configuration ... replicates each node pool across three zones of the control plane's region"
+#: (https://cloud.google.com/kubernetes-engine/docs/concepts/regional-clusters, checked 2026-11).
+REGIONAL_NODE_ZONES = 3
+_ZONE = re.compile(r"[a-z]+(-[a-z]+)+\d+-[a-z]")
+#: What an empty `masterAuthorizedNetworks` means: any IPv4 address. Sent explicitly because the
+#: provider keeps the previous list when the block is left out (see the module docstring).
+ANY_ADDRESS: gcp.container.ClusterMasterAuthorizedNetworksConfigCidrBlockArgsDict = {
+    "cidr_block": "0.0.0.0/0",
+    "display_name": "any-address",
+}
+
+
+def node_zones(location: str) -> int:
+    """How many zones a pool at `location` (a zone, or a region) spreads its nodes over."""
+    return 1 if _ZONE.fullmatch(location) else REGIONAL_NODE_ZONES
+
+
+def initial_nodes_per_zone(min_nodes: int, zones: int) -> int:
+    """`initial_node_count` counts per zone: the smallest count that starts the pool at its (total) minimum."""
+    return math.ceil(min_nodes / zones)
 
 
 def nested(value: Any, key: str) -> str | None:
@@ -76,7 +126,7 @@ class GkeClusterArgs(TypedDict, total=False):
     private_nodes: bool
     """Nodes without external IPs (needs Cloud NAT for egress); default true."""
     master_authorized_networks: Sequence[str]
-    """CIDRs allowed to reach the public control-plane endpoint; empty means any address."""
+    """CIDRs allowed to reach the public control-plane endpoint; empty means any IPv4 address (`0.0.0.0/0`)."""
     node_service_account: pulumi.Input[str]
     """E-mail of the nodes' service account (required)."""
     node_pools: Sequence[GkeNodePoolArgs]
@@ -91,6 +141,13 @@ class GkeClusterArgs(TypedDict, total=False):
     """cert-manager's Kubernetes service account (default `cert-manager`)."""
     apis: Sequence[pulumi.Resource]
     """Project APIs (container, compute, iam) that must be enabled first."""
+    maintenance_window: GkeMaintenanceWindow
+    """When GKE may upgrade (default: Sundays from 00:00 UTC for 12 hours)."""
+    maintenance_exclusions: Sequence[GkeMaintenanceExclusion]
+    """Whole days without any automatic upgrade."""
+
+
+DEFAULT_MAINTENANCE_WINDOW: GkeMaintenanceWindow = {"day": "Sunday", "start_time": "00:00", "duration_hours": 12}
 
 
 class GkeCluster(pulumi.ComponentResource):
@@ -108,6 +165,10 @@ class GkeCluster(pulumi.ComponentResource):
     """Kubernetes provider for everything deployed into the cluster; it waits for the node pools."""
     info: ClusterInfo
     """The cluster contract: provider, distribution `gke`, kubeconfig and cert-manager's Workload Identity annotation."""
+    private_nodes: bool
+    """Whether the node pools' nodes have internal IP addresses only."""
+    zones: int
+    """Zones each node pool spreads over (1 for a zonal cluster)."""
 
     def __init__(self, name: str, args: GkeClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(TYPE, name, None, opts)
@@ -119,7 +180,19 @@ class GkeCluster(pulumi.ComponentResource):
         private_nodes = args.get("private_nodes", True)
         authorized = list(args.get("master_authorized_networks", ()))
         version = args.get("kubernetes_version")
+        self.private_nodes = private_nodes
+        self.zones = node_zones(location)
 
+        cidr_blocks: list[gcp.container.ClusterMasterAuthorizedNetworksConfigCidrBlockArgsDict] = [
+            {"cidr_block": cidr, "display_name": f"authorized-{i}"} for i, cidr in enumerate(authorized)
+        ] or [ANY_ADDRESS]
+        temporary_pool: gcp.container.ClusterNodeConfigArgsDict = {
+            "machine_type": TEMPORARY_POOL["machine_type"],
+            "disk_type": TEMPORARY_POOL["disk_type"],
+            "disk_size_gb": TEMPORARY_POOL["disk_size_gb"],
+            "service_account": args["node_service_account"],
+            "oauth_scopes": [CLOUD_PLATFORM_SCOPE],
+        }
         self.cluster = gcp.container.Cluster(
             f"{name}-cluster",
             name=cluster_name,
@@ -133,9 +206,11 @@ class GkeCluster(pulumi.ComponentResource):
                 "cluster_secondary_range_name": args["pods_range_name"],
                 "services_secondary_range_name": args["services_range_name"],
             },
-            # GKE cannot create a cluster without a pool; the temporary one is deleted at once.
+            # GKE cannot create a cluster without a pool; the temporary one (one node per zone) is
+            # deleted as soon as the cluster is up, before any of Gitpod's pools is created.
             remove_default_node_pool=True,
             initial_node_count=1,
+            node_config=temporary_pool,
             release_channel={"channel": args.get("release_channel", "REGULAR")},
             min_master_version=version,
             datapath_provider="LEGACY_DATAPATH",
@@ -151,13 +226,15 @@ class GkeCluster(pulumi.ComponentResource):
             enable_shielded_nodes=True,
             enable_legacy_abac=False,
             deletion_protection=args.get("deletion_protection", True),
-            private_cluster_config={"enable_private_nodes": True, "enable_private_endpoint": False} if private_nodes else None,
-            master_authorized_networks_config=(
-                {"cidr_blocks": [{"cidr_block": cidr, "display_name": f"authorized-{i}"} for i, cidr in enumerate(authorized)]}
-                if authorized
-                else None
+            # The cluster default for new pools; each pool also says it (below), because GKE applies
+            # a changed cluster default only to pools created afterwards.
+            private_cluster_config={"enable_private_nodes": private_nodes, "enable_private_endpoint": False},
+            master_authorized_networks_config={"cidr_blocks": cidr_blocks},
+            maintenance_policy=maintenance_policy(
+                args.get("maintenance_window", DEFAULT_MAINTENANCE_WINDOW), list(args.get("maintenance_exclusions", ()))
             ),
-            opts=pulumi.ResourceOptions.merge(after_apis, pulumi.ResourceOptions(ignore_changes=["initialNodeCount"])),
+            # Both only shape the temporary pool and would replace the cluster if changed later.
+            opts=pulumi.ResourceOptions.merge(after_apis, pulumi.ResourceOptions(ignore_changes=["initialNodeCount", "nodeConfig"])),
         )
 
         pools = [self._node_pool(name, pool, project, location, args["node_service_account"]) for pool in args["node_pools"]]
@@ -203,12 +280,16 @@ class GkeCluster(pulumi.ComponentResource):
             project=project,
             location=location,
             cluster=self.cluster.name,
-            initial_node_count=1 if min_nodes > 0 else 0,
+            # Per zone: a regional pool with 1 node per zone starts with three.
+            initial_node_count=initial_nodes_per_zone(min_nodes, self.zones),
             # Totals across zones, so the bounds mean the same for zonal and regional clusters.
             autoscaling={"total_min_node_count": min_nodes, "total_max_node_count": pool["max_nodes"], "location_policy": "BALANCED"},
             # Release channels require both; GKE then upgrades pools with the control plane.
             management={"auto_repair": True, "auto_upgrade": True},
             max_pods_per_node=110,
+            # Existing pools keep their setting when only the cluster default changes; say it per pool
+            # so that toggling privateNodes really changes the nodes (GKE recreates them).
+            network_config={"enable_private_nodes": self.private_nodes},
             node_config={
                 "machine_type": pool["machine_type"],
                 "image_type": IMAGE_TYPE,

@@ -33,14 +33,15 @@ class GcpNetworkArgs(TypedDict, total=False):
     services_cidr: str
     """Secondary range for Service cluster IPs (default `10.64.0.0/12`)."""
     nat: bool
-    """Create a Cloud Router and NAT so nodes without external IPs reach the internet (default true)."""
+    """Create a Cloud Router and NAT so nodes without external IPs reach the internet (default true).
+    Turning it off while any node pool still has private nodes cuts those nodes off the internet."""
     private_service_access: bool
     """Reserve a range and peer with Google's service network, for Cloud SQL private IP (default false)."""
     apis: Sequence[pulumi.Resource]
     """Project APIs (compute) that must be enabled before the VPC."""
     private_service_apis: Sequence[pulumi.Resource]
-    """APIs (servicenetworking) only the private-service peering needs; the VPC, and so the
-    cluster, does not wait for them."""
+    """What only the private-service peering waits for (the servicenetworking API, its service agent
+    and the agent's role); the VPC, and so the cluster, does not wait for them."""
 
 
 class GcpNetwork(pulumi.ComponentResource):

@@ -31,6 +31,17 @@ NODE_ROLES = (
     "roles/stackdriver.resourceMetadata.writer",
 )
 
+#: Google-managed service agents that must exist, with their role, before a just-enabled API works.
+#: Enabling an API is eventually consistent (terraform-provider-google guide "google_project_service",
+#: "Newly activated service errors"), and Service Networking is reported to fail right after it is
+#: enabled (GoogleCloudPlatform/cloud-foundation-fabric#1399): its agent and the agent's role are
+#: set up asynchronously. So the program creates the agent (Service Usage `generateServiceIdentity`)
+#: and grants the role itself, and the peering waits for both, as cloud-foundation-fabric does
+#: (modules/project/service-agents.yaml: `service-<number>@service-networking.iam.gserviceaccount.com`
+#: with `roles/servicenetworking.serviceAgent`; its e2e setup makes the PSA connection depend on the
+#: grants, commit 97dca23 "Delay PSA creation until service agents have roles assigned"; checked 2026-11).
+SERVICE_AGENT_ROLES: dict[str, str] = {"servicenetworking.googleapis.com": "roles/servicenetworking.serviceAgent"}
+
 
 class GcpPlatformArgs(TypedDict, total=False):
     project: str
@@ -62,6 +73,8 @@ class GcpPlatform(pulumi.ComponentResource):
     """Service account of every node pool."""
     dns_solver_service_account: gcp.serviceaccount.Account | None
     """Google service account cert-manager impersonates through Workload Identity, if Cloud DNS is used."""
+    service_agents: dict[str, list[pulumi.Resource]]
+    """By API: its service agent and the agent's role grant (what "the API works" waits for)."""
 
     def __init__(self, name: str, args: GcpPlatformArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(TYPE, name, None, opts)
@@ -92,10 +105,39 @@ class GcpPlatform(pulumi.ComponentResource):
             depends_on=self.apis_named("iam.googleapis.com", "cloudresourcemanager.googleapis.com"),
         )
 
+        self.service_agents = {}
+        for api, role in SERVICE_AGENT_ROLES.items():
+            if api not in self.apis:
+                continue
+            agent = gcp.projects.ServiceIdentity(
+                f"{name}-agent-{short_name(api)}",
+                project=project,
+                service=api,
+                opts=pulumi.ResourceOptions(parent=self, provider=self.provider, depends_on=[self.apis[api]]),
+            )
+            grant = gcp.projects.IAMMember(
+                f"{name}-agent-{short_name(api)}-{role.rsplit('/', 1)[1].replace('.', '-').lower()}",
+                project=project,
+                role=role,
+                member=agent.member,
+                # Google grants this role itself; other workloads in the project rely on it, so
+                # `pulumi destroy` leaves it, like the APIs. Project IAM goes through Resource Manager.
+                opts=pulumi.ResourceOptions(
+                    parent=self,
+                    provider=self.provider,
+                    retain_on_delete=True,
+                    depends_on=self.apis_named("cloudresourcemanager.googleapis.com"),
+                ),
+            )
+            self.service_agents[api] = [agent, grant]
+
         network_args: GcpNetworkArgs = {
             **args["network"],
             "apis": self.apis_named("compute.googleapis.com"),
-            "private_service_apis": self.apis_named("servicenetworking.googleapis.com"),
+            "private_service_apis": [
+                *self.apis_named("servicenetworking.googleapis.com"),
+                *self.service_agents.get("servicenetworking.googleapis.com", []),
+            ],
         }
         self.network = GcpNetwork(f"{name}-network", network_args, opts=pulumi.ResourceOptions(parent=self, providers=[self.provider]))
 

@@ -68,6 +68,10 @@ class Registration:
     #: URNs this resource answers to besides its own (its `aliases`, and those inherited from its
     #: parent's), resolved as the engine resolves them; a base URN listed here is not a replacement.
     aliases: list[str] = field(default_factory=list)
+    #: Input names the engine keeps from state after creation (`ignore_changes`).
+    ignore_changes: list[str] = field(default_factory=list)
+    #: Left in the cloud when Pulumi deletes it (`retain_on_delete`).
+    retain_on_delete: bool = False
 
 
 @dataclass
@@ -251,6 +255,8 @@ class RecordingMonitor(mocks.MockMonitor):
                 inputs=inputs,
                 read=read,
                 aliases=self._aliases(request, parent),
+                ignore_changes=list(getattr(request, "ignoreChanges", [])),
+                retain_on_delete=bool(getattr(request, "retainOnDelete", False)),
             )
         )
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from .. import compatibility as compat
@@ -18,7 +19,7 @@ from .clouds import Add, CloudSection
 from .reader import Section
 
 if TYPE_CHECKING:
-    from .model import Settings
+    from .model import MaintenanceExclusion, Settings
 
 PROJECT_PATTERN = re.compile(r"([a-z0-9.-]+:)?[a-z]([a-z0-9-]{0,61}[a-z0-9])?")
 PROJECT_HELP = (
@@ -52,6 +53,25 @@ DEFAULT_SQL_TIER = "db-custom-2-7680"
 SQL_TIER_PATTERN = re.compile(r"db-(custom-\d+-\d+|n1-(standard|highmem)-\d+|f1-micro|g1-small)")
 #: The oldest minor GKE's channels still created in late 2026 (Extended starts about there).
 OLDEST_GKE_MINOR = (1, 31)
+
+# GKE's own limits on a maintenance policy, checked before anything is created (checked 2026-11):
+# https://cloud.google.com/kubernetes-engine/docs/how-to/maintenance-windows-and-exclusions says a
+# window must allow at least 48 hours of maintenance in any 32-day rolling period, counting only
+# contiguous stretches of 4 hours or more; a "No upgrades" exclusion lasts at most 30 days
+# (https://cloud.google.com/kubernetes-engine/docs/concepts/maintenance-windows-and-exclusions), which
+# is the same rule seen from the exclusions' side (32 - 30 days = 48 hours); and a cluster holds at
+# most 20 exclusions (terraform-provider-google `maintenance_exclusion` MaxItems 20, citing GKE).
+#: Hours of maintenance GKE needs in any `MAINTENANCE_ROLLING_DAYS` days.
+MAINTENANCE_MIN_HOURS = 48
+MAINTENANCE_ROLLING_DAYS = 32
+#: A weekly window recurs at least this often in any 32 days (32 = 4 weeks + 4 days).
+WEEKLY_OCCURRENCES = MAINTENANCE_ROLLING_DAYS // 7
+#: Longest "No upgrades" exclusion, in days.
+NO_UPGRADES_MAX_DAYS = 30
+MAX_EXCLUSIONS = 20
+#: Authorized networks GKE accepts: 50 CIDRs on clusters with public nodes, 100 with private nodes
+#: (https://cloud.google.com/kubernetes-engine/docs/how-to/authorized-networks, "Limitations").
+MAX_AUTHORIZED_NETWORKS = {False: 50, True: 100}
 
 
 @dataclass(frozen=True)
@@ -183,6 +203,25 @@ def rules(settings: Settings, add: Add) -> None:
     if gcp.gcr_host is not None and kind != "gcr":
         add("hard", "gitpod:gcp.gcrHost", f"is only used with gitpod:registry.kind 'gcr', but kind is {kind!r}; remove it.")
     _dns_zone(settings, add)
+    _maintenance(settings, add)
+    limit = MAX_AUTHORIZED_NETWORKS[gcp.private_nodes]
+    if len(gcp.master_authorized_networks) > limit:
+        add(
+            "hard",
+            "gitpod:gcp.masterAuthorizedNetworks",
+            f"lists {len(gcp.master_authorized_networks)} CIDRs; GKE accepts at most {limit} "
+            f"({'private' if gcp.private_nodes else 'public'} nodes). Merge neighbouring ranges into larger ones.",
+        )
+    if settings.storage.mode == "managed":
+        add(
+            "advice",
+            "gitpod:storage.mode",
+            "Gitpod 2022.11 creates its per-user GCS buckets without uniform bucket-level access, which organizations "
+            "created since 3 May 2024 forbid (org policy storage.uniformBucketLevelAccess): workspaces then fail to "
+            "start and to back up. Check: gcloud resource-manager org-policies describe storage.uniformBucketLevelAccess "
+            f"--project {gcp.project} --effective; if it says enforced: true, exempt the project (docs/gcp.md, "
+            "'Organization policies').",
+        )
     cert = settings.certificate
     if cert.issuer == "existing" and cert.existing_ca_cert:
         add(
@@ -214,6 +253,72 @@ def rules(settings: Settings, add: Add) -> None:
                 f"on GKE this is the minimum control-plane version; the {gcp.release_channel} release channel upgrades the cluster "
                 "and its node pools past it automatically.",
             )
+
+
+def _maintenance(settings: Settings, add: Add) -> None:
+    """GKE's limits on the maintenance window and exclusions; GKE itself would refuse the cluster update."""
+    m = settings.cluster.maintenance
+    key = "gitpod:cluster.maintenance"
+    if m.duration_hours * WEEKLY_OCCURRENCES < MAINTENANCE_MIN_HOURS:
+        needed = -(-MAINTENANCE_MIN_HOURS // WEEKLY_OCCURRENCES)
+        add(
+            "hard",
+            f"{key}.durationHours",
+            f"{m.duration_hours} is too short for GKE: it needs at least {MAINTENANCE_MIN_HOURS} hours of maintenance in any "
+            f"{MAINTENANCE_ROLLING_DAYS} days, and a weekly window occurs only {WEEKLY_OCCURRENCES} times in some of them. "
+            f"Fix: set durationHours to {needed} or more (GKE upgrades only inside the window).",
+        )
+    if len(m.exclusions) > MAX_EXCLUSIONS:
+        add("hard", f"{key}.exclusions", f"lists {len(m.exclusions)} exclusions; a GKE cluster holds at most {MAX_EXCLUSIONS}.")
+    for i, exclusion in enumerate(m.exclusions):
+        days = exclusion_days(exclusion)
+        if days > NO_UPGRADES_MAX_DAYS:
+            add(
+                "hard",
+                f"{key}.exclusions[{i}]",
+                f"{exclusion.name!r} ({exclusion.start.isoformat()} to {exclusion.end.isoformat()}) lasts {days} days; GKE allows a "
+                f"no-upgrades exclusion of at most {NO_UPGRADES_MAX_DAYS} days. Fix: end it by "
+                f"{(exclusion.start + timedelta(days=NO_UPGRADES_MAX_DAYS - 1)).isoformat()}.",
+            )
+    crowded = _crowded_window(m.exclusions)
+    if crowded is not None:
+        add(
+            "hard",
+            f"{key}.exclusions",
+            f"leave less than {MAINTENANCE_MIN_HOURS} hours without an exclusion in the {MAINTENANCE_ROLLING_DAYS} days from "
+            f"{crowded.isoformat()}; GKE needs that much time for upgrades in any {MAINTENANCE_ROLLING_DAYS} days. "
+            "Fix: leave at least two days between exclusions, or merge them into one of at most "
+            f"{NO_UPGRADES_MAX_DAYS} days.",
+        )
+
+
+def exclusion_days(exclusion: MaintenanceExclusion) -> int:
+    """Days an exclusion covers; both dates are inclusive (it ends at 00:00 UTC the day after `end`)."""
+    return (exclusion.end - exclusion.start).days + 1
+
+
+def _crowded_window(exclusions: tuple[MaintenanceExclusion, ...]) -> date | None:
+    """The first day of a 32-day period that exclusions cover so much that less than 48 hours remain.
+
+    Coverage of a sliding period is largest when it starts at an exclusion's start or ends at an
+    exclusion's end, so only those periods are checked. Single over-long exclusions are reported on
+    their own and skipped here.
+    """
+    spans = [(e.start, e.end + timedelta(days=1)) for e in exclusions if exclusion_days(e) <= NO_UPGRADES_MAX_DAYS]
+    allowed = MAINTENANCE_ROLLING_DAYS - MAINTENANCE_MIN_HOURS // 24
+    period = timedelta(days=MAINTENANCE_ROLLING_DAYS)
+    starts = sorted({s for s, _ in spans} | {e - period for _, e in spans})
+    for first in starts:
+        last = first + period
+        covered: set[date] = set()
+        for start, end in spans:
+            day = max(start, first)
+            while day < min(end, last):
+                covered.add(day)
+                day += timedelta(days=1)
+        if len(covered) > allowed:
+            return first
+    return None
 
 
 def _dns_zone(settings: Settings, add: Add) -> None:

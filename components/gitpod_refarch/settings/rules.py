@@ -182,12 +182,27 @@ def _registry_and_tls(s: Settings, add: Add) -> None:
 
 
 def _installer(s: Settings, add: Add) -> None:
+    # Gitpod's Cloud SQL proxy is deployed exactly when the database is Cloud SQL (managed on GCP).
+    cloudsql = s.cloud == "gcp" and s.database.mode == "managed"
     if s.installer.repository == "eu.gcr.io/gitpod-core-dev/build":
+        proxy = (
+            f", and the Cloud SQL proxy from {compat.CLOUDSQL_PROXY_IMAGE}, which installer.repository does not redirect"
+            if cloudsql
+            else ""
+        )
         add(
             "advice",
             "gitpod:installer.repository",
             "Gitpod 2022.11 pulls its images from eu.gcr.io/gitpod-core-dev/build and third-party images from "
-            "docker.io/bitnami (moved to bitnamilegacy in 2025); if a pull fails, mirror them and set installer.repository.",
+            f"docker.io/bitnami (moved to bitnamilegacy in 2025){proxy}; if a pull fails, mirror them and set installer.repository.",
+        )
+    elif cloudsql:
+        add(
+            "advice",
+            "gitpod:installer.repository",
+            f"does not redirect the Cloud SQL proxy image {compat.CLOUDSQL_PROXY_IMAGE}: the 2022.11 installer hard-codes it, "
+            "so the nodes still pull it from b.gcr.io. Without access to b.gcr.io, mirror it and rewrite the image of the "
+            "cloudsqlproxy Deployment the installer renders (docs/bring-your-own.md, 'Air-gapped installs').",
         )
     if s.installer.fs_shift_method == "shiftfs":
         add(
