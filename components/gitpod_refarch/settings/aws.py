@@ -35,7 +35,6 @@ CLUSTER_DNS_IP = "172.20.0.10"
 class UbuntuEksRelease:
     """One Ubuntu release's EKS images as Canonical publishes them in SSM."""
 
-    codename: str
     #: The `<vol>` segment of the SSM path: Canonical moved to gp3 root volumes with 23.10.
     volume: str
     #: The Kubernetes minors Canonical publishes images for (oldest first).
@@ -48,10 +47,11 @@ class UbuntuEksRelease:
 #: with `k8s: 1.35{resolute,noble}, 1.34{noble,jammy}, ... 1.31{noble,jammy}` and `vol: ebs-gp3{resolute,noble},
 #: ebs-gp2{jammy}`) and "VOL_TYPE: ebs-gp2 (for <= 22.04) and ebs-gp3 (for >= 24.04)". eksctl's
 #: resolver (eksctl-io/eksctl pkg/ami/ssm_resolver.go, Aug 2026) builds the same paths.
+#: (The path takes the release number; Canonical also accepts the codename, jammy/noble/resolute.)
 UBUNTU_EKS: dict[str, UbuntuEksRelease] = {
-    "22.04": UbuntuEksRelease("jammy", "ebs-gp2", ("1.31", "1.32", "1.33", "1.34")),
-    "24.04": UbuntuEksRelease("noble", "ebs-gp3", ("1.31", "1.32", "1.33", "1.34", "1.35")),
-    "26.04": UbuntuEksRelease("resolute", "ebs-gp3", ("1.35",)),
+    "22.04": UbuntuEksRelease("ebs-gp2", ("1.31", "1.32", "1.33", "1.34")),
+    "24.04": UbuntuEksRelease("ebs-gp3", ("1.31", "1.32", "1.33", "1.34", "1.35")),
+    "26.04": UbuntuEksRelease("ebs-gp3", ("1.35",)),
 }
 UBUNTU_EKS_AS_OF = date(2026, 7, 24)
 UBUNTU_RELEASES = tuple(UBUNTU_EKS)

@@ -72,7 +72,7 @@ def _ubuntu_eks_parameters(args: Mapping[str, Any]) -> dict[str, Any]:
 _ADDON_VERSIONS = {
     "vpc-cni": lambda minor: "v1.20.4-eksbuild.1",
     "kube-proxy": lambda minor: f"v{minor}.0-eksbuild.1",
-    "coredns": lambda minor: "v1.12.4-eksbuild.1" if minor < "1.35" else "v1.13.2-eksbuild.1",
+    "coredns": lambda minor: "v1.12.4-eksbuild.1" if tuple(map(int, minor.split("."))) < (1, 35) else "v1.13.2-eksbuild.1",
     "aws-ebs-csi-driver": lambda minor: "v1.50.1-eksbuild.1",
 }
 
