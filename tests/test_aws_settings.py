@@ -45,10 +45,11 @@ def test_defaults():
         "eu-west-1",
         2,
         "10.100.0.0/16",
-        "22.04",
+        "24.04",
         "STANDARD",
         True,
     )
+    assert a.node_image is None
     assert s.cluster.kubernetes_version == "1.35"
     assert s.cluster.distribution == "eks"
     assert (s.cluster.services_pool.machine_type, s.cluster.regular_pool.machine_type, s.cluster.headless_pool.machine_type) == (
@@ -139,7 +140,7 @@ def test_extended_support_version_is_costed_when_chosen():
 
 @pytest.mark.parametrize("version", ["1.30", "1.28"])
 def test_versions_eks_no_longer_creates_are_refused(version):
-    found = problems(cluster={"kubernetesVersion": version}, aws={"supportType": "EXTENDED"})
+    found = [p for p in problems(cluster={"kubernetesVersion": version}, aws={"supportType": "EXTENDED"}) if "kubernetesVersion:" in p]
     assert len(found) == 1
     assert found[0].startswith("gitpod:cluster.kubernetesVersion:")
     assert "no longer creates" in found[0]
@@ -172,7 +173,7 @@ def test_patch_versions_use_their_minor():
 # -- nodes, network policy, database, registry, zone ------------------------------------------------
 def test_ubuntu_24_04_and_calico_off_are_untested():
     found = warnings(aws={"ubuntuRelease": "24.04", "calico": False})
-    assert any(w.startswith("gitpod:aws.ubuntuRelease: Ubuntu 24.04 EKS images run kernel 6.8") for w in found)
+    assert any(w.startswith("gitpod:aws.ubuntuRelease: Ubuntu 24.04 EKS images run a kernel newer than Gitpod's tested") for w in found)
     assert any(w.startswith("gitpod:aws.calico: Gitpod was tested with Calico") and "VPC CNI's own network policy" in w for w in found)
     strict = problems(aws={"ubuntuRelease": "24.04"}, compatibility="strict")
     assert any(p.startswith("gitpod:aws.ubuntuRelease:") and "strict" in p for p in strict)
@@ -182,8 +183,67 @@ def test_rds_mysql_5_7_warns_about_extended_support_and_the_forced_upgrade():
     found = [w for w in warnings(database={"mode": "managed"}) if "RDS bills" in w]
     assert len(found) == 1
     assert "$292 per month" in found[0]
-    assert "28 Feb 2027" in found[0]
+    assert "30 Jun 2029" in found[0]  # extended from 28 Feb 2027 (AWS Database Blog, MySQL 9.7 GA)
     assert not any("RDS bills" in w for w in warnings(database={"mode": "managed", "version": "8.0"}))
+
+
+def test_rds_mysql_8_0_says_it_is_in_extended_support_too():
+    found = [w for w in warnings(database={"mode": "managed", "version": "8.0"}) if "RDS Extended Support since" in w]
+    assert found == [
+        "gitpod:database.version: RDS for MySQL 8.0 has been in paid RDS Extended Support since 01 Aug 2026; Gitpod 2022.11's "
+        "database layer was only tested on 5.7, and this program offers no newer major."
+    ]
+
+
+# -- node image ----------------------------------------------------------------------------------
+def test_default_release_is_published_for_the_default_version():
+    assert aws_settings.DEFAULT_KUBERNETES_VERSION in aws_settings.UBUNTU_EKS[aws_settings.DEFAULT_UBUNTU_RELEASE].minors
+    assert not [p for p in warnings() if "Canonical publishes no" in p]
+
+
+def test_an_unpublished_release_and_minor_is_refused_with_the_pairs_that_exist():
+    found = problems(aws={"ubuntuRelease": "22.04"})  # 22.04 stops at 1.34; the default minor is 1.35
+    assert found == [
+        "gitpod:aws.ubuntuRelease: Canonical publishes no Ubuntu 22.04 EKS image for Kubernetes 1.35 (Canonical's table as of "
+        "24 Jul 2026; release/minor pairs: 22.04/1.31, 22.04/1.32, 22.04/1.33, 22.04/1.34, 24.04/1.31, 24.04/1.32, 24.04/1.33, "
+        "24.04/1.34, 24.04/1.35, 26.04/1.35). Fix: choose a release published for gitpod:cluster.kubernetesVersion, or pin "
+        "gitpod:aws.nodeImage to an AMI id."
+    ]
+    assert problems(aws={"ubuntuRelease": "26.04"}, cluster={"kubernetesVersion": "1.34"})[0].startswith(
+        "gitpod:aws.ubuntuRelease: Canonical publishes no Ubuntu 26.04 EKS image for Kubernetes 1.34"
+    )
+
+
+@pytest.mark.parametrize(
+    ("release", "minor"), [(r, m) for r, info in aws_settings.UBUNTU_EKS.items() for m in info.minors if m in ("1.34", "1.35")]
+)
+def test_every_published_pair_in_standard_support_is_accepted(release, minor):
+    s = load(aws={"ubuntuRelease": release}, cluster={"kubernetesVersion": minor})
+    assert (s.aws.ubuntu_release, aws_settings.eks_version(s)) == (release, minor)
+
+
+def test_a_minor_newer_than_canonicals_table_is_left_to_the_lookup():
+    found = warnings(cluster={"kubernetesVersion": "1.36"})
+    assert not any("Canonical publishes no" in w for w in found)
+    assert any("Canonical publishes an Ubuntu EKS image" in w for w in found)
+
+
+@pytest.mark.parametrize("pin", ["ami-0123456789abcdef0", "ami-12345678", "20260715", "20260715.1"])
+def test_node_image_takes_an_ami_id_or_a_serial(pin):
+    assert load(aws={"nodeImage": pin}).aws.node_image == pin
+
+
+@pytest.mark.parametrize("pin", ["latest", "ami-XYZ", "2026-07-15", "/aws/service/canonical/ubuntu/eks/24.04/1.35/stable/current"])
+def test_node_image_refuses_anything_else_naming_the_key(pin):
+    (found,) = problems(aws={"nodeImage": pin})
+    assert found.startswith(f"gitpod:aws.nodeImage: {pin!r} is neither an AMI id")
+    assert "aws ssm get-parameters-by-path" in found
+
+
+def test_an_ami_pin_skips_canonicals_table_but_says_what_it_cannot_check():
+    found = warnings(aws={"ubuntuRelease": "22.04", "nodeImage": "ami-0123456789abcdef0"})
+    assert not any("Canonical publishes no" in w for w in found)
+    assert any(w.startswith("gitpod:aws.nodeImage: pins ami-0123456789abcdef0") and "kubernetesVersion" in w for w in found)
 
 
 def test_rds_instance_class_must_be_an_rds_class():

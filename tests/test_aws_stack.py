@@ -10,7 +10,9 @@ from typing import Any
 
 import pytest
 
+from gitpod_refarch.aws import descriptions
 from gitpod_refarch.compatibility import NODE_LABEL_HEADLESS, NODE_LABEL_REGULAR, NODE_LABELS_SERVICES
+from gitpod_refarch.plan import diff, harness, render
 from gitpod_refarch.plan.fakes.aws import _ubuntu_eks_parameters
 from gitpod_refarch.plan.harness import Plan, PlanError, Registration, run_program
 from gitpod_refarch.plan.render import installer_checks, render_json
@@ -191,31 +193,66 @@ def test_admin_roles_get_access_entries(variant):
     assert entry[0].urn in association[0].depends_on
 
 
+def _published_ami(path: str) -> str:
+    (ami,) = _ubuntu_eks_parameters({"path": path, "region": "eu-west-1"})["values"]
+    return ami
+
+
+def _node_image_stash(plan: Plan) -> Registration:
+    return one(plan, "pulumi:index:Stash", "gitpod-cluster-node-image")
+
+
 def test_node_groups_use_the_canonical_ubuntu_image_from_ssm(plan):
     assert "aws:ssm/getParametersByPath:getParametersByPath" in plan.invokes
-    images = {unwrap(r.inputs)["imageId"] for r in plan.by_type("aws:ec2/launchTemplate:LaunchTemplate")}
-    assert len(images) == 1
-    (image,) = images
-    assert image.startswith("ami-0")
-    path = "/aws/service/canonical/ubuntu/eks/22.04/1.35/stable/current/amd64/hvm/ebs-gp3"
-    assert _ubuntu_eks_parameters({"path": path, "region": "eu-west-1"})["values"] == [image]
-
-
-def test_ubuntu_24_04_reads_its_own_parameter(variant):
-    plan = variant
     path = "/aws/service/canonical/ubuntu/eks/24.04/1.35/stable/current/amd64/hvm/ebs-gp3"
-    expected = _ubuntu_eks_parameters({"path": path, "region": "eu-west-1"})["values"][0]
-    assert {unwrap(r.inputs)["imageId"] for r in plan.by_type("aws:ec2/launchTemplate:LaunchTemplate")} == {expected}
+    images = {unwrap(r.inputs)["imageId"] for r in plan.by_type("aws:ec2/launchTemplate:LaunchTemplate")}
+    assert images == {_published_ami(path)}
+    assert plan.outputs["nodeImage"] == {"parameter": path, "amiId": _published_ami(path), "latestAmiId": _published_ami(path)}
 
 
-def test_a_missing_ubuntu_image_is_a_clear_error_before_anything_is_created(plan_stack, monkeypatch):
-    monkeypatch.setattr(aws_settings, "today", lambda: date(2025, 6, 1))  # 1.30 still in standard support
+@pytest.mark.parametrize(("release", "minor"), [("22.04", "1.34"), ("24.04", "1.34"), ("26.04", "1.35")])
+def test_each_release_reads_canonicals_path_for_it(plan_stack, release, minor):
+    """22.04 images live under ebs-gp2, later ones under ebs-gp3: the fake knows, so a wrong segment fails here."""
+    plan = plan_stack("aws", {"aws.ubuntuRelease": release, "cluster.kubernetesVersion": minor})
+    volume = "ebs-gp2" if release == "22.04" else "ebs-gp3"
+    path = f"/aws/service/canonical/ubuntu/eks/{release}/{minor}/stable/current/amd64/hvm/{volume}"
+    assert {unwrap(r.inputs)["imageId"] for r in plan.by_type("aws:ec2/launchTemplate:LaunchTemplate")} == {_published_ami(path)}
+    assert plan.outputs["nodeImage"]["parameter"] == path
+
+
+def test_the_image_is_kept_until_its_parameter_path_changes(plan):
+    """The templates take the stashed image, and only a new parameter path replaces the stash."""
+    stash = _node_image_stash(plan)
+    path = "/aws/service/canonical/ubuntu/eks/24.04/1.35/stable/current/amd64/hvm/ebs-gp3"
+    assert stash.replacement_trigger == path
+    assert unwrap(stash.inputs) == {"input": _published_ami(path)}
+    for template in plan.by_type("aws:ec2/launchTemplate:LaunchTemplate"):
+        assert stash.urn in template.depends_on
+
+
+def test_a_serial_pin_reads_canonicals_dated_parameter(plan_stack):
+    plan = plan_stack("aws", {"aws.nodeImage": "20260715"})
+    path = "/aws/service/canonical/ubuntu/eks/24.04/1.35/stable/20260715/amd64/hvm/ebs-gp3"
+    assert _node_image_stash(plan).replacement_trigger == path
+    assert plan.outputs["nodeImage"] == {"parameter": path, "amiId": _published_ami(path), "latestAmiId": _published_ami(path)}
+
+
+def test_an_ami_pin_needs_no_lookup(plan_stack):
+    plan = plan_stack("aws", {"aws.nodeImage": "ami-0123456789abcdef0"})
+    assert "aws:ssm/getParametersByPath:getParametersByPath" not in plan.invokes
+    assert _node_image_stash(plan).replacement_trigger == "ami-0123456789abcdef0"
+    assert {unwrap(r.inputs)["imageId"] for r in plan.by_type("aws:ec2/launchTemplate:LaunchTemplate")} == {"ami-0123456789abcdef0"}
+    assert plan.outputs["nodeImage"] == {"parameter": None, "amiId": "ami-0123456789abcdef0", "latestAmiId": "ami-0123456789abcdef0"}
+
+
+def test_a_minor_canonical_has_not_published_is_a_clear_error_before_anything_is_created(plan_stack):
     with pytest.raises(PlanError) as error:
-        plan_stack("aws", {"aws.ubuntuRelease": "24.04", "cluster.kubernetesVersion": "1.30"})
+        plan_stack("aws", {"cluster.kubernetesVersion": "1.36"})
     assert error.value.lines[0] == (
-        "Canonical hasn't published an Ubuntu 24.04 EKS image for Kubernetes 1.30 in eu-west-1 (SSM parameter "
-        "/aws/service/canonical/ubuntu/eks/24.04/1.30/stable/current/amd64/hvm/ebs-gp3/ami-id not found). Fix: choose another "
-        "gitpod:cluster.kubernetesVersion or gitpod:aws.ubuntuRelease (22.04 is published for EKS 1.29+, 24.04 for 1.31+)."
+        "Canonical hasn't published an Ubuntu 24.04 EKS image for Kubernetes 1.36 in eu-west-1 (SSM parameter "
+        "/aws/service/canonical/ubuntu/eks/24.04/1.36/stable/current/amd64/hvm/ebs-gp3/ami-id not found). Fix: choose another "
+        "gitpod:cluster.kubernetesVersion, gitpod:aws.ubuntuRelease or gitpod:aws.nodeImage (published release/minor pairs: "
+        "22.04/1.31, 22.04/1.32, 22.04/1.33, 22.04/1.34, 24.04/1.31, 24.04/1.32, 24.04/1.33, 24.04/1.34, 24.04/1.35, 26.04/1.35)."
     )
 
 
@@ -256,6 +293,9 @@ def test_node_groups_carry_their_gitpod_labels_and_sizes(plan, pool, labels, mac
     assert "/etc/eks/bootstrap.sh \\\n  gitpod \\\n  --apiserver-endpoint \\\n  '${gitpod-cluster-eks.endpoint}'" in document
     assert "--dns-cluster-ip \\\n  172.20.0.10" in document
     assert f"--node-labels={','.join(f'{label}=true' for label in labels)}" in document
+    # Ubuntu 24.04's AppArmor restriction would stop workspacekit's user namespace (compatibility.WORKSPACE_NODE_SYSCTLS).
+    workspaces = pool != "services"
+    assert ("echo 'kernel.apparmor_restrict_unprivileged_userns = 0' >> /etc/sysctl.d/90-gitpod.conf" in document) is workspaces
 
 
 def test_add_ons_run_in_order_with_service_account_roles(plan):
@@ -358,7 +398,7 @@ def test_database_admits_only_the_nodes_on_3306(plan):
             "ipProtocol": "tcp",
             "fromPort": 3306,
             "toPort": 3306,
-            "description": "MySQL from Gitpod's nodes",
+            "description": "MySQL from the Gitpod nodes",
         }
     ]
     assert not any("cidrIpv4" in r for r in rules)
@@ -572,3 +612,158 @@ def test_every_child_has_its_component_as_parent_and_urns_are_unique(plan):
         "gitpod:index:S3Bucket",
         "gitpod:index:Route53Zone",
     }
+
+
+# -- day 2: add-on versions, node-group sizes ------------------------------------------------------
+def test_add_ons_carry_eks_default_versions_for_the_cluster_minor(plan):
+    stash = one(plan, "pulumi:index:Stash", "gitpod-cluster-addon-versions")
+    assert stash.replacement_trigger == "1.35"  # re-resolved when the minor changes, and only then
+    versions = unwrap(stash.inputs)["input"]
+    assert set(versions) == {"vpc-cni", "kube-proxy", "coredns", "aws-ebs-csi-driver"}
+    assert versions["kube-proxy"].startswith("v1.35.")  # kube-proxy follows the cluster's minor
+    for addon in plan.by_type("aws:eks/addon:Addon"):
+        name = unwrap(addon.inputs)["addonName"]
+        assert unwrap(addon.inputs)["addonVersion"] == versions[name]
+        assert stash.urn in addon.depends_on
+    assert plan.invokes.count("aws:eks/getAddonVersion:getAddonVersion") == 4
+
+
+def test_a_kubernetes_upgrade_upgrades_the_add_ons(plan_stack):
+    before = plan_stack("aws", {"cluster.kubernetesVersion": "1.34"})
+    after = plan_stack("aws", {"cluster.kubernetesVersion": "1.35"})
+
+    def versions(p: Plan) -> dict[str, str]:
+        return {unwrap(a.inputs)["addonName"]: unwrap(a.inputs)["addonVersion"] for a in p.by_type("aws:eks/addon:Addon")}
+
+    assert versions(before)["kube-proxy"].startswith("v1.34.") and versions(after)["kube-proxy"].startswith("v1.35.")
+
+
+def test_node_groups_do_not_ignore_their_size(plan):
+    for group in plan.by_type("aws:eks/nodeGroup:NodeGroup"):
+        assert group.ignore_changes == []
+        assert group.custom_timeouts == {"update": "6h"}  # a roll of a large group outlasts the 60-minute default
+    assert "aws:eks/getNodeGroups:getNodeGroups" in plan.invokes
+
+
+def _existing_groups(monkeypatch, sizes: dict[str, int]) -> None:
+    """Answer the node-group lookups as EKS would for a cluster whose groups already run."""
+    names = {tag: f"{tag.replace('gitpod', 'gitpod-cluster', 1)}-20260101" for tag in sizes}
+    monkeypatch.setitem(harness.FAKE_INVOKES, "aws:eks/getNodeGroups:getNodeGroups", lambda args: {"names": list(names.values())})
+
+    def group(args: dict[str, Any]) -> dict[str, Any]:
+        tag = next(t for t, n in names.items() if n == args["nodeGroupName"])
+        size = sizes[tag]
+        return {"tags": {"Name": tag}, "scalingConfigs": [{"desiredSize": size, "minSize": 1, "maxSize": 50}]}
+
+    monkeypatch.setitem(harness.FAKE_INVOKES, "aws:eks/getNodeGroup:getNodeGroup", group)
+
+
+def _desired(plan: Plan) -> dict[str, int]:
+    return {g.name: int(unwrap(g.inputs)["scalingConfig"]["desiredSize"]) for g in plan.by_type("aws:eks/nodeGroup:NodeGroup")}
+
+
+def test_day_2_keeps_the_size_an_autoscaler_chose(plan_stack, monkeypatch):
+    _existing_groups(monkeypatch, {"gitpod-services": 3, "gitpod-regular-workspaces": 12, "gitpod-headless-workspaces": 1})
+    assert _desired(plan_stack("aws")) == {
+        "gitpod-cluster-services": 3,
+        "gitpod-cluster-regular-workspaces": 12,
+        "gitpod-cluster-headless-workspaces": 1,
+    }
+
+
+def test_raising_min_nodes_above_the_current_size_raises_the_size(plan_stack, monkeypatch):
+    """EKS refuses a minimum above the desired size sent with it ("Minimum capacity can't be greater than desired size")."""
+    _existing_groups(monkeypatch, {"gitpod-services": 1, "gitpod-regular-workspaces": 12, "gitpod-headless-workspaces": 1})
+    plan = plan_stack("aws", {"cluster.nodePools.regularWorkspaces.minNodes": "15", "cluster.nodePools.services.minNodes": "2"})
+    groups = {g.name: unwrap(g.inputs)["scalingConfig"] for g in plan.by_type("aws:eks/nodeGroup:NodeGroup")}
+    for config in groups.values():
+        assert config["minSize"] <= config["desiredSize"] <= config["maxSize"]
+    assert _desired(plan)["gitpod-cluster-regular-workspaces"] == 15
+    assert _desired(plan)["gitpod-cluster-services"] == 2
+
+
+# -- EC2's description rules -------------------------------------------------------------------------
+SECURITY_GROUP_TYPES = {
+    "aws:ec2/securityGroup:SecurityGroup": "group",
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": "rule",
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": "rule",
+    "aws:ec2/securityGroupRule:SecurityGroupRule": "rule",
+}
+
+
+@pytest.mark.parametrize("which", ["plan", "variant"])
+def test_every_security_group_and_rule_description_is_one_ec2_accepts(plan, variant, which):
+    checked = 0
+    for r in (plan if which == "plan" else variant).resources:
+        kind = SECURITY_GROUP_TYPES.get(r.type)
+        if kind is None:
+            continue
+        inputs_ = unwrap(r.inputs)
+        texts = [(kind, inputs_.get("description"))]
+        texts += [("rule", rule.get("description")) for key in ("ingress", "egress") for rule in inputs_.get(key) or []]
+        for text_kind, text in texts:
+            if text is None:
+                continue
+            checked += 1
+            assert len(text) <= descriptions.MAX_LENGTH, r.name
+            assert not descriptions.invalid_characters(text, text_kind), f"{r.name}: {text!r}"
+    assert checked >= 5  # 2 groups and 3 rules at least: the check sees them
+
+
+# -- RDS major upgrade -------------------------------------------------------------------------------
+def test_rds_changes_apply_during_up_not_in_a_later_window(plan):
+    db = inputs(plan, "aws:rds/instance:Instance", "gitpod-database-mysql")
+    assert db["applyImmediately"] is True
+    assert db["allowMajorVersionUpgrade"] is True
+    assert "name" not in inputs(plan, "aws:rds/parameterGroup:ParameterGroup", "gitpod-database-parameters")  # named by Pulumi
+
+
+def test_the_5_7_to_8_0_upgrade_replaces_only_the_parameter_group_and_restarts_the_database(plan_stack):
+    base = render.to_json(plan_stack("aws"))
+    head = render.to_json(plan_stack("aws", {"database.version": "8.0"}))
+    result = diff.diff_plans(base, head)
+    assert not result.flagged and result.added == [] and result.removed == []
+    changed = {c.name: c.inputs for c in result.changed}
+    assert "family" in changed["gitpod-database-parameters"]  # ForceNew: a new group, created before the old one goes
+    assert set(changed["gitpod-database-mysql"]) == {"engineVersion"}
+    (restart,) = [d for d in result.disruptions if d.kind == "restart"]
+    assert restart.name == "gitpod-database-mysql" and "engineVersion: '5.7' -> '8.0'" in restart.reason
+
+
+# -- day 2 through `plan --diff` -------------------------------------------------------------------
+def _diff(plan_stack, base: dict[str, str], head: dict[str, str]) -> diff.PlanDiff:
+    return diff.diff_plans(render.to_json(plan_stack("aws", base)), render.to_json(plan_stack("aws", head)))
+
+
+ALL_GROUPS = {"gitpod-cluster-services", "gitpod-cluster-regular-workspaces", "gitpod-cluster-headless-workspaces"}
+
+
+def test_a_new_image_pin_shows_as_a_roll_of_every_node_group(plan_stack):
+    result = _diff(plan_stack, {}, {"aws.nodeImage": "20260715"})
+    assert {d.name for d in result.disruptions if d.kind == "roll"} == ALL_GROUPS
+    assert all("imageId" in d.reason for d in result.disruptions)
+    text, markdown = diff.render_text(result), diff.render_markdown(result)
+    assert "ROLL aws:eks/nodeGroup:NodeGroup  gitpod-cluster-regular-workspaces" in text
+    assert "**ROLL**" in markdown and "`gitpod-cluster-regular-workspaces`" in markdown and "workspaces running there stop" in markdown
+    assert {d["name"] for d in diff.to_json(result)["disruptions"]} == ALL_GROUPS
+    assert not result.flagged  # nothing is lost: `plan --diff` still exits 0
+
+
+def test_a_kubernetes_upgrade_rolls_the_nodes_onto_the_new_minors_image(plan_stack):
+    result = _diff(plan_stack, {"cluster.kubernetesVersion": "1.34"}, {"cluster.kubernetesVersion": "1.35"})
+    assert {d.name for d in result.disruptions} == ALL_GROUPS
+    changed = {c.name: (c.inputs, c.options) for c in result.changed}
+    assert changed["gitpod-cluster-node-image"] == (("input",), ("replacementTrigger",))
+    assert changed["gitpod-cluster-eks"][0] == ("version",)
+
+
+def test_raising_min_nodes_rolls_nothing(plan_stack):
+    result = _diff(plan_stack, {}, {"cluster.nodePools.regularWorkspaces.minNodes": "3"})
+    assert result.disruptions == []
+    assert {c.name for c in result.changed} == {"gitpod-cluster-regular-workspaces"}
+
+
+def test_a_new_instance_type_replaces_only_that_node_group(plan_stack):
+    result = _diff(plan_stack, {}, {"cluster.nodePools.headlessWorkspaces.machineType": "m6i.8xlarge"})
+    assert [(d.kind, d.name) for d in result.disruptions] == [("replace", "gitpod-cluster-headless-workspaces")]
+    assert "instanceTypes: ['m6i.4xlarge'] -> ['m6i.8xlarge']" in result.disruptions[0].reason

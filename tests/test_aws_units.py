@@ -11,10 +11,14 @@ import pytest
 
 from gitpod_refarch.aws import policies
 from gitpod_refarch.aws.ami import parameter_path
+from gitpod_refarch.aws.cluster import NodePool
+from gitpod_refarch.aws.descriptions import GROUP_DESCRIPTION_CHARS, RULE_DESCRIPTION_CHARS, ec2_description, invalid_characters
 from gitpod_refarch.aws.foundation import Partition
 from gitpod_refarch.aws.kubeconfig import kubeconfig
 from gitpod_refarch.aws.network import subnet_plan
-from gitpod_refarch.aws.userdata import bootstrap_script, user_data
+from gitpod_refarch.aws.userdata import bootstrap_script, sysctl_script, user_data
+from gitpod_refarch.compatibility import WORKSPACE_NODE_SYSCTLS
+from gitpod_refarch.plan.fakes.aws import _ubuntu_eks_parameters
 
 
 @pytest.mark.parametrize(("cidr", "zones"), [("10.100.0.0/16", 2), ("10.100.0.0/16", 6), ("10.0.16.0/20", 3)])
@@ -78,8 +82,42 @@ def test_bucket_access_grants_no_bucket_administration():
     assert {s["Resource"] for s in document["Statement"]} == {"arn:aws:s3:::b", "arn:aws:s3:::b/*"}
 
 
-def test_ubuntu_parameter_path():
-    assert parameter_path("22.04", "1.35") == "/aws/service/canonical/ubuntu/eks/22.04/1.35/stable/current/amd64/hvm/ebs-gp3"
+@pytest.mark.parametrize(
+    ("release", "minor", "serial", "path"),
+    [
+        ("22.04", "1.34", "current", "/aws/service/canonical/ubuntu/eks/22.04/1.34/stable/current/amd64/hvm/ebs-gp2"),
+        ("24.04", "1.35", "current", "/aws/service/canonical/ubuntu/eks/24.04/1.35/stable/current/amd64/hvm/ebs-gp3"),
+        ("26.04", "1.35", "20260715", "/aws/service/canonical/ubuntu/eks/26.04/1.35/stable/20260715/amd64/hvm/ebs-gp3"),
+    ],
+)
+def test_ubuntu_parameter_path_uses_canonicals_volume_segment_per_release(release, minor, serial, path):
+    assert parameter_path(release, minor, serial) == path
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/aws/service/canonical/ubuntu/eks/22.04/1.34/stable/current/amd64/hvm/ebs-gp3",  # jammy images are gp2
+        "/aws/service/canonical/ubuntu/eks/24.04/1.35/stable/current/amd64/hvm/ebs-gp2",  # noble images are gp3
+        "/aws/service/canonical/ubuntu/eks/22.04/1.35/stable/current/amd64/hvm/ebs-gp2",  # no jammy image for 1.35
+        "/aws/service/canonical/ubuntu/eks/24.04/1.30/stable/current/amd64/hvm/ebs-gp3",  # not in the table any more
+        "/aws/service/canonical/ubuntu/eks/noble/1.35/stable/current/amd64/hvm/ebs-gp3",  # the program uses numbers
+        "/aws/service/canonical/ubuntu/eks/24.04/1.35/current/amd64/hvm/ebs-gp3",  # no stable/
+    ],
+)
+def test_the_ssm_fake_answers_only_paths_canonical_publishes(path):
+    assert _ubuntu_eks_parameters({"path": path, "region": "eu-west-1"})["values"] == []
+    good = parameter_path("24.04", "1.35")
+    assert _ubuntu_eks_parameters({"path": good, "region": "eu-west-1"})["names"] == [f"{good}/ami-id"]
+
+
+def test_desired_size_keeps_the_current_size_within_the_new_bounds():
+    pool = NodePool("regular", "m6i.4xlarge", min_nodes=3, max_nodes=10, disk_size_gb=512, labels=())
+    assert pool.desired_size(None) == 3  # a new group starts at its minimum
+    assert pool.desired_size(5) == 5  # what an autoscaler chose is kept
+    assert pool.desired_size(1) == 3  # raising min_nodes above the current size raises the size with it
+    assert pool.desired_size(12) == 10  # lowering max_nodes below it lowers it
+    assert NodePool("x", "m", 0, 5, 10, ()).desired_size(None) == 1
 
 
 def test_bootstrap_quotes_every_value():
@@ -90,6 +128,35 @@ def test_bootstrap_quotes_every_value():
     assert "--kubelet-extra-args \\\n  --node-labels=gitpod.io/workload_meta=true,gitpod.io/workload_ide=true\n" in script
     hostile = bootstrap_script("gitpod", "https://x'; rm -rf / #", "Q0E=", "172.20.0.10", [])
     assert "'https://x'\"'\"'; rm -rf / #'" in hostile
+
+
+def test_sysctls_are_persisted_and_applied_only_where_the_kernel_has_them():
+    script = sysctl_script({"kernel.apparmor_restrict_unprivileged_userns": "0"})
+    assert script == (
+        "if [ -e /proc/sys/kernel/apparmor_restrict_unprivileged_userns ]; then "
+        "echo 'kernel.apparmor_restrict_unprivileged_userns = 0' >> /etc/sysctl.d/90-gitpod.conf; fi\n"
+        "if [ -e /etc/sysctl.d/90-gitpod.conf ]; then sysctl --load=/etc/sysctl.d/90-gitpod.conf; fi\n"
+    )
+    assert sysctl_script({}) == ""
+    with pytest.raises(ValueError, match="not a sysctl setting"):
+        sysctl_script({"kernel.x; rm -rf /": "0"})
+
+
+def test_workspace_sysctls_run_before_the_node_joins():
+    script = bootstrap_script("gitpod", "https://x", "Q0E=", "172.20.0.10", [], WORKSPACE_NODE_SYSCTLS)
+    assert script.index("apparmor_restrict_unprivileged_userns = 0") < script.index("/etc/eks/bootstrap.sh")
+    assert "sysctl" not in bootstrap_script("gitpod", "https://x", "Q0E=", "172.20.0.10", [])
+
+
+def test_ec2_description_sets():
+    assert "&" in GROUP_DESCRIPTION_CHARS and "&" not in RULE_DESCRIPTION_CHARS
+    assert invalid_characters("MySQL from Gitpod's nodes", "rule") == "'"
+    assert invalid_characters("a & b", "group") == ""
+    assert ec2_description("pods (VPC CNI): 3306/tcp") == "pods (VPC CNI): 3306/tcp"
+    with pytest.raises(ValueError, match="characters '&'"):
+        ec2_description("nodes & pods")
+    with pytest.raises(ValueError, match="length 256"):
+        ec2_description("x" * 256, "group")
 
 
 def test_user_data_is_base64_mime_multipart():

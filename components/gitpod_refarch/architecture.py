@@ -239,6 +239,7 @@ def build(settings: Settings, name: str = "gitpod") -> Architecture:
     }
     if settings.auth_providers:
         outputs["oauthCallbackUrls"] = {p.id: callback_url(settings.domain, p.host) for p in settings.auth_providers}
+    outputs.update(cluster.outputs)
     if cluster.kubeconfig is not None:
         outputs["kubeconfig"] = pulumi.Output.secret(cluster.kubeconfig)
     if dns is not None and dns.name_servers is not None:

@@ -44,6 +44,22 @@ NODE_LABEL_REGULAR = "gitpod.io/workload_workspace_regular"
 NODE_LABEL_HEADLESS = "gitpod.io/workload_workspace_headless"
 ALL_NODE_LABELS = (*NODE_LABELS_SERVICES, NODE_LABEL_REGULAR, NODE_LABEL_HEADLESS)
 
+#: Kernel settings workspace nodes need, applied only where the kernel has them.
+#:
+#: Ubuntu 24.04 sets `kernel.apparmor_restrict_unprivileged_userns=1`: an unprivileged process
+#: without an AppArmor profile that allows `userns` may still create a user namespace, but is moved
+#: into the `unprivileged_userns` profile, which denies every capability inside it
+#: (https://ubuntu.com/blog/ubuntu-23-10-restricted-unprivileged-user-namespaces; the audit trail
+#: of exactly this, "DENIED operation=mount profile=unprivileged_userns", is google/nsjail#236).
+#: Gitpod 2022.11 starts every workspace that way: ws-manager runs the workspace container as UID
+#: 33333, not privileged, with AppArmor `unconfined` (gitpod-io/gitpod@2022.11.3
+#: components/ws-manager/pkg/manager/create.go, `createDefaultSecurityContext` and the
+#: `container.apparmor.security.beta.kubernetes.io/workspace` annotation), and workspacekit's ring0
+#: clones ring1 with CLONE_NEWUSER|CLONE_NEWNS and then mounts inside it
+#: (components/workspacekit/cmd/rings.go). With the restriction on, those mounts fail and no
+#: workspace starts, so workspace nodes turn it off (the pre-24.04 default).
+WORKSPACE_NODE_SYSCTLS: dict[str, str] = {"kernel.apparmor_restrict_unprivileged_userns": "0"}
+
 # -- what Gitpod tested (the compatibility table) ------------------------------------------------
 #: The Cloud SQL Auth Proxy image the installer deploys with `database.cloudSQL`. It is hard-coded
 #: (install/installer/pkg/components/database/cloudsql/constants.go@2022.11.3) and rendered with

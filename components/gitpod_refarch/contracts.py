@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -56,6 +56,8 @@ class ClusterInfo:
     kubeconfig: pulumi.Output[str] | None = None
     name: pulumi.Input[str] | None = None
     cert_manager_identity: CertManagerIdentity = field(default_factory=CertManagerIdentity)
+    #: Extra stack outputs about the cluster (e.g. the node image on EKS), by output name.
+    outputs: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

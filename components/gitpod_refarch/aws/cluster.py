@@ -9,15 +9,28 @@ The Kubernetes provider handed back depends on the node groups and every add-on,
 deployed with it (cert-manager, the installer's Secrets) never races a cluster without nodes,
 DNS or volumes. Authentication uses EKS access entries only (`API` mode, no aws-auth ConfigMap):
 the deployer becomes cluster admin at creation and `admin_role_arns` are added explicitly.
+
+Day 2 is planned for, because each of these would otherwise surprise an operator:
+
+* **Node image.** The launch templates use the image kept in a `pulumi.Stash` until its source (the
+  SSM parameter path or a pinned AMI id) changes, so a Canonical refresh does not roll the nodes
+  on an unrelated `up`; a new Kubernetes minor, Ubuntu release or pin does.
+* **Add-on versions.** EKS's default version of each add-on for the cluster's minor, resolved when
+  the minor changes (another stash), so a control-plane upgrade upgrades vpc-cni, kube-proxy,
+  CoreDNS and the EBS CSI driver with it, and nothing changes on AWS's schedule in between.
+* **Node-group size.** The desired size is the group's current size (read from EKS), raised to
+  `min_nodes` when that is raised, so `up` never resets what an autoscaler chose and raising the
+  minimum does not fail with "Minimum capacity can't be greater than desired size".
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TypedDict
+from typing import Any, TypedDict
 
 import pulumi
 import pulumi_aws as aws
@@ -35,6 +48,12 @@ TYPE = "gitpod:index:EksCluster"
 #: Canonical's Ubuntu images boot from /dev/sda1.
 ROOT_DEVICE = "/dev/sda1"
 ADMIN_POLICY = "AmazonEKSClusterAdminPolicy"
+#: The EKS add-ons, in the order they are needed: networking before the nodes, then DNS and volumes.
+ADDONS = ("vpc-cni", "kube-proxy", "coredns", "aws-ebs-csi-driver")
+#: Tag naming each node group, also how the program finds a group's current size in EKS.
+GROUP_TAG = "Name"
+#: How long `pulumi up` waits for a node group's rolling update (a new image or Kubernetes minor).
+NODE_GROUP_UPDATE_TIMEOUT = "6h"
 
 
 @dataclass(frozen=True)
@@ -47,11 +66,23 @@ class NodePool:
     max_nodes: int
     disk_size_gb: int
     labels: tuple[str, ...]
+    #: Kernel settings for these nodes (`compatibility.WORKSPACE_NODE_SYSCTLS` on workspace pools).
+    sysctls: tuple[tuple[str, str], ...] = ()
 
     @property
     def desired_nodes(self) -> int:
         """Start with at least one node: nothing in the stack scales a group up from zero."""
         return min(max(self.min_nodes, 1), self.max_nodes)
+
+    def desired_size(self, current: int | None) -> int:
+        """The size to declare: the group's current size kept within the bounds, or the initial size.
+
+        Declaring the current size (rather than ignoring the field) is what lets a raised
+        `min_nodes` go through: EKS checks the new minimum against the desired size sent with it.
+        """
+        if current is None:
+            return self.desired_nodes
+        return min(max(current, self.min_nodes), self.max_nodes)
 
 
 class EksClusterArgs(TypedDict, total=False):
@@ -77,7 +108,10 @@ class EksClusterArgs(TypedDict, total=False):
     admin_role_arns: Sequence[str]
     """IAM roles/users given cluster-admin through access entries (besides the deployer)."""
     ami_id: str
-    """Ubuntu EKS image for every node group (required; see `ami.ubuntu_eks_ami`)."""
+    """Ubuntu EKS image for every node group, as resolved now (required; see `ami.node_image`)."""
+    ami_parameter: str
+    """SSM parameter path `ami_id` was read from; the nodes keep their image until it changes
+    (default: none, the image is keyed by `ami_id` itself, i.e. a pinned id)."""
     node_pools: Sequence[NodePool]
     """The managed node groups (required)."""
     service_cidr: str
@@ -109,6 +143,10 @@ class EksCluster(pulumi.ComponentResource):
     """IAM OIDC provider for service-account roles."""
     cert_manager_role_arn: pulumi.Output[str] | None
     """Role cert-manager assumes for Route53 DNS-01 (None without `dns01_zone_arn`)."""
+    node_image: pulumi.Output[dict[str, Any]]
+    """`parameter` (SSM path or None), `amiId` (what the nodes run), `latestAmiId` (what the source says now)."""
+    addon_versions: pulumi.Output[dict[str, str]]
+    """Add-on name -> the version installed."""
     info: ClusterInfo
     """The cluster contract for the rest of the architecture."""
 
@@ -185,12 +223,27 @@ class EksCluster(pulumi.ComponentResource):
                 **kwargs,  # type: ignore[arg-type]
             )
 
+        # -- add-on versions ----------------------------------------------------------------------
+        # EKS's default version for the minor (not the most recent one, which moves on AWS's
+        # schedule), kept until the minor changes; `pulumi up --replace <this stash>` picks up
+        # newer defaults within a minor.
+        version = args["kubernetes_version"]
+        found_versions = {
+            addon: aws.eks.get_addon_version(addon_name=addon, kubernetes_version=version, opts=pulumi.InvokeOptions(parent=self)).version
+            for addon in ADDONS
+        }
+        versions = pulumi.Stash(
+            f"{name}-addon-versions", input=found_versions, opts=pulumi.ResourceOptions(parent=self, replacement_trigger=version)
+        )
+        addon_version = {addon: versions.output.apply(functools.partial(_pick, addon)) for addon in ADDONS}
+
         # -- add-ons the nodes need to become Ready ------------------------------------------------
         use_calico = args.get("calico", True)
         vpc_cni = aws.eks.Addon(
             f"{name}-vpc-cni",
             cluster_name=cluster.name,
             addon_name="vpc-cni",
+            addon_version=addon_version["vpc-cni"],
             service_account_role_arn=irsa(
                 "vpc-cni", "kube-system", "aws-node", managed_policies=[partition.managed_policy("AmazonEKS_CNI_Policy")]
             ),
@@ -203,26 +256,36 @@ class EksCluster(pulumi.ComponentResource):
             f"{name}-kube-proxy",
             cluster_name=cluster.name,
             addon_name="kube-proxy",
+            addon_version=addon_version["kube-proxy"],
             resolve_conflicts_on_create="OVERWRITE",
             resolve_conflicts_on_update="OVERWRITE",
             opts=child,
         )
 
         # -- node groups --------------------------------------------------------------------------
+        # The image first resolved for this source, kept while the source stays (see module doc).
+        ami_source = args.get("ami_parameter") or args["ami_id"]
+        image = pulumi.Stash(
+            f"{name}-node-image", input=args["ami_id"], opts=pulumi.ResourceOptions(parent=self, replacement_trigger=ami_source)
+        )
+        image_id: pulumi.Output[str] = image.output.apply(str)
+        current_sizes = _current_sizes(cluster, pulumi.InvokeOptions(parent=self))
         bootstrap = pulumi.Output.all(endpoint, certificate_authority)
         # Created by EKS: admits the control plane; nodes with a launch template must carry it.
         cluster_security_group: pulumi.Output[str] = cluster.vpc_config.apply(lambda c: c.cluster_security_group_id or "")
         dns_ip = args.get("cluster_dns_ip", "172.20.0.10")
         node_groups: list[aws.eks.NodeGroup] = []
         for pool in args["node_pools"]:
-            labels = pool.labels
+            labels, sysctls, group_tag = pool.labels, dict(pool.sysctls), f"{cluster_name}-{pool.key}"
             template = aws.ec2.LaunchTemplate(
                 f"{name}-{pool.key}-template",
                 description=f"Gitpod {pool.key} nodes (Ubuntu EKS image)",
-                image_id=args["ami_id"],
+                image_id=image_id,
                 update_default_version=True,
                 vpc_security_group_ids=[args["node_security_group_id"], cluster_security_group],
-                user_data=bootstrap.apply(lambda v, labels=labels: user_data(cluster_name, str(v[0]), str(v[1]), dns_ip, labels)),  # type: ignore[misc]
+                user_data=bootstrap.apply(
+                    lambda v, labels=labels, sysctls=sysctls: user_data(cluster_name, str(v[0]), str(v[1]), dns_ip, labels, sysctls)  # type: ignore[misc]
+                ),
                 block_device_mappings=[
                     aws.ec2.LaunchTemplateBlockDeviceMappingArgs(
                         device_name=ROOT_DEVICE,
@@ -256,16 +319,21 @@ class EksCluster(pulumi.ComponentResource):
                     subnet_ids=list(args["private_subnet_ids"]),
                     instance_types=[pool.machine_type],
                     capacity_type="ON_DEMAND",
-                    scaling_config={"min_size": pool.min_nodes, "max_size": pool.max_nodes, "desired_size": pool.desired_nodes},
+                    scaling_config=aws.eks.NodeGroupScalingConfigArgs(
+                        min_size=pool.min_nodes,
+                        max_size=pool.max_nodes,
+                        desired_size=current_sizes.apply(functools.partial(_desired, pool, group_tag)),
+                    ),
                     update_config={"max_unavailable": 1},
                     labels=dict.fromkeys(labels, "true"),
                     launch_template={"id": template.id, "version": template.latest_version.apply(str)},
-                    tags={"Name": f"{cluster_name}-{pool.key}"},
+                    tags={GROUP_TAG: group_tag},
                     opts=pulumi.ResourceOptions(
                         parent=self,
                         depends_on=[vpc_cni, kube_proxy, *node_policies],
-                        # An autoscaler (or an operator) owns the current size after creation.
-                        ignore_changes=["scalingConfig.desiredSize"],
+                        # A roll replaces `max_unavailable` (1) node at a time, each drained first: far
+                        # longer than the provider's 60-minute default for a group of dozens of nodes.
+                        custom_timeouts=pulumi.CustomTimeouts(update=NODE_GROUP_UPDATE_TIMEOUT),
                     ),
                 )
             )
@@ -276,6 +344,7 @@ class EksCluster(pulumi.ComponentResource):
             f"{name}-coredns",
             cluster_name=cluster.name,
             addon_name="coredns",
+            addon_version=addon_version["coredns"],
             resolve_conflicts_on_create="OVERWRITE",
             resolve_conflicts_on_update="OVERWRITE",
             opts=after_nodes,
@@ -284,6 +353,7 @@ class EksCluster(pulumi.ComponentResource):
             f"{name}-ebs-csi",
             cluster_name=cluster.name,
             addon_name="aws-ebs-csi-driver",
+            addon_version=addon_version["aws-ebs-csi-driver"],
             service_account_role_arn=irsa(
                 "ebs-csi",
                 "kube-system",
@@ -335,6 +405,10 @@ class EksCluster(pulumi.ComponentResource):
 
         self.cluster_name = cluster.name
         self.oidc_provider_arn = oidc.arn
+        self.node_image = pulumi.Output.all(image_id, image.input).apply(
+            lambda v: {"parameter": args.get("ami_parameter"), "amiId": v[0], "latestAmiId": v[1]}
+        )
+        self.addon_versions = versions.output.apply(lambda v: {k: str(x) for k, x in v.items()})
         self.info = ClusterInfo(
             provider=self.provider,
             distribution="eks",
@@ -342,6 +416,7 @@ class EksCluster(pulumi.ComponentResource):
             kubeconfig=self.kubeconfig,
             name=cluster.name,
             cert_manager_identity=CertManagerIdentity(service_account_annotations=annotations),
+            outputs={"nodeImage": self.node_image},
         )
         self.register_outputs(
             {
@@ -349,5 +424,41 @@ class EksCluster(pulumi.ComponentResource):
                 "kubeconfig": self.kubeconfig,
                 "oidcProviderArn": self.oidc_provider_arn,
                 "certManagerRoleArn": self.cert_manager_role_arn,
+                "nodeImage": self.node_image,
+                "addonVersions": self.addon_versions,
             }
         )
+
+
+def _current_sizes(cluster: aws.eks.Cluster, opts: pulumi.InvokeOptions) -> pulumi.Output[Mapping[str, int]]:
+    """Desired size of each existing node group of the cluster, by its `Name` tag (empty at creation).
+
+    Keyed by the cluster's `id` (its name, but known only once the cluster exists): during the
+    first preview the lookup waits instead of asking EKS about a cluster that is not there yet.
+    A group being replaced is still listed, so its successor starts at the same size.
+    """
+
+    def describe(names: Sequence[str]) -> pulumi.Output[Mapping[str, int]]:
+        groups = [aws.eks.get_node_group_output(cluster_name=cluster.id, node_group_name=n, opts=opts) for n in sorted(names)]
+        return pulumi.Output.all(*groups).apply(_sizes_by_tag)
+
+    listed = aws.eks.get_node_groups_output(cluster_name=cluster.id, opts=opts)
+    return listed.names.apply(lambda names: describe(names or []))
+
+
+def _pick(addon: str, versions: Mapping[str, Any]) -> str:
+    return str(versions[addon])
+
+
+def _desired(pool: NodePool, tag: str, sizes: Mapping[str, int]) -> int:
+    return pool.desired_size(sizes.get(tag))
+
+
+def _sizes_by_tag(groups: Sequence[Any]) -> dict[str, int]:
+    sizes: dict[str, int] = {}
+    for group in groups:
+        tag = (group.tags or {}).get(GROUP_TAG)
+        configs = group.scaling_configs or []
+        if tag and configs:
+            sizes[tag] = max(sizes.get(tag, 0), int(configs[0].desired_size))
+    return sizes

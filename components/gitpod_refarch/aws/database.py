@@ -9,6 +9,8 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
+from .descriptions import ec2_description
+
 TYPE = "gitpod:index:RdsMysql"
 PORT = 3306
 DATABASE = "gitpod"
@@ -79,7 +81,7 @@ class RdsMysql(pulumi.ComponentResource):
         group = aws.ec2.SecurityGroup(
             f"{name}-security-group",
             vpc_id=args["vpc_id"],
-            description="Gitpod MySQL: 3306 from the cluster nodes only",
+            description=ec2_description("Gitpod MySQL: 3306 from the cluster nodes only", "group"),
             tags={"Name": name},
             opts=child,
         )
@@ -90,14 +92,19 @@ class RdsMysql(pulumi.ComponentResource):
             ip_protocol="tcp",
             from_port=PORT,
             to_port=PORT,
-            description="MySQL from Gitpod's nodes",
+            # EC2 refuses an apostrophe here (see `descriptions`).
+            description=ec2_description("MySQL from the Gitpod nodes"),
             opts=child,
         )
+        # One resource for whichever major runs, named by Pulumi (no `name`): a new family (5.7 ->
+        # 8.0) replaces it create-before-delete, so the new group exists under a new name before the
+        # instance switches to it, and the old one is deleted only after the instance has left it.
         parameters = aws.rds.ParameterGroup(
             f"{name}-parameters",
             family=f"mysql{version}",
             description=f"Gitpod MySQL {version}",
-            # Both are static parameters: RDS applies them at the first boot (and after a reboot).
+            # Both are static parameters: RDS applies them at the first boot and at the reboot of a
+            # major upgrade (and after any later reboot).
             parameters=[{"name": k, "value": v, "apply_method": "pending-reboot"} for k, v in PARAMETERS[version].items()],
             opts=child,
         )
@@ -134,6 +141,14 @@ class RdsMysql(pulumi.ComponentResource):
             # The documented way off 5.7 is `database.version: 8.0`, an in-place major upgrade,
             # which RDS refuses unless the instance allows it.
             allow_major_version_upgrade=True,
+            # Changes happen during `pulumi up`, not in a later maintenance window. Without it a
+            # major upgrade is only scheduled: the instance keeps the old parameter group, whose
+            # deletion then fails, and state and RDS disagree until the window. The provider sends
+            # the new engine version and parameter group in one ModifyDBInstance call
+            # (hashicorp/terraform-provider-aws internal/service/rds/instance.go, resourceInstanceUpdate).
+            # The price: a class or version change restarts the database during `up` (Gitpod
+            # reconnects; `plan --diff` names it).
+            apply_immediately=True,
             # Explicit, so the bill is visible in the code: 5.7 only runs under paid Extended Support.
             engine_lifecycle_support="open-source-rds-extended-support",
             tags={"Name": name},

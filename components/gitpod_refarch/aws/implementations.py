@@ -13,11 +13,11 @@ import pulumi_aws as aws
 from .. import byo
 from ..architecture import Context, Platform
 from ..certmanager.issuers import SERVICE_ACCOUNT
-from ..compatibility import NODE_LABEL_HEADLESS, NODE_LABEL_REGULAR, NODE_LABELS_SERVICES
+from ..compatibility import NODE_LABEL_HEADLESS, NODE_LABEL_REGULAR, NODE_LABELS_SERVICES, WORKSPACE_NODE_SYSCTLS
 from ..contracts import ClusterInfo, DatabaseInfo, DnsInfo, RegistryInfo, StorageInfo
 from ..settings import Settings
 from ..settings.aws import CLUSTER_DNS_IP, DEFAULT_DB_INSTANCE, SERVICE_CIDR, AwsSettings, eks_version
-from .ami import ubuntu_eks_ami
+from .ami import node_image
 from .bucket import S3Bucket
 from .cluster import EksCluster, EksClusterArgs, NodePool
 from .database import RdsMysql
@@ -81,12 +81,15 @@ def platform(settings: Settings, name: str) -> Platform:
 def _pools(settings: Settings) -> list[NodePool]:
     c = settings.cluster
     assert c.services_pool and c.regular_pool and c.headless_pool, "settings give managed clusters three pools"
+    workspaces = tuple(WORKSPACE_NODE_SYSCTLS.items())
     spec = (
-        ("services", c.services_pool, NODE_LABELS_SERVICES),
-        ("regular-workspaces", c.regular_pool, (NODE_LABEL_REGULAR,)),
-        ("headless-workspaces", c.headless_pool, (NODE_LABEL_HEADLESS,)),
+        ("services", c.services_pool, NODE_LABELS_SERVICES, ()),
+        ("regular-workspaces", c.regular_pool, (NODE_LABEL_REGULAR,), workspaces),
+        ("headless-workspaces", c.headless_pool, (NODE_LABEL_HEADLESS,), workspaces),
     )
-    return [NodePool(key, p.machine_type, p.min_nodes, p.max_nodes, p.disk_size_gb, tuple(labels)) for key, p, labels in spec]
+    return [
+        NodePool(key, p.machine_type, p.min_nodes, p.max_nodes, p.disk_size_gb, tuple(labels), sysctls) for key, p, labels, sysctls in spec
+    ]
 
 
 def _uses_route53(settings: Settings) -> bool:
@@ -98,7 +101,7 @@ def cluster(ctx: Context) -> ClusterInfo:
     settings, found = ctx.settings, foundation(ctx)
     aws_settings = _aws(settings)
     version = eks_version(settings)
-    ami = ubuntu_eks_ami(aws_settings.ubuntu_release, version, found.region, found.invoke_opts())
+    image = node_image(aws_settings.ubuntu_release, version, aws_settings.node_image, found.region, found.invoke_opts())
     args: EksClusterArgs = {
         "cluster_name": settings.cluster.name,
         "kubernetes_version": version,
@@ -109,7 +112,7 @@ def cluster(ctx: Context) -> ClusterInfo:
         "node_security_group_id": found.network.node_security_group_id,
         "public_access_cidrs": list(aws_settings.public_access_cidrs),
         "admin_role_arns": list(aws_settings.admin_role_arns),
-        "ami_id": ami,
+        "ami_id": image.ami_id,
         "node_pools": _pools(settings),
         "service_cidr": SERVICE_CIDR,
         "cluster_dns_ip": CLUSTER_DNS_IP,
@@ -118,6 +121,8 @@ def cluster(ctx: Context) -> ClusterInfo:
         "cert_manager_namespace": settings.cert_manager.namespace,
         "cert_manager_service_account": SERVICE_ACCOUNT,
     }
+    if image.parameter is not None:
+        args["ami_parameter"] = image.parameter
     if aws_settings.profile:
         args["profile"] = aws_settings.profile
     if _uses_route53(settings):

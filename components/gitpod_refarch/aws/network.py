@@ -19,6 +19,8 @@ from typing import TypedDict
 import pulumi
 import pulumi_aws as aws
 
+from .descriptions import ec2_description
+
 TYPE = "gitpod:index:Network"
 MAX_ZONES = 6
 
@@ -128,7 +130,7 @@ class Network(pulumi.ComponentResource):
         nodes = aws.ec2.SecurityGroup(
             f"{name}-nodes",
             vpc_id=vpc.id,
-            description="Gitpod EKS nodes: node-to-node traffic and egress",
+            description=ec2_description("Gitpod EKS nodes: node-to-node traffic and egress", "group"),
             tags={"Name": f"{name}-nodes"},
             opts=child,
         )
@@ -137,7 +139,7 @@ class Network(pulumi.ComponentResource):
             security_group_id=nodes.id,
             referenced_security_group_id=nodes.id,
             ip_protocol="-1",
-            description="pods and nodes talk to each other (VPC CNI pod IPs, Calico Typha)",
+            description=ec2_description("pods and nodes talk to each other (VPC CNI pod IPs, Calico Typha)"),
             opts=child,
         )
         aws.vpc.SecurityGroupEgressRule(
@@ -145,7 +147,7 @@ class Network(pulumi.ComponentResource):
             security_group_id=nodes.id,
             cidr_ipv4="0.0.0.0/0",
             ip_protocol="-1",
-            description="images, Git hosts, AWS APIs (through NAT)",
+            description=ec2_description("images, Git hosts, AWS APIs (through NAT)"),
             opts=child,
         )
 

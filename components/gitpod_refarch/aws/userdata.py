@@ -4,18 +4,45 @@ With a custom AMI, EKS managed node groups add no bootstrap of their own, so the
 must join the node to the cluster: Canonical's images ship `/etc/eks/bootstrap.sh` (eksctl's
 Ubuntu families use it too). The Gitpod labels are passed to the kubelet here as well as set
 on the node group, because EKS cannot inject them into a custom image's kubelet.
+
+Kernel settings (`sysctls`) are written to `/etc/sysctl.d` and applied before the kubelet starts,
+so no pod ever runs without them and they survive a reboot. A key the running kernel does not
+have (e.g. an AppArmor knob on an older release) is skipped rather than failing the boot.
 """
 
 from __future__ import annotations
 
 import base64
+import re
 import shlex
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 BOUNDARY = "==GITPOD=="
+SYSCTL_FILE = "/etc/sysctl.d/90-gitpod.conf"
+_SYSCTL_KEY = re.compile(r"[a-z0-9_]+(\.[a-z0-9_]+)+")
 
 
-def bootstrap_script(cluster_name: str, endpoint: str, certificate_authority: str, dns_ip: str, labels: Sequence[str]) -> str:
+def sysctl_script(sysctls: Mapping[str, str]) -> str:
+    """Shell lines that persist and apply each setting the kernel knows (empty for none)."""
+    lines = []
+    for key, value in sysctls.items():
+        if not _SYSCTL_KEY.fullmatch(key) or not re.fullmatch(r"[0-9]+", value):
+            raise ValueError(f"not a sysctl setting: {key}={value}")
+        proc = "/proc/sys/" + key.replace(".", "/")
+        lines.append(f"if [ -e {proc} ]; then echo '{key} = {value}' >> {SYSCTL_FILE}; fi")
+    if lines:
+        lines.append(f"if [ -e {SYSCTL_FILE} ]; then sysctl --load={SYSCTL_FILE}; fi")
+    return "".join(line + "\n" for line in lines)
+
+
+def bootstrap_script(
+    cluster_name: str,
+    endpoint: str,
+    certificate_authority: str,
+    dns_ip: str,
+    labels: Sequence[str],
+    sysctls: Mapping[str, str] | None = None,
+) -> str:
     """The shell script that joins a node; every label is set to "true"."""
     node_labels = ",".join(f"{label}=true" for label in labels)
     args = [
@@ -30,12 +57,20 @@ def bootstrap_script(cluster_name: str, endpoint: str, certificate_authority: st
         "--kubelet-extra-args",
         shlex.quote(f"--node-labels={node_labels}"),
     ]
-    return "#!/bin/bash\nset -o errexit -o nounset -o pipefail\n" + " \\\n  ".join(args) + "\n"
+    header = "#!/bin/bash\nset -o errexit -o nounset -o pipefail\n"
+    return header + sysctl_script(sysctls or {}) + " \\\n  ".join(args) + "\n"
 
 
-def user_data(cluster_name: str, endpoint: str, certificate_authority: str, dns_ip: str, labels: Sequence[str]) -> str:
+def user_data(
+    cluster_name: str,
+    endpoint: str,
+    certificate_authority: str,
+    dns_ip: str,
+    labels: Sequence[str],
+    sysctls: Mapping[str, str] | None = None,
+) -> str:
     """The launch template's `user_data`: base64 of a MIME multi-part document (what EKS expects)."""
-    script = bootstrap_script(cluster_name, endpoint, certificate_authority, dns_ip, labels)
+    script = bootstrap_script(cluster_name, endpoint, certificate_authority, dns_ip, labels, sysctls)
     document = (
         "MIME-Version: 1.0\n"
         f'Content-Type: multipart/mixed; boundary="{BOUNDARY}"\n\n'

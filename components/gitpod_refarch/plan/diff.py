@@ -15,6 +15,9 @@ json` documents (the base branch's and the pull request's): resources added, rem
 
 A base URN listed in a new resource's `aliases` is a safe move, not a removal. Secret inputs are
 redacted in plans on both sides, so a change to a secret value cannot show here.
+
+Changes that lose no data but take something down are named too (see `disruptive`): node pools
+that roll or are replaced (running workspaces stop) and databases that restart.
 """
 
 from __future__ import annotations
@@ -23,11 +26,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from . import disruptive
 from .markdown import table
 from .stateful import REPLACE_ON_CHANGE, is_stateful, lookup
 
 Resource = Mapping[str, Any]
 DangerKind = Literal["renamed", "replaced", "deleted"]
+DisruptionKind = Literal["roll", "replace", "restart"]
 
 
 @dataclass(frozen=True)
@@ -58,6 +63,24 @@ class Danger:
     """The URN of the resource that looks like its new identity (renames only)."""
 
 
+@dataclass(frozen=True)
+class Disruption:
+    """A change that keeps the data but stops workspaces or restarts a database (see `disruptive`)."""
+
+    kind: DisruptionKind
+    urn: str
+    type: str
+    name: str
+    reason: str
+
+
+_EFFECT: dict[DisruptionKind, str] = {
+    "roll": "EKS replaces every node of the pool, one after another, evicting its pods: workspaces running there stop",
+    "replace": "a new pool is created and this one deleted with its nodes, evicting their pods: workspaces running there stop",
+    "restart": "the database restarts: Gitpod is unavailable for minutes",
+}
+
+
 @dataclass
 class PlanDiff:
     stack: str
@@ -67,6 +90,7 @@ class PlanDiff:
     moved: list[tuple[str, str]] = field(default_factory=list)
     """(base URN, new URN) pairs kept by an alias."""
     dangers: list[Danger] = field(default_factory=list)
+    disruptions: list[Disruption] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     """Risky but not data-destroying: lost protection, a stateful resource on another provider."""
 
@@ -110,12 +134,13 @@ def _replace_triggers(base: Resource, head: Resource) -> list[str]:
 
 def _compare(diff: PlanDiff, base: Resource, head: Resource) -> None:
     inputs = changed_paths(base.get("inputs") or {}, head.get("inputs") or {})
-    options = [key for key in ("provider", "protect") if base.get(key) != head.get(key)]
+    options = [key for key in ("provider", "protect", "replacementTrigger") if base.get(key) != head.get(key)]
     if sorted(base.get("dependsOn") or []) != sorted(head.get("dependsOn") or []):
         options.append("dependsOn")
     moved_from = base["urn"] if base["urn"] != head["urn"] else None
     if inputs or options:
         diff.changed.append(Change(head["urn"], head["type"], head["name"], tuple(inputs), tuple(options), moved_from))
+    _disruptions(diff, base, head)
     if not (is_stateful(base) or is_stateful(head)):
         return
     triggers = _replace_triggers(base, head)
@@ -138,6 +163,40 @@ def _compare(diff: PlanDiff, base: Resource, head: Resource) -> None:
             f"{head['name']} ({head['type']}) moves to another provider ({base.get('provider')} -> {head.get('provider')}): "
             "check the preview, a provider change can replace a resource."
         )
+
+
+def _disruptions(diff: PlanDiff, base: Resource, head: Resource) -> None:
+    type_ = str(head.get("type"))
+    base_inputs, head_inputs = base.get("inputs") or {}, head.get("inputs") or {}
+    replaced = disruptive.changed(disruptive.POOL_REPLACE_ON_CHANGE.get(type_, ()), base_inputs, head_inputs)
+    rolled = disruptive.changed(disruptive.ROLL_ON_CHANGE.get(type_, ()), base_inputs, head_inputs)
+    restarted = disruptive.changed(disruptive.RESTART_ON_CHANGE.get(type_, ()), base_inputs, head_inputs)
+    found: list[tuple[DisruptionKind, list[str]]] = [("replace", replaced), ("roll", [] if replaced else rolled), ("restart", restarted)]
+    for kind, keys in found:
+        if keys:
+            values = ", ".join(f"{k}: {lookup(base_inputs, k)!r} -> {lookup(head_inputs, k)!r}" for k in keys)
+            diff.disruptions.append(Disruption(kind, head["urn"], type_, head["name"], f"{values}: {_EFFECT[kind]}."))
+
+
+def _template_rolls(diff: PlanDiff, old: Mapping[str, Resource], new: Mapping[str, Resource]) -> None:
+    """Relate a changed launch template to the node groups that use it (their version is a placeholder)."""
+    already = {d.urn for d in diff.disruptions}
+    for change in diff.changed:
+        if change.type not in disruptive.TEMPLATE_TYPES or not change.inputs:
+            continue
+        for pool in new.values():
+            if pool["urn"] in already or pool["urn"] not in old or not disruptive.uses_template(pool, change.name):
+                continue
+            diff.disruptions.append(
+                Disruption(
+                    "roll",
+                    pool["urn"],
+                    pool["type"],
+                    pool["name"],
+                    f"its launch template `{change.name}` changes ({', '.join(change.inputs)}), so the group moves to a new template "
+                    f"version: {_EFFECT['roll']}.",
+                )
+            )
 
 
 def diff_plans(base: Mapping[str, Any], head: Mapping[str, Any]) -> PlanDiff:
@@ -163,6 +222,7 @@ def diff_plans(base: Mapping[str, Any], head: Mapping[str, Any]) -> PlanDiff:
             diff.removed.append(resource)
     moved_to = {target for _, target in diff.moved}
     diff.added = [r for urn, r in new.items() if urn not in old and urn not in moved_to]
+    _template_rolls(diff, old, new)
 
     for resource in diff.removed:
         if is_stateful(resource):
@@ -213,6 +273,18 @@ def render_markdown(diff: PlanDiff, base_label: str = "the base branch") -> str:
             ((f"**{d.kind.upper()}**", f"`{d.name}`", f"`{d.type}`", d.reason) for d in diff.dangers),
         )
         lines.append("")
+    if diff.disruptions:
+        lines += [
+            "> [!WARNING]",
+            f"> **{len(diff.disruptions)} change(s) stop running workspaces or restart the database.** No data is lost, "
+            "but apply them when users can take it.",
+            "",
+        ]
+        lines += table(
+            ("", "Resource", "Type", "Why"),
+            ((f"**{d.kind.upper()}**", f"`{d.name}`", f"`{d.type}`", d.reason) for d in diff.disruptions),
+        )
+        lines.append("")
     if diff.empty:
         lines += ["No resource is added, removed or changed.", ""]
     else:
@@ -240,6 +312,8 @@ def render_text(diff: PlanDiff) -> str:
     lines = [f"Plan diff for stack {diff.stack!r}:"]
     for d in diff.dangers:
         lines.append(f"  !!! DATA LOSS ({d.kind}) {d.type}  {d.name}: {d.reason}")
+    for x in diff.disruptions:
+        lines.append(f"  !!  {x.kind.upper()} {x.type}  {x.name}: {x.reason}")
     for r in diff.added:
         lines.append(f"  + {r['type']}  {r['name']}")
     for r in diff.removed:
@@ -260,6 +334,7 @@ def to_json(diff: PlanDiff) -> dict[str, Any]:
         "stack": diff.stack,
         "flagged": diff.flagged,
         "dangers": [d.__dict__ for d in diff.dangers],
+        "disruptions": [d.__dict__ for d in diff.disruptions],
         "added": [r["urn"] for r in diff.added],
         "removed": [r["urn"] for r in diff.removed],
         "changed": [{"urn": c.urn, "inputs": list(c.inputs), "options": list(c.options), "baseUrn": c.base_urn} for c in diff.changed],

@@ -68,10 +68,14 @@ class Registration:
     #: URNs this resource answers to besides its own (its `aliases`, and those inherited from its
     #: parent's), resolved as the engine resolves them; a base URN listed here is not a replacement.
     aliases: list[str] = field(default_factory=list)
-    #: Input names the engine keeps from state after creation (`ignore_changes`).
+    #: Input paths the engine keeps from state instead of the program (`ignore_changes`).
     ignore_changes: list[str] = field(default_factory=list)
     #: Left in the cloud when Pulumi deletes it (`retain_on_delete`).
     retain_on_delete: bool = False
+    #: The `replacement_trigger` value: the engine replaces the resource when it changes.
+    replacement_trigger: Any = None
+    #: `custom_timeouts` that are set: operation (`create`, `update`, `delete`) -> duration.
+    custom_timeouts: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -242,6 +246,9 @@ class RecordingMonitor(mocks.MockMonitor):
             raise PlanError([f"duplicate URN {urn}: the engine would refuse two resources with the same type and name"])
         provider = request.provider.split("::" + request.provider.rsplit("::", 1)[-1])[0] if request.provider else None
         inputs = rpc.deserialize_properties(request.properties if read else request.object, keep_unknowns=True)
+        trigger = None
+        if not read and request.HasField("replacement_trigger"):
+            trigger = _value(request.replacement_trigger)
         self.plan.resources.append(
             Registration(
                 urn=urn,
@@ -255,8 +262,10 @@ class RecordingMonitor(mocks.MockMonitor):
                 inputs=inputs,
                 read=read,
                 aliases=self._aliases(request, parent),
-                ignore_changes=list(getattr(request, "ignoreChanges", [])),
+                ignore_changes=[] if read else list(request.ignoreChanges),
                 retain_on_delete=bool(getattr(request, "retainOnDelete", False)),
+                replacement_trigger=trigger,
+                custom_timeouts=_timeouts(request) if not read else {},
             )
         )
 
@@ -270,6 +279,21 @@ class RecordingMonitor(mocks.MockMonitor):
     def ReadResource(self, request: Any) -> Any:
         self._record(request, read=True)
         return super().ReadResource(request)
+
+
+def _value(value: Any) -> Any:
+    """A protobuf `Value` (what the engine gets for `replacement_trigger`) as a Python value."""
+    kind = value.WhichOneof("kind")
+    if kind in (None, "null_value"):
+        return None
+    return rpc.deserialize_property(getattr(value, kind), keep_unknowns=True)
+
+
+def _timeouts(request: Any) -> dict[str, str]:
+    if not request.HasField("customTimeouts"):
+        return {}
+    timeouts = request.customTimeouts
+    return {op: getattr(timeouts, op) for op in ("create", "update", "delete") if getattr(timeouts, op)}
 
 
 class _Collect(logging.Handler):

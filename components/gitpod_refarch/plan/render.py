@@ -83,6 +83,10 @@ def _resource_json(r: Registration) -> dict[str, Any]:
         # Only when declared, so plans without aliases keep their shape; `plan --diff` needs them
         # to tell a safe, aliased move from a delete-and-recreate.
         data["aliases"] = r.aliases
+    if r.ignore_changes:
+        data["ignoreChanges"] = r.ignore_changes
+    if r.replacement_trigger is not None:
+        data["replacementTrigger"] = redact(r.replacement_trigger)
     return data
 
 

@@ -1,8 +1,8 @@
 """`gitpod:aws`: where and how the AWS reference architecture is built, and what EKS/RDS cost.
 
-The EKS and RDS lifecycle facts below come from `reference/platforms-2026.md` (§1.2, §2.2, §4.2,
-§7). They are dated, so the rules compare them with today's date: a version that was fine when
-the stack was written can move into paid extended support, and the warning should say so.
+The EKS and RDS lifecycle facts and Canonical's table of Ubuntu EKS images below are dated, each
+with its source, so the rules compare them with today's date: a version that was fine when the
+stack was written can move into paid extended support, and the warning should say so.
 """
 
 from __future__ import annotations
@@ -29,7 +29,38 @@ DEFAULT_VPC_CIDR = "10.100.0.0/16"
 #: explicitly so the nodes' bootstrap can be told the cluster DNS address.
 SERVICE_CIDR = "172.20.0.0/16"
 CLUSTER_DNS_IP = "172.20.0.10"
-UBUNTU_RELEASES = ("22.04", "24.04")
+
+
+@dataclass(frozen=True)
+class UbuntuEksRelease:
+    """One Ubuntu release's EKS images as Canonical publishes them in SSM."""
+
+    #: The `<vol>` segment of the SSM path: Canonical moved to gp3 root volumes with 23.10.
+    volume: str
+    #: The Kubernetes minors Canonical publishes images for (oldest first).
+    minors: tuple[str, ...]
+
+
+#: Canonical's Ubuntu EKS images in the SSM Parameter Store, as published in canonical/ubuntu-cloud-docs,
+#: docs/aws/aws-how-to/instances/find-ubuntu-images.rst at commit 9a500e6 (24 Jul 2026): the EKS
+#: SSM drop-down (`/aws/service/canonical/ubuntu/{eks_product}/{release}/{k8s}/stable/{serial}/{arch}/hvm/{vol}/ami-id`
+#: with `k8s: 1.35{resolute,noble}, 1.34{noble,jammy}, ... 1.31{noble,jammy}` and `vol: ebs-gp3{resolute,noble},
+#: ebs-gp2{jammy}`) and "VOL_TYPE: ebs-gp2 (for <= 22.04) and ebs-gp3 (for >= 24.04)". eksctl's
+#: resolver (eksctl-io/eksctl pkg/ami/ssm_resolver.go, Aug 2026) builds the same paths.
+#: (The path takes the release number; Canonical also accepts the codename, jammy/noble/resolute.)
+UBUNTU_EKS: dict[str, UbuntuEksRelease] = {
+    "22.04": UbuntuEksRelease("ebs-gp2", ("1.31", "1.32", "1.33", "1.34")),
+    "24.04": UbuntuEksRelease("ebs-gp3", ("1.31", "1.32", "1.33", "1.34", "1.35")),
+    "26.04": UbuntuEksRelease("ebs-gp3", ("1.35",)),
+}
+UBUNTU_EKS_AS_OF = date(2026, 7, 24)
+UBUNTU_RELEASES = tuple(UBUNTU_EKS)
+#: Published for every minor of the EKS calendar that Canonical still builds (1.31 to 1.35); 22.04
+#: stops at 1.34, which leaves standard support on 2 Dec 2026.
+DEFAULT_UBUNTU_RELEASE = "24.04"
+#: `gitpod:aws.nodeImage`: an AMI id, or the serial (build date) of one of Canonical's images.
+_AMI_ID = re.compile(r"ami-(?:[0-9a-f]{8}|[0-9a-f]{17})")
+_SERIAL = re.compile(r"\d{8}(?:\.\d+)?")
 SUPPORT_TYPES = ("STANDARD", "EXTENDED")
 #: Tigera operator chart (and its CRD chart); 3.32 is tested on Kubernetes 1.34-1.36.
 DEFAULT_CALICO_VERSION = "v3.32.2"
@@ -47,8 +78,14 @@ EKS_CALENDAR: dict[str, tuple[date, date]] = {
     "1.35": (date(2027, 3, 27), date(2028, 3, 27)),
 }
 EXTENDED_COST = "$0.60 per cluster-hour instead of $0.10, about +$365 per month"
-#: RDS for MySQL 5.7 Extended Support runs until about the end of February 2027.
-RDS_MYSQL57_END = date(2027, 2, 28)
+#: RDS Extended Support for MySQL 5.7 was extended "through June 30, 2029 (previously February 28,
+#: 2027)", and MySQL 8.0 "entered RDS Extended Support on August 1, 2026" (AWS Database Blog, "Amazon
+#: RDS for MySQL LTS version 9.7 is now generally available",
+#: https://aws.amazon.com/blogs/database/amazon-rds-for-mysql-lts-version-9-7-is-now-generally-available/,
+#: read Nov 2026). At the end of Extended Support RDS upgrades the major version itself
+#: (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/extended-support.html).
+RDS_MYSQL57_END = date(2029, 6, 30)
+RDS_MYSQL80_EXTENDED_FROM = date(2026, 8, 1)
 #: How far ahead an approaching end of standard support is worth a warning.
 NOTICE_DAYS = 90
 
@@ -69,7 +106,10 @@ class AwsSettings:
     availability_zones: tuple[str, ...] = ()
     availability_zone_count: int = 2
     vpc_cidr: str = DEFAULT_VPC_CIDR
-    ubuntu_release: str = "22.04"
+    ubuntu_release: str = DEFAULT_UBUNTU_RELEASE
+    #: Pin of the node image: an AMI id (`ami-...`) or a Canonical serial (`20260715`); None keeps
+    #: the image that was current when the node groups were created (see `aws.ami`).
+    node_image: str | None = None
     support_type: str = "STANDARD"
     calico: bool = True
     calico_version: str = DEFAULT_CALICO_VERSION
@@ -103,7 +143,8 @@ def parse(s: Section, cloud: str) -> AwsSettings:
         availability_zones=zones,
         availability_zone_count=count,
         vpc_cidr=_vpc_cidr(s),
-        ubuntu_release=s.choice("ubuntuRelease", UBUNTU_RELEASES, "22.04"),
+        ubuntu_release=s.choice("ubuntuRelease", UBUNTU_RELEASES, DEFAULT_UBUNTU_RELEASE),
+        node_image=_node_image(s),
         support_type=s.choice("supportType", SUPPORT_TYPES, "STANDARD"),
         calico=s.boolean("calico", True),
         calico_version=s.string(
@@ -128,6 +169,24 @@ def parse(s: Section, cloud: str) -> AwsSettings:
                 f"{arn!r} is a session ARN; EKS access entries need the role itself (arn:aws:iam::<account>:role/<name>).",
             )
     return result
+
+
+def _node_image(s: Section) -> str | None:
+    value = s.string("nodeImage")
+    if value is None or _AMI_ID.fullmatch(value) or _SERIAL.fullmatch(value):
+        return value
+    s.problems.add(
+        s.key("nodeImage"),
+        f"{value!r} is neither an AMI id (ami- and 8 or 17 hex digits) nor a Canonical image serial (a build date such as "
+        "20260715, or 20260715.1). List the serials with: aws ssm get-parameters-by-path --recursive --path "
+        "/aws/service/canonical/ubuntu/eks/<release>/<minor>/stable --query 'Parameters[].Name'",
+    )
+    return None
+
+
+def is_ami_id(node_image: str | None) -> bool:
+    """Whether `gitpod:aws.nodeImage` names an image directly (no SSM lookup, no Canonical table)."""
+    return node_image is not None and _AMI_ID.fullmatch(node_image) is not None
 
 
 def _vpc_cidr(s: Section) -> str:
@@ -169,12 +228,14 @@ def eks_version(settings: Settings) -> str:
 def rules(settings: Settings, add: Add) -> None:
     aws = settings.aws or AwsSettings()
     _support(settings, aws, add)
-    if aws.ubuntu_release == "24.04":
+    _node_image_rules(settings, aws, add)
+    if aws.ubuntu_release != "22.04":
         add(
             "untested",
             "gitpod:aws.ubuntuRelease",
-            "Ubuntu 24.04 EKS images run kernel 6.8, newer than Gitpod's tested range (5.4 to 5.15); 22.04 (kernel 5.15) is inside it. "
-            "It may work: the installer only requires >= 5.4 and fsShiftMethod 'fuse' needs no out-of-tree module.",
+            f"Ubuntu {aws.ubuntu_release} EKS images run a kernel newer than Gitpod's tested range (5.4 to 5.15; 24.04 ships 6.8 "
+            "or later). It may work: the installer only requires >= 5.4, fsShiftMethod 'fuse' needs no out-of-tree module, and "
+            "the workspace nodes turn off the AppArmor user-namespace restriction Ubuntu enables since 24.04.",
         )
     if not aws.calico:
         add(
@@ -186,6 +247,36 @@ def rules(settings: Settings, add: Add) -> None:
     _database(settings, add)
     _registry(settings, add)
     _dns(settings, add)
+
+
+def published_pairs() -> list[str]:
+    """Every (release, minor) Canonical publishes, as `24.04/1.35` (for messages)."""
+    return [f"{release}/{minor}" for release, info in UBUNTU_EKS.items() for minor in info.minors]
+
+
+def _node_image_rules(settings: Settings, aws: AwsSettings, add: Add) -> None:
+    """Refuse an image lookup Canonical cannot answer, before anything is created."""
+    version = eks_version(settings)
+    if is_ami_id(aws.node_image):
+        add(
+            "advice",
+            "gitpod:aws.nodeImage",
+            f"pins {aws.node_image}: the program cannot check that it is an Ubuntu EKS image for Kubernetes {version}. Change it "
+            "together with gitpod:cluster.kubernetesVersion (the kubelet comes with the image).",
+        )
+        return
+    newest = max((m for info in UBUNTU_EKS.values() for m in info.minors), key=lambda v: compat.parse_version(v) or (0, 0))
+    parsed, newest_parsed = compat.parse_version(version), compat.parse_version(newest)
+    if parsed is not None and newest_parsed is not None and parsed > newest_parsed:
+        return  # newer than Canonical's table: the calendar finding says to check; the lookup decides
+    if version not in UBUNTU_EKS[aws.ubuntu_release].minors:
+        add(
+            "hard",
+            "gitpod:aws.ubuntuRelease",
+            f"Canonical publishes no Ubuntu {aws.ubuntu_release} EKS image for Kubernetes {version} (Canonical's table as of "
+            f"{UBUNTU_EKS_AS_OF:%d %b %Y}; release/minor pairs: {', '.join(published_pairs())}). Fix: choose a release published "
+            "for gitpod:cluster.kubernetesVersion, or pin gitpod:aws.nodeImage to an AMI id.",
+        )
 
 
 def _support(settings: Settings, aws: AwsSettings, add: Add) -> None:
@@ -262,8 +353,15 @@ def _database(settings: Settings, add: Add) -> None:
             "advice",
             "gitpod:database.version",
             f"RDS bills MySQL 5.7 Extended Support ($0.20 per vCPU-hour in its third year: about $292 per month for a "
-            f"{DEFAULT_DB_INSTANCE}, twice that with Multi-AZ) and upgrades 5.7 instances to 8.0 itself after about "
-            f"{RDS_MYSQL57_END:%d %b %Y}. Plan the move to 8.0 (gitpod:database.version 8.0) before then.",
+            f"{DEFAULT_DB_INSTANCE}, twice that with Multi-AZ) and upgrades 5.7 instances to 8.0 itself after "
+            f"{RDS_MYSQL57_END:%d %b %Y}. Plan the move to 8.0 (gitpod:database.version 8.0, see docs/aws.md) before then.",
+        )
+    elif db.version == "8.0" and today() >= RDS_MYSQL80_EXTENDED_FROM:
+        add(
+            "advice",
+            "gitpod:database.version",
+            f"RDS for MySQL 8.0 has been in paid RDS Extended Support since {RDS_MYSQL80_EXTENDED_FROM:%d %b %Y}; Gitpod 2022.11's "
+            "database layer was only tested on 5.7, and this program offers no newer major.",
         )
 
 

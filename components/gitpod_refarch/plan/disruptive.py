@@ -1,0 +1,71 @@
+"""Which changes stop running workspaces or restart Gitpod's database, though no data is lost.
+
+`stateful` answers "is data lost?"; this answers "what goes down?", for `plan --diff`:
+
+* **roll**: a node pool's nodes are all replaced in place, drained one after another, so every
+  running workspace on them is stopped (and must be restarted by its user).
+* **replace**: a node pool is replaced as a whole: a new one is created, the old one deleted with
+  its nodes (same effect on workspaces; on the services pool Gitpod is briefly down).
+* **restart**: a database restarts (minutes without Gitpod).
+
+A launch template is a special case: the plan cannot see its new version number (a placeholder),
+so any input change of a template is reported as a roll of the node groups that use it, which is
+what EKS does with a group that follows the template's latest version.
+
+The tables hold, per type, the engine (camelCase) input paths, from the providers' schemas:
+terraform-provider-aws internal/service/eks/node_group.go (ForceNew fields; `launch_template.version`,
+`release_version` and `version` go through UpdateNodegroupVersion, a rolling update) and
+internal/service/rds/instance.go (class, version and parameter group changes are applied with
+`apply_immediately`, which restarts the instance).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .stateful import lookup
+
+#: Inputs whose change rolls every node of the pool.
+ROLL_ON_CHANGE: dict[str, tuple[str, ...]] = {
+    "aws:eks/nodeGroup:NodeGroup": ("launchTemplate.version", "releaseVersion", "version"),
+}
+
+#: Inputs whose change replaces the pool.
+POOL_REPLACE_ON_CHANGE: dict[str, tuple[str, ...]] = {
+    "aws:eks/nodeGroup:NodeGroup": (
+        "amiType",
+        "capacityType",
+        "clusterName",
+        "diskSize",
+        "instanceTypes",
+        "launchTemplate.id",
+        "launchTemplate.name",
+        "nodeGroupName",
+        "nodeGroupNamePrefix",
+        "nodeRoleArn",
+        "remoteAccess",
+        "subnetIds",
+    ),
+}
+
+#: Launch templates: every input is part of a template version; the pools using it roll (see module doc).
+TEMPLATE_TYPES: frozenset[str] = frozenset({"aws:ec2/launchTemplate:LaunchTemplate"})
+#: Where a pool names its template: the input path holding the template's `id`.
+TEMPLATE_REFERENCE: dict[str, str] = {"aws:eks/nodeGroup:NodeGroup": "launchTemplate.id"}
+
+#: Inputs whose in-place change restarts a database.
+RESTART_ON_CHANGE: dict[str, tuple[str, ...]] = {
+    "aws:rds/instance:Instance": ("engineVersion", "instanceClass", "parameterGroupName"),
+}
+
+
+def changed(keys: tuple[str, ...], base: Mapping[str, Any], head: Mapping[str, Any]) -> list[str]:
+    """The keys whose value differs between two resources' inputs."""
+    return [key for key in keys if lookup(base, key) != lookup(head, key)]
+
+
+def uses_template(pool: Mapping[str, Any], template_name: str) -> bool:
+    """Whether a pool's template reference is the plan's placeholder for that template's id."""
+    path = TEMPLATE_REFERENCE.get(str(pool.get("type")))
+    return path is not None and lookup(pool.get("inputs") or {}, path) == f"${{{template_name}.id}}"
