@@ -72,6 +72,10 @@ class Registration:
     ignore_changes: list[str] = field(default_factory=list)
     #: Left in the cloud when Pulumi deletes it (`retain_on_delete`).
     retain_on_delete: bool = False
+    #: Input names whose change makes the engine replace the resource (`replace_on_changes`).
+    replace_on_changes: list[str] = field(default_factory=list)
+    #: Whether a replacement deletes the old resource first (`delete_before_replace`).
+    delete_before_replace: bool = False
 
 
 @dataclass
@@ -257,6 +261,8 @@ class RecordingMonitor(mocks.MockMonitor):
                 aliases=self._aliases(request, parent),
                 ignore_changes=list(getattr(request, "ignoreChanges", [])),
                 retain_on_delete=bool(getattr(request, "retainOnDelete", False)),
+                replace_on_changes=list(getattr(request, "replaceOnChanges", [])),
+                delete_before_replace=bool(getattr(request, "deleteBeforeReplace", False)),
             )
         )
 
