@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from .markdown import table
-from .stateful import REPLACE_ON_CHANGE, is_stateful, lookup
+from .stateful import DISRUPTIVE_ON_CHANGE, REPLACE_ON_CHANGE, is_stateful, lookup
 
 Resource = Mapping[str, Any]
 DangerKind = Literal["renamed", "replaced", "deleted"]
@@ -68,7 +68,8 @@ class PlanDiff:
     """(base URN, new URN) pairs kept by an alias."""
     dangers: list[Danger] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    """Risky but not data-destroying: lost protection, a stateful resource on another provider."""
+    """Risky but not data-destroying: lost protection, a stateful resource on another provider, a
+    change that takes Gitpod or its workspaces down (`stateful.DISRUPTIVE_ON_CHANGE`)."""
 
     @property
     def flagged(self) -> bool:
@@ -116,6 +117,11 @@ def _compare(diff: PlanDiff, base: Resource, head: Resource) -> None:
     moved_from = base["urn"] if base["urn"] != head["urn"] else None
     if inputs or options:
         diff.changed.append(Change(head["urn"], head["type"], head["name"], tuple(inputs), tuple(options), moved_from))
+    base_inputs, head_inputs = base.get("inputs") or {}, head.get("inputs") or {}
+    for key, consequence in DISRUPTIVE_ON_CHANGE.get(str(head.get("type")), {}).items():
+        before, after = lookup(base_inputs, key), lookup(head_inputs, key)
+        if before != after:
+            diff.warnings.append(f"{head['name']} ({head['type']}) {key}: {before!r} -> {after!r}: {consequence}")
     if not (is_stateful(base) or is_stateful(head)):
         return
     triggers = _replace_triggers(base, head)

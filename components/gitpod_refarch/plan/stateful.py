@@ -120,6 +120,36 @@ REPLACE_ON_CHANGE: dict[str, tuple[str, ...]] = {
 
 STATEFUL_TYPES: frozenset[str] = frozenset(REPLACE_ON_CHANGE)
 
+_AKS_REPLACED = (
+    "the provider replaces the AKS cluster: Gitpod and every workspace stop, and everything inside the cluster "
+    "(in-cluster database, registry and object storage included) is lost."
+)
+_POOL_REPLACED = (
+    "AKS cannot change this in place, so the pool is deleted first and created again: the workspaces on it stop and "
+    "none of its kind can start until the new pool is up."
+)
+_POOL_ROLLED = "AKS reimages the pool node by node (one surge node at a time), stopping the workspaces on each node it drains."
+
+#: type token -> {input path: what a change does to a running Gitpod}. No data store is lost (that
+#: is REPLACE_ON_CHANGE), but Gitpod or its workspaces go down, which `plan --diff` names too.
+#: ManagedCluster paths: pulumi-azure-native 3 `forceNewMap` (provider/pkg/gen) plus the URL
+#: parameters; AgentPool: azure-native replaces on vmSize, the program also on osDiskSizeGB
+#: (azure/cluster.py); version and OS changes reimage in place (azure-aks-docs upgrade-os-version.md).
+DISRUPTIVE_ON_CHANGE: dict[str, dict[str, str]] = {
+    "azure-native:containerservice:ManagedCluster": {
+        **dict.fromkeys(
+            ("resourceName", "resourceGroupName", "location", "dnsPrefix", "networkProfile", "nodeResourceGroup", "linuxProfile"),
+            _AKS_REPLACED,
+        ),
+        "kubernetesVersion": "a Kubernetes minor upgrade: AKS upgrades the control plane and reimages the services pool "
+        "node by node (docs/azure.md, \"Upgrades\", for the order).",
+    },
+    "azure-native:containerservice:AgentPool": {
+        **dict.fromkeys(("agentPoolName", "resourceName", "resourceGroupName", "vmSize", "osDiskSizeGB"), _POOL_REPLACED),
+        **dict.fromkeys(("orchestratorVersion", "osSKU"), _POOL_ROLLED),
+    },
+}
+
 #: Stateful types whose loss is recoverable: a new generated password is written to the database
 #: user and the installer's Secret in the same `pulumi up`. Their URNs are still watched (a rename
 #: rotates the password and restarts Gitpod), but they need not be `protect`ed.
