@@ -65,8 +65,7 @@ def test_the_default_node_os_does_not_follow_the_kubernetes_version(version):
 def test_above_ubuntu_2204_the_os_change_is_its_own_step():
     [error] = errors_for(cluster={"kubernetesVersion": "1.37"})
     assert error.startswith(
-        "gitpod:azure.osSku: is not set, and its default 'Ubuntu2204' is not available with Kubernetes 1.37 "
-        "(AKS offers it for 1.25-1.36)."
+        "gitpod:azure.osSku: is not set, and its default 'Ubuntu2204' is not available with Kubernetes 1.37 (AKS offers it for 1.25-1.36)."
     )
     assert "first set gitpod:azure.osSku to 'Ubuntu'" in error and "then raise gitpod:cluster.kubernetesVersion" in error
     assert az.node_os_sku(load(cluster={"kubernetesVersion": "1.37"}, azure={"osSku": "Ubuntu"})) == "Ubuntu"
@@ -82,12 +81,12 @@ def test_the_os_table_is_aks_own():
 @pytest.mark.parametrize("version", ["1.35.3", "v1.35.3", "1.35.3-hotfix"])
 def test_a_patch_version_is_refused_because_aks_patches_by_itself(version):
     [error] = errors_for(cluster={"kubernetesVersion": version})
-    assert error.startswith(f"gitpod:cluster.kubernetesVersion: {version!r} pins a patch version, but the cluster runs AKS' 'patch'")
+    assert error.startswith(f"gitpod:cluster.kubernetesVersion: {version!r} pins more than the minor, but the cluster runs AKS' 'patch'")
     assert error.endswith("Fix: give the minor only, '1.35' (AKS picks its newest patch).")
     assert az.kubernetes_version(load(cluster={"kubernetesVersion": "1.35"})) == "1.35"  # a minor loads
 
 
-def test_maintenance_windows_outside_aks_limits_are_refused():
+def test_maintenance_windows_outside_aks_limits_are_refused() -> None:
     # The shared reader keeps durations to 4-24 and times to HH:MM; settings built by another
     # program (the dataclasses are public) still meet AKS' own limits here.
     from dataclasses import replace
@@ -130,7 +129,7 @@ def test_old_kubernetes_versions_get_the_aks_support_window():
 def test_ubuntu_2204_is_refused_where_aks_does_not_offer_it():
     [error] = errors_for(cluster={"kubernetesVersion": "1.37"}, azure={"osSku": "Ubuntu2204"})
     assert error.startswith("gitpod:azure.osSku: 'Ubuntu2204' is not available with Kubernetes 1.37 (AKS offers it for 1.25-1.36).")
-    assert "See docs/azure.md, \"Upgrades\"." in error
+    assert 'See docs/azure.md, "Upgrades".' in error
 
 
 def test_newer_kernels_are_warned_about():

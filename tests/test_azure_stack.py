@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 
 import pytest
 
@@ -457,14 +458,14 @@ def test_maintenance_settings_and_exclusions_reach_both_windows():
         assert window["notAllowedDates"] == [{"start": "2026-12-20", "end": "2027-01-04"}]
 
 
-def test_the_maintenance_fake_refuses_what_aks_refuses():
+def test_the_maintenance_fake_refuses_what_aks_refuses() -> None:
     from pulumi_azure_native import containerservice
 
     from gitpod_refarch.azure.cluster import AUTO_UPGRADE_SCHEDULE, NODE_OS_UPGRADE_SCHEDULE, MaintenanceWindowSpec, maintenance_window
 
     good: MaintenanceWindowSpec = {"day": "Sunday", "start_time": "00:00", "duration_hours": 12, "not_allowed": []}
 
-    def program(spec: MaintenanceWindowSpec, config: str = AUTO_UPGRADE_SCHEDULE):
+    def program(spec: MaintenanceWindowSpec, config: str = AUTO_UPGRADE_SCHEDULE) -> Callable[[], None]:
         def run() -> None:
             containerservice.MaintenanceConfiguration(
                 "window",
@@ -477,13 +478,14 @@ def test_the_maintenance_fake_refuses_what_aks_refuses():
         return run
 
     run_program(program(good), {}, project="gitpod", stack="t")
-    for spec, config in (
+    refused: list[tuple[MaintenanceWindowSpec, str]] = [
         ({**good, "duration_hours": 3}, AUTO_UPGRADE_SCHEDULE),
         ({**good, "start_time": "7:00"}, NODE_OS_UPGRADE_SCHEDULE),
         ({**good, "day": "Sun"}, NODE_OS_UPGRADE_SCHEDULE),
         ({**good, "not_allowed": [("2027-01-04", "2026-12-20")]}, AUTO_UPGRADE_SCHEDULE),
-        (good, "aksManagedNodeOsUpgradeSchedule"),
-    ):
+        (good, "nodeImageSchedule"),  # AKS gates the channels by these names only
+    ]
+    for spec, config in refused:
         with pytest.raises(Exception, match="AKS would refuse maintenance configuration"):
             run_program(program(spec, config), {}, project="gitpod", stack="t")
 
@@ -511,7 +513,9 @@ def test_plan_diff_names_pool_replacements_and_rolls():
     resized = diff.diff_plans(base, to_json(plan_azure({"cluster.nodePools.regularWorkspaces.machineType": "Standard_D16_v4"})))
     assert not resized.flagged  # no data store is lost ...
     [warning] = resized.warnings  # ... but the workspaces on the pool stop
-    assert warning.startswith("gitpod-cluster-regularws-pool (azure-native:containerservice:AgentPool) vmSize: 'Standard_D8_v4' -> 'Standard_D16_v4'")
+    assert warning.startswith(
+        "gitpod-cluster-regularws-pool (azure-native:containerservice:AgentPool) vmSize: 'Standard_D8_v4' -> 'Standard_D16_v4'"
+    )
     assert "deleted first" in warning
     upgraded = diff.diff_plans(base, to_json(plan_azure({"cluster.kubernetesVersion": "1.36"})))
     assert sorted(w.split(" ", 1)[0] for w in upgraded.warnings) == [

@@ -105,9 +105,7 @@ class AksClusterArgs(TypedDict, total=False):
     """When AKS may run both auto-upgrade channels (optional; without it AKS upgrades whenever it likes)."""
 
 
-def _pool_profile(
-    spec: AgentPoolSpec, labels: Mapping[str, str], os_sku: str, version: str, subnet: pulumi.Input[str]
-) -> dict[str, Any]:
+def _pool_profile(spec: AgentPoolSpec, labels: Mapping[str, str], os_sku: str, version: str, subnet: pulumi.Input[str]) -> dict[str, Any]:
     return {
         # Every pool names the cluster's minor: with an auto-upgrade channel AKS accepts a managed
         # cluster request only when all pools' versions are given and equal the control plane's (or

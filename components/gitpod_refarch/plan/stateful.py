@@ -142,7 +142,7 @@ DISRUPTIVE_ON_CHANGE: dict[str, dict[str, str]] = {
             _AKS_REPLACED,
         ),
         "kubernetesVersion": "a Kubernetes minor upgrade: AKS upgrades the control plane and reimages the services pool "
-        "node by node (docs/azure.md, \"Upgrades\", for the order).",
+        'node by node (docs/azure.md, "Upgrades", for the order).',
     },
     "azure-native:containerservice:AgentPool": {
         **dict.fromkeys(("agentPoolName", "resourceName", "resourceGroupName", "vmSize", "osDiskSizeGB"), _POOL_REPLACED),

@@ -271,7 +271,7 @@ def _kubernetes(settings: Settings, add: Add) -> None:
         add(
             "hard",
             "gitpod:cluster.kubernetesVersion",
-            f"{version!r} pins a patch version, but the cluster runs AKS' '{UPGRADE_CHANNEL}' auto-upgrade channel, which "
+            f"{version!r} pins more than the minor, but the cluster runs AKS' '{UPGRADE_CHANNEL}' auto-upgrade channel, which "
             f"moves the control plane and every pool to the newest {parsed[0]}.{parsed[1]} patch by itself; the next "
             f"`pulumi up` would then ask AKS for a downgrade, which it refuses. Fix: give the minor only, "
             f"'{parsed[0]}.{parsed[1]}' (AKS picks its newest patch).",

@@ -51,10 +51,10 @@ def _maintenance_configuration(name: str, inputs: Mapping[str, Any]) -> dict[str
     """Refuse what AKS refuses; the dedicated schedules take a `maintenanceWindow`, not `timeInWeek`."""
     problems: list[str] = []
     config = inputs.get("configName")
-    if config not in _MAINTENANCE_NAMES:
+    if str(config).lower() not in {n.lower() for n in _MAINTENANCE_NAMES}:  # ARM names ignore case
         problems.append(f"configName {config!r} is not one of {', '.join(_MAINTENANCE_NAMES)}")
     window = inputs.get("maintenanceWindow") or {}
-    if config != "default" and not window:
+    if str(config).lower() != "default" and not window:
         problems.append(f"{config} needs a maintenanceWindow")
     if window:
         hours = window.get("durationHours")  # numbers reach the engine as floats
