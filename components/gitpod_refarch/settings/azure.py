@@ -52,9 +52,10 @@ UPGRADE_CHANNEL = "patch"
 #: `aksManagedNodeOSUpgradeSchedule` window. Source: articles/aks/auto-upgrade-node-os-image.md.
 NODE_OS_UPGRADE_CHANNEL = "NodeImage"
 #: AKS MaintenanceWindow limits (azure-rest-api-specs, containerservice stable/2025-09-01, the API
-#: version pulumi-azure-native 3 uses): durationHours 4-24, startTime `^\d{2}:\d{2}$`.
+#: version pulumi-azure-native 3 uses): durationHours 4-24; startTime `^\d{2}:\d{2}$`, "Accepted
+#: values are from '00:00' to '23:59'".
 AKS_MAINTENANCE_HOURS = (4, 24)
-_AKS_START_TIME = re.compile(r"\d{2}:\d{2}")
+_AKS_START_TIME = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
 CLUSTER_TIERS = ("Free", "Standard", "Premium")
 REGISTRY_SKUS = ("Basic", "Standard", "Premium")
 
