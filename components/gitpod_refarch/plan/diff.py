@@ -13,8 +13,10 @@ json` documents (the base branch's and the pull request's): resources added, rem
   (`stateful.REPLACE_ON_CHANGE`).
 * **deleted**: its URN disappears and nothing of its type takes its place.
 
-A base URN listed in a new resource's `aliases` is a safe move, not a removal. Secret inputs are
-redacted in plans on both sides, so a change to a secret value cannot show here.
+A base URN listed in a new resource's `aliases` is a safe move, not a removal. Changes that lose
+no data but take Gitpod or its workspaces down (`stateful.DISRUPTIVE_ON_CHANGE`: a replaced
+cluster, a replaced or reimaged node pool) are review warnings. Secret inputs are redacted in plans
+on both sides, so a change to a secret value cannot show here.
 """
 
 from __future__ import annotations
