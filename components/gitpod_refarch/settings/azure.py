@@ -40,8 +40,8 @@ OS_SKUS = ("Ubuntu2204", "Ubuntu", "AzureLinux")
 #: follow the Kubernetes version instead (Ubuntu 24.04 from 1.35, Azure Linux 3.0 from 1.32).
 OS_SKU_VERSIONS: dict[str, tuple[tuple[int, int], tuple[int, int] | None]] = {
     "Ubuntu2204": ((1, 25), (1, 36)),
-    "Ubuntu": ((1, 25), None),
-    "AzureLinux": ((1, 27), None),
+    "Ubuntu": ((1, 0), None),  # "supported in all Kubernetes versions"
+    "AzureLinux": ((1, 0), None),  # likewise
 }
 #: The first minor on which `Ubuntu` means Ubuntu 24.04 (kernel 6.8, containerd 2); same source.
 UBUNTU_2404_FROM = (1, 35)
