@@ -55,9 +55,56 @@ def test_resource_group_defaults_to_the_cluster_name_and_can_be_named():
     assert az.resource_group_name(load(azure={"resourceGroup": "gitpod-prod"})) == "gitpod-prod"
 
 
-@pytest.mark.parametrize(("version", "sku"), [("1.34", "Ubuntu2204"), ("1.36", "Ubuntu2204"), ("1.37", "Ubuntu")])
-def test_ubuntu_2204_is_chosen_while_aks_offers_it(version, sku):
-    assert az.node_os_sku(load(cluster={"kubernetesVersion": version})) == sku
+@pytest.mark.parametrize("version", ["1.34", "1.35", "1.36"])
+def test_the_default_node_os_does_not_follow_the_kubernetes_version(version):
+    # A version bump must never change the OS of every pool in the same `pulumi up`.
+    assert az.node_os_sku(load(cluster={"kubernetesVersion": version})) == "Ubuntu2204"
+    assert az.node_os_sku(load(cluster={"kubernetesVersion": version}, azure={"osSku": "Ubuntu"})) == "Ubuntu"
+
+
+def test_above_ubuntu_2204_the_os_change_is_its_own_step():
+    [error] = errors_for(cluster={"kubernetesVersion": "1.37"})
+    assert error.startswith(
+        "gitpod:azure.osSku: is not set, and its default 'Ubuntu2204' is not available with Kubernetes 1.37 (AKS offers it for 1.25-1.36)."
+    )
+    assert "first set gitpod:azure.osSku to 'Ubuntu'" in error and "then raise gitpod:cluster.kubernetesVersion" in error
+    assert az.node_os_sku(load(cluster={"kubernetesVersion": "1.37"}, azure={"osSku": "Ubuntu"})) == "Ubuntu"
+
+
+def test_the_os_table_is_aks_own():
+    # MicrosoftDocs/azure-aks-docs articles/aks/upgrade-os-version.md, 2026-07-13.
+    assert az.OS_SKU_VERSIONS["Ubuntu2204"] == ((1, 25), (1, 36))
+    assert az.UBUNTU_2404_FROM == (1, 35)
+    assert set(az.OS_SKU_VERSIONS) == set(az.OS_SKUS)
+
+
+@pytest.mark.parametrize("version", ["1.35.3", "v1.35.3", "1.35.3-hotfix"])
+def test_a_patch_version_is_refused_because_aks_patches_by_itself(version):
+    [error] = errors_for(cluster={"kubernetesVersion": version})
+    assert error.startswith(f"gitpod:cluster.kubernetesVersion: {version!r} pins more than the minor, but the cluster runs AKS' 'patch'")
+    assert error.endswith("Fix: give the minor only, '1.35' (AKS picks its newest patch).")
+    assert az.kubernetes_version(load(cluster={"kubernetesVersion": "1.35"})) == "1.35"  # a minor loads
+
+
+def test_maintenance_windows_outside_aks_limits_are_refused() -> None:
+    # The shared reader keeps durations to 4-24 and times to HH:MM; settings built by another
+    # program (the dataclasses are public) still meet AKS' own limits here.
+    from dataclasses import replace
+
+    from gitpod_refarch.settings.model import MaintenanceSettings
+
+    s = load()
+    bad = replace(s, cluster=replace(s.cluster, maintenance=MaintenanceSettings(start_time="7:00", duration_hours=3)))
+    found: list[tuple[str, str, str]] = []
+    az.rules(bad, lambda kind, key, message: found.append((kind, key, message)))
+    hard = {key: message for kind, key, message in found if kind == "hard"}
+    assert hard == {
+        "gitpod:cluster.maintenance.durationHours": "3 is not allowed by AKS maintenance windows (allowed: 4-24 hours).",
+        "gitpod:cluster.maintenance.startTime": "'7:00' is not a time AKS accepts (expected HH:MM, e.g. 22:00, in UTC).",
+    }
+    ok: list[tuple[str, str, str]] = []
+    az.rules(s, lambda kind, key, message: ok.append((kind, key, message)))
+    assert not [f for f in ok if f[1].startswith("gitpod:cluster.maintenance")]
 
 
 def test_mysql_tier_follows_the_sku_family():
@@ -80,14 +127,14 @@ def test_old_kubernetes_versions_get_the_aks_support_window():
 
 
 def test_ubuntu_2204_is_refused_where_aks_does_not_offer_it():
-    assert errors_for(cluster={"kubernetesVersion": "1.37"}, azure={"osSku": "Ubuntu2204"}) == [
-        "gitpod:azure.osSku: 'Ubuntu2204' is not available with Kubernetes 1.37 (AKS offers it for 1.25-1.36). "
-        "Fix: use 'Ubuntu' (Ubuntu 24.04, kernel 6.8) or a Kubernetes version up to 1.36."
-    ]
+    [error] = errors_for(cluster={"kubernetesVersion": "1.37"}, azure={"osSku": "Ubuntu2204"})
+    assert error.startswith("gitpod:azure.osSku: 'Ubuntu2204' is not available with Kubernetes 1.37 (AKS offers it for 1.25-1.36).")
+    assert 'See docs/azure.md, "Upgrades".' in error
 
 
 def test_newer_kernels_are_warned_about():
-    assert "kernel 6.8" in warnings_for(cluster={"kubernetesVersion": "1.37"})["gitpod:azure.osSku"]
+    assert "kernel 6.8" in warnings_for(cluster={"kubernetesVersion": "1.37"}, azure={"osSku": "Ubuntu"})["gitpod:azure.osSku"]
+    assert "gitpod:azure.osSku" not in warnings_for(cluster={"kubernetesVersion": "1.34"}, azure={"osSku": "Ubuntu"})  # 22.04
     assert "kernel 6.8" in warnings_for(azure={"osSku": "Ubuntu"})["gitpod:azure.osSku"]
     assert "Azure Linux 3" in warnings_for(azure={"osSku": "AzureLinux"})["gitpod:azure.osSku"]
     assert "gitpod:azure.osSku" not in warnings_for()

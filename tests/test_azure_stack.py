@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 
 import pytest
 
@@ -381,3 +382,147 @@ def test_names_are_stable_and_every_child_belongs_to_its_component(plan):
         "gitpod-registry-acr",
         "gitpod-dns-zone",
     }
+
+
+MAINTENANCE = "azure-native:containerservice:MaintenanceConfiguration"
+SUBNET = "azure-native:network:Subnet"
+
+
+def test_workspace_pools_are_created_one_after_the_other(plan):
+    # Concurrent pools on one subnet fail with VirtualNetworkNotInSucceededState (Azure/AKS#4522).
+    pools = {r.inputs["agentPoolName"]: r for r in plan.by_type(POOL)}
+    regular, headless = pools["regularws"], pools["headlessws"]
+    assert regular.urn in headless.depends_on
+    assert headless.urn not in ancestors(plan, regular)
+    assert plan.one(AKS).urn in regular.depends_on
+    # ... without making anything else wait: the provider waited for every pool already.
+    provider = plan.one(K8S_PROVIDER)
+    assert {regular.urn, headless.urn} <= set(provider.depends_on)
+    for resource in plan.resources:
+        if resource.urn not in (headless.urn, provider.urn) and resource.parent != provider.urn and resource.provider != provider.urn:
+            assert headless.urn not in resource.depends_on, resource.name
+
+
+def test_every_pool_names_the_cluster_minor():
+    for version in ("1.35", "1.36"):
+        plan = plan_azure({"cluster.kubernetesVersion": version})
+        aks = unwrap(plan.one(AKS).inputs)
+        (services,) = aks["agentPoolProfiles"]
+        assert aks["kubernetesVersion"] == services["orchestratorVersion"] == version
+        assert {r.inputs["orchestratorVersion"] for r in plan.by_type(POOL)} == {version}
+        assert aks["autoUpgradeProfile"] == {"upgradeChannel": "patch", "nodeOSUpgradeChannel": "NodeImage"}
+
+
+def test_workspace_pools_are_replaced_old_first_when_aks_cannot_change_them(plan):
+    for pool in plan.by_type(POOL):
+        assert pool.ignore_changes == ["count"]
+        assert set(pool.replace_on_changes) == {"vmSize", "osDiskSizeGB"}
+        # The new pool has the same AKS name: creating it before deleting the old one would fail.
+        assert pool.delete_before_replace is True
+    # ... while the services pool (and the cluster) are never replaced by a pool change.
+    assert plan.one(AKS).replace_on_changes == [] and plan.one(AKS).delete_before_replace is False
+
+
+def test_auto_upgrades_run_only_in_the_weekly_window(plan):
+    windows = {r.inputs["configName"]: r for r in plan.by_type(MAINTENANCE)}
+    assert set(windows) == {"aksManagedAutoUpgradeSchedule", "aksManagedNodeOSUpgradeSchedule"}
+    for config in windows.values():
+        assert config.parent == plan.one("gitpod:index:AksCluster").urn
+        assert config.inputs["resourceName"] == "${gitpod-cluster-aks.name}"
+        assert unwrap(config.inputs["maintenanceWindow"]) == {
+            "schedule": {"weekly": {"dayOfWeek": "Sunday", "intervalWeeks": 1}},
+            "startTime": "00:00",
+            "durationHours": 12,
+            "utcOffset": "+00:00",
+        }
+        # They need the cluster and nothing else; nothing waits for them.
+        assert ancestors(plan, config) & {r.urn for r in plan.by_type(POOL)} == set()
+        assert all(config.urn not in r.depends_on for r in plan.resources)
+
+
+def test_maintenance_settings_and_exclusions_reach_both_windows():
+    plan = plan_azure(
+        {
+            "cluster.maintenance.day": "Saturday",
+            "cluster.maintenance.startTime": "22:30",
+            "cluster.maintenance.durationHours": "6",
+            "cluster.maintenance.exclusions[0].name": "year-end",
+            "cluster.maintenance.exclusions[0].start": "2026-12-20",
+            "cluster.maintenance.exclusions[0].end": "2027-01-04",
+        }
+    )
+    for config in plan.by_type(MAINTENANCE):
+        window = unwrap(config.inputs["maintenanceWindow"])
+        assert window["schedule"] == {"weekly": {"dayOfWeek": "Saturday", "intervalWeeks": 1}}
+        assert (window["startTime"], window["durationHours"]) == ("22:30", 6)
+        assert window["notAllowedDates"] == [{"start": "2026-12-20", "end": "2027-01-04"}]
+
+
+def test_the_maintenance_fake_refuses_what_aks_refuses() -> None:
+    from pulumi_azure_native import containerservice
+
+    from gitpod_refarch.azure.cluster import AUTO_UPGRADE_SCHEDULE, NODE_OS_UPGRADE_SCHEDULE, MaintenanceWindowSpec, maintenance_window
+
+    good: MaintenanceWindowSpec = {"day": "Sunday", "start_time": "00:00", "duration_hours": 12, "not_allowed": []}
+
+    def program(spec: MaintenanceWindowSpec, config: str = AUTO_UPGRADE_SCHEDULE) -> Callable[[], None]:
+        def run() -> None:
+            containerservice.MaintenanceConfiguration(
+                "window",
+                config_name=config,
+                resource_name_="aks",
+                resource_group_name="group",
+                maintenance_window=maintenance_window(spec),
+            )
+
+        return run
+
+    run_program(program(good), {}, project="gitpod", stack="t")
+    refused: list[tuple[MaintenanceWindowSpec, str]] = [
+        ({**good, "duration_hours": 3}, AUTO_UPGRADE_SCHEDULE),
+        ({**good, "start_time": "7:00"}, NODE_OS_UPGRADE_SCHEDULE),
+        ({**good, "day": "Sun"}, NODE_OS_UPGRADE_SCHEDULE),
+        ({**good, "not_allowed": [("2027-01-04", "2026-12-20")]}, AUTO_UPGRADE_SCHEDULE),
+        (good, "nodeImageSchedule"),  # AKS gates the channels by these names only
+    ]
+    for spec, config in refused:
+        with pytest.raises(Exception, match="AKS would refuse maintenance configuration"):
+            run_program(program(spec, config), {}, project="gitpod", stack="t")
+
+
+def test_mysql_keeps_the_storage_it_grew_to(plan):
+    server = plan.one(SERVER)
+    assert unwrap(server.inputs)["storage"] == {"storageSizeGB": 20, "autoGrow": "Enabled"}
+    # After a refresh the state holds the grown size; the program's 20 must not shrink it.
+    assert server.ignore_changes == ["storage.storageSizeGB"]
+
+
+@pytest.mark.parametrize("plugin", ["azure-overlay", "kubenet"])
+def test_the_node_subnet_keeps_the_route_table_aks_attaches(plugin):
+    plan = plan_azure({"azure.networkPlugin": plugin})
+    nodes = plan.one(SUBNET, "gitpod-azure-node-subnet")
+    assert "routeTable" not in nodes.inputs
+    assert nodes.ignore_changes == ["routeTable"]
+
+
+def test_plan_diff_names_pool_replacements_and_rolls():
+    from gitpod_refarch.plan import diff
+    from gitpod_refarch.plan.render import to_json
+
+    base = to_json(plan_azure())
+    resized = diff.diff_plans(base, to_json(plan_azure({"cluster.nodePools.regularWorkspaces.machineType": "Standard_D16_v4"})))
+    assert not resized.flagged  # no data store is lost ...
+    [replaced] = resized.disruptions  # ... but the workspaces on the pool stop
+    assert (replaced.kind, replaced.name) == ("replace", "gitpod-cluster-regularws-pool")
+    assert replaced.reason.startswith("vmSize: 'Standard_D8_v4' -> 'Standard_D16_v4'")
+    upgraded = diff.diff_plans(base, to_json(plan_azure({"cluster.kubernetesVersion": "1.36"})))
+    assert sorted((d.kind, d.name) for d in upgraded.disruptions) == [
+        ("roll", "gitpod-cluster-aks"),
+        ("roll", "gitpod-cluster-headlessws-pool"),
+        ("roll", "gitpod-cluster-regularws-pool"),
+    ]
+    assert all("1.35' -> '1.36'" in d.reason for d in upgraded.disruptions)
+    kubenet = diff.diff_plans(base, to_json(plan_azure({"azure.networkPlugin": "kubenet"})))
+    assert any(
+        d.kind == "cluster" and d.name == "gitpod-cluster-aks" and d.reason.startswith("networkProfile") for d in kubenet.disruptions
+    )

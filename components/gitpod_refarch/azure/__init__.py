@@ -12,7 +12,7 @@ from ..certmanager.issuers import SERVICE_ACCOUNT
 from ..contracts import ClusterInfo, DatabaseInfo, DnsInfo, RegistryInfo, StorageInfo
 from ..settings import NodePoolSettings, Settings
 from ..settings import azure as az
-from .cluster import AgentPoolSpec, AksCluster, AksClusterArgs
+from .cluster import AgentPoolSpec, AksCluster, AksClusterArgs, MaintenanceWindowSpec
 from .database import MysqlFlexibleServer
 from .dns import AzureDnsZone, AzureDnsZoneArgs
 from .platform import AzureFoundation, AzurePlatform
@@ -68,6 +68,16 @@ def _pool(pool: NodePoolSettings | None) -> AgentPoolSpec:
     return {"vm_size": pool.machine_type, "min_count": pool.min_nodes, "max_count": pool.max_nodes, "os_disk_size_gb": pool.disk_size_gb}
 
 
+def _maintenance(settings: Settings) -> MaintenanceWindowSpec:
+    window = settings.cluster.maintenance
+    return {
+        "day": window.day,
+        "start_time": window.start_time,
+        "duration_hours": window.duration_hours,
+        "not_allowed": [(e.start.isoformat(), e.end.isoformat()) for e in window.exclusions],
+    }
+
+
 def cluster(ctx: Context) -> ClusterInfo:
     s = ctx.settings
     azure = az.azure(s)
@@ -90,6 +100,9 @@ def cluster(ctx: Context) -> ClusterInfo:
         "dns_service_ip": azure.network.dns_service_ip,
         "tier": azure.cluster_tier,
         "authorized_ip_ranges": azure.authorized_ip_ranges,
+        "upgrade_channel": az.UPGRADE_CHANNEL,
+        "node_os_upgrade_channel": az.NODE_OS_UPGRADE_CHANNEL,
+        "maintenance": _maintenance(s),
     }
     if f.cert_manager_identity is not None:
         args["cert_manager_identity"] = f.cert_manager_identity

@@ -27,6 +27,15 @@ WORKLOAD_IDENTITY_LABEL = "azure.workload.identity/use"
 WORKLOAD_IDENTITY_CLIENT_ID = "azure.workload.identity/client-id"
 
 
+#: Names of the two AKS maintenance configurations that schedule auto-upgrades: AKS binds a window to
+#: an auto-upgrade channel by this name alone. `aksManagedAutoUpgradeSchedule` gates the cluster
+#: channel (`patch`: control plane and pools), `aksManagedNodeOSUpgradeSchedule` the node OS channel
+#: (`NodeImage`: weekly reimages). Source: MicrosoftDocs/azure-aks-docs
+#: articles/aks/planned-maintenance.md (ms.date 2025-12-19).
+AUTO_UPGRADE_SCHEDULE = "aksManagedAutoUpgradeSchedule"
+NODE_OS_UPGRADE_SCHEDULE = "aksManagedNodeOSUpgradeSchedule"
+
+
 class AgentPoolSpec(TypedDict):
     """Size of one node pool; the pool always autoscales between `min_count` and `max_count`."""
 
@@ -34,6 +43,19 @@ class AgentPoolSpec(TypedDict):
     min_count: int
     max_count: int
     os_disk_size_gb: int
+
+
+class MaintenanceWindowSpec(TypedDict):
+    """One weekly window, in UTC, in which AKS may run both auto-upgrade channels."""
+
+    day: str
+    """Week day the window opens, `Monday` ... `Sunday`."""
+    start_time: str
+    """`HH:MM` (UTC)."""
+    duration_hours: int
+    """4-24."""
+    not_allowed: Sequence[tuple[str, str]]
+    """(start, end) `YYYY-MM-DD` date ranges, both inclusive, with no automatic upgrades at all."""
 
 
 class AksClusterArgs(TypedDict, total=False):
@@ -58,7 +80,7 @@ class AksClusterArgs(TypedDict, total=False):
     headless_pool: AgentPoolSpec
     """Pool for headless (prebuild) workspaces (required)."""
     os_sku: str
-    """Node image: `Ubuntu2204`, `Ubuntu` or `AzureLinux` (default `Ubuntu2204`)."""
+    """Node image of every pool: `Ubuntu2204`, `Ubuntu` or `AzureLinux` (default `Ubuntu2204`)."""
     network_plugin: str
     """`azure-overlay` (Azure CNI Overlay, default) or `kubenet`; Calico enforces network policy in both."""
     pod_cidr: str
@@ -75,10 +97,22 @@ class AksClusterArgs(TypedDict, total=False):
     """Identity cert-manager's service account is federated with (optional)."""
     cert_manager_subject: str
     """Service account the identity trusts, `system:serviceaccount:<namespace>:<name>`."""
+    upgrade_channel: str
+    """Cluster auto-upgrade channel, e.g. `patch` (required; see docs/azure.md for how it shapes upgrades)."""
+    node_os_upgrade_channel: str
+    """Node OS auto-upgrade channel, e.g. `NodeImage` (required)."""
+    maintenance: MaintenanceWindowSpec
+    """When AKS may run both auto-upgrade channels (optional; without it AKS upgrades whenever it likes)."""
 
 
-def _pool_profile(spec: AgentPoolSpec, labels: Mapping[str, str], os_sku: str, subnet: pulumi.Input[str]) -> dict[str, Any]:
+def _pool_profile(spec: AgentPoolSpec, labels: Mapping[str, str], os_sku: str, version: str, subnet: pulumi.Input[str]) -> dict[str, Any]:
     return {
+        # Every pool names the cluster's minor: with an auto-upgrade channel AKS accepts a managed
+        # cluster request only when all pools' versions are given and equal the control plane's (or
+        # are unchanged), and a pool without one stays behind on a version change. A minor ("1.35")
+        # never fights the `patch` channel: re-sending the same minor triggers no upgrade (AKS REST
+        # `orchestratorVersion`, containerservice stable/2025-09-01).
+        "orchestrator_version": version,
         "vm_size": spec["vm_size"],
         "os_disk_size_gb": spec["os_disk_size_gb"],
         "os_type": "Linux",
@@ -112,6 +146,17 @@ def _network_profile(args: AksClusterArgs) -> dict[str, Any]:
     return profile
 
 
+def maintenance_window(spec: MaintenanceWindowSpec) -> containerservice.MaintenanceWindowArgs:
+    """AKS' weekly window in UTC (`utcOffset` +00:00, which `notAllowedDates` also use)."""
+    return containerservice.MaintenanceWindowArgs(
+        schedule=containerservice.ScheduleArgs(weekly=containerservice.WeeklyScheduleArgs(day_of_week=spec["day"], interval_weeks=1)),
+        start_time=spec["start_time"],
+        duration_hours=spec["duration_hours"],
+        utc_offset="+00:00",
+        not_allowed_dates=[containerservice.DateSpanArgs(start=start, end=end) for start, end in spec["not_allowed"]] or None,
+    )
+
+
 def decode_kubeconfig(value: str) -> str:
     """AKS returns kubeconfigs base64-encoded."""
     return base64.b64decode(value).decode()
@@ -122,7 +167,10 @@ class AksCluster(pulumi.ComponentResource):
 
     * The services pool is the system pool, declared inline (AKS needs one at creation); the two
       workspace pools are separate `AgentPool` resources so they can change without touching the
-      cluster. Every pool autoscales and carries Gitpod's node labels.
+      cluster, created one after the other (AKS fails concurrent pool creations on one subnet).
+      Every pool autoscales, carries Gitpod's node labels and names the cluster's Kubernetes minor.
+    * Both auto-upgrade channels run only in the given weekly window (two AKS maintenance
+      configurations that need nothing but the cluster).
     * The control plane runs as a user-assigned identity allowed to join the node subnet and to
       assign the pre-created kubelet identity: AKS requires both when the kubelet identity is
       brought along, and they must exist before the cluster does.
@@ -181,7 +229,7 @@ class AksCluster(pulumi.ComponentResource):
         services = containerservice.ManagedClusterAgentPoolProfileArgs(
             name="services",
             mode="System",
-            **_pool_profile(args["services_pool"], dict.fromkeys(NODE_LABELS_SERVICES, "true"), os_sku, subnet),
+            **_pool_profile(args["services_pool"], dict.fromkeys(NODE_LABELS_SERVICES, "true"), os_sku, version, subnet),
         )
         api_access = None
         if args.get("authorized_ip_ranges"):
@@ -204,29 +252,53 @@ class AksCluster(pulumi.ComponentResource):
             network_profile=containerservice.ContainerServiceNetworkProfileArgs(**_network_profile(args)),
             oidc_issuer_profile={"enabled": True},
             security_profile={"workload_identity": {"enabled": True}},
-            auto_upgrade_profile={"upgrade_channel": "patch", "node_os_upgrade_channel": "NodeImage"},
+            auto_upgrade_profile={"upgrade_channel": args["upgrade_channel"], "node_os_upgrade_channel": args["node_os_upgrade_channel"]},
             api_server_access_profile=api_access,
             enable_rbac=True,
             opts=pulumi.ResourceOptions(parent=self, depends_on=grants, ignore_changes=["agentPoolProfiles[0].count"]),
         )
 
         pools: list[pulumi.Resource] = [cluster]
+        previous: list[pulumi.Resource] = []
         for pool_name, spec, label in (
             ("regularws", args["regular_pool"], NODE_LABEL_REGULAR),
             ("headlessws", args["headless_pool"], NODE_LABEL_HEADLESS),
         ):
-            pools.append(
-                containerservice.AgentPool(
-                    f"{name}-{pool_name}-pool",
-                    agent_pool_name=pool_name,
+            pool = containerservice.AgentPool(
+                f"{name}-{pool_name}-pool",
+                agent_pool_name=pool_name,
+                resource_name_=cluster.name,
+                resource_group_name=group,
+                mode="User",
+                **_pool_profile(spec, {label: "true"}, os_sku, version, subnet),
+                opts=pulumi.ResourceOptions(
+                    parent=self,
+                    # One pool after the other: pools joining one subnet concurrently fail with
+                    # VirtualNetworkNotInSucceededState (Azure/AKS#4522); azurerm locks the subnet
+                    # for the same reason (kubernetes_cluster_node_pool_resource.go).
+                    depends_on=previous,
+                    # The autoscaler owns the node count.
+                    ignore_changes=["count"],
+                    # AKS cannot change a pool's VM size or OS disk in place (azure-native replaces on
+                    # vmSize; azurerm cycles the pool for both). The replacement has the same AKS name,
+                    # so the old pool must go first: its workspaces stop (docs/azure.md, "Day 2").
+                    replace_on_changes=["vmSize", "osDiskSizeGB"],
+                    delete_before_replace=True,
+                ),
+            )
+            pools.append(pool)
+            previous = [pool]
+        for config_name, suffix in ((AUTO_UPGRADE_SCHEDULE, "auto-upgrade"), (NODE_OS_UPGRADE_SCHEDULE, "node-os-upgrade")):
+            if "maintenance" in args:
+                # Needs only the cluster; nothing waits for it.
+                containerservice.MaintenanceConfiguration(
+                    f"{name}-{suffix}-window",
+                    config_name=config_name,
                     resource_name_=cluster.name,
                     resource_group_name=group,
-                    mode="User",
-                    orchestrator_version=version,
-                    **_pool_profile(spec, {label: "true"}, os_sku, subnet),
-                    opts=pulumi.ResourceOptions(parent=self, ignore_changes=["count"]),
+                    maintenance_window=maintenance_window(args["maintenance"]),
+                    opts=child,
                 )
-            )
 
         self.oidc_issuer_url = cluster.oidc_issuer_profile.apply(lambda profile: profile.issuer_url if profile else "")
         identity = CertManagerIdentity()

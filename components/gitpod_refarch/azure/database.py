@@ -25,6 +25,11 @@ TYPE = "gitpod:index:MysqlFlexibleServer"
 #: Flexible Server's version strings for the two majors Gitpod's DB layer can use.
 SERVER_VERSIONS = {"5.7": "5.7", "8.0": "8.0.21"}
 
+#: Storage grows by itself when the server runs low on space (Flexible Server "storage auto-grow").
+AUTO_GROW = "Enabled"
+#: The input path of the size auto-grow changes (engine name of `storage.storage_size_gb`).
+GROWN_STORAGE = "storage.storageSizeGB"
+
 #: Server parameters Gitpod 2022.11 needs, applied in this order (Azure serialises parameter changes).
 #: explicit_defaults_for_timestamp OFF: Gitpod relies on NULL resetting TIMESTAMP columns (its
 #: in-cluster MySQL runs with the same flag). require_secure_transport OFF: see the module docstring.
@@ -55,7 +60,7 @@ class MysqlFlexibleServerArgs(TypedDict, total=False):
     sku_tier: str
     """`Burstable`, `GeneralPurpose` (default) or `MemoryOptimized`; must match `sku_name`."""
     storage_size_gb: int
-    """Initial storage; it grows automatically (default 20)."""
+    """Initial storage in GB; it grows automatically and later changes are ignored (default 20)."""
     high_availability: bool
     """Zone-redundant standby (default false; not available on Burstable)."""
     backup_retention_days: int
@@ -133,12 +138,19 @@ class MysqlFlexibleServer(pulumi.ComponentResource):
             administrator_login=admin,
             administrator_login_password=self.password,
             sku={"name": args.get("sku_name", "Standard_D2ds_v4"), "tier": args.get("sku_tier", "GeneralPurpose")},
-            storage={"storage_size_gb": args.get("storage_size_gb", 20), "auto_grow": "Enabled"},
+            storage={"storage_size_gb": args.get("storage_size_gb", 20), "auto_grow": AUTO_GROW},
             backup={"backup_retention_days": args.get("backup_retention_days", 7), "geo_redundant_backup": "Disabled"},
             high_availability={"mode": "ZoneRedundant" if args.get("high_availability", False) else "Disabled"},
             # Private access: no public endpoint; the name resolves through the linked private zone.
             network={"delegated_subnet_resource_id": args["subnet_id"], "private_dns_zone_resource_id": zone.id},
-            opts=pulumi.ResourceOptions(parent=self, protect=protect, depends_on=[link]),
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                protect=protect,
+                depends_on=[link],
+                # Auto-grow raises the size on its own and Azure never shrinks storage (azurerm replaces
+                # the server when size_gb decreases); keep whatever size the server has grown to.
+                ignore_changes=[GROWN_STORAGE],
+            ),
         )
 
         parameters = dict(SERVER_PARAMETERS)

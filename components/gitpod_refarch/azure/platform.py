@@ -75,8 +75,9 @@ class AzurePlatform(pulumi.ComponentResource):
     """Resource group, VNet with a node subnet and a MySQL-delegated subnet, and identities.
 
     The node subnet has a `Microsoft.Storage` service endpoint so the storage account can accept
-    traffic from the nodes only. Subnets are created one after the other: Azure rejects
-    concurrent changes to subnets of one VNet.
+    traffic from the nodes only; its route table belongs to AKS (kubenet attaches one), so the
+    program leaves it alone. Subnets are created one after the other: Azure rejects concurrent
+    changes to subnets of one VNet.
     """
 
     foundation: AzureFoundation
@@ -115,7 +116,11 @@ class AzurePlatform(pulumi.ComponentResource):
             resource_group_name=group_name,
             address_prefix=args.get("node_subnet_cidr", "10.2.0.0/20"),
             service_endpoints=[{"service": "Microsoft.Storage"}],
-            opts=child,
+            # With kubenet, AKS attaches its own route table (in the node resource group) to this
+            # subnet after the cluster is created. Without this, the first `pulumi up` after a refresh
+            # would detach it and cut pod-to-pod traffic between nodes (Azure/AKS#400,
+            # hashicorp/terraform-provider-azurerm#4719). The program never sets a route table.
+            opts=pulumi.ResourceOptions(parent=self, ignore_changes=["routeTable"]),
         )
         database = network.Subnet(
             f"{name}-database-subnet",

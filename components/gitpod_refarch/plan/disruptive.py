@@ -7,6 +7,8 @@
 * **replace**: a node pool is replaced as a whole: a new one is created, the old one deleted with
   its nodes (same effect on workspaces; on the services pool Gitpod is briefly down).
 * **restart**: a database restarts (minutes without Gitpod).
+* **cluster**: the cluster itself is replaced: Gitpod and every workspace stop, and whatever lives
+  only inside the cluster (the in-cluster database, registry and object storage) is lost.
 
 A launch template is a special case: the plan cannot see its new version number (a placeholder),
 so any input change of a template is reported as a roll of the node groups that use it, which is
@@ -16,7 +18,10 @@ The tables hold, per type, the engine (camelCase) input paths, from the provider
 terraform-provider-aws internal/service/eks/node_group.go (ForceNew fields; `launch_template.version`,
 `release_version` and `version` go through UpdateNodegroupVersion, a rolling update) and
 internal/service/rds/instance.go (class, version and parameter group changes are applied with
-`apply_immediately`, which restarts the instance).
+`apply_immediately`, which restarts the instance); for AKS, pulumi-azure-native 3's `forceNewMap`
+for ManagedCluster (provider/pkg/gen) plus its URL parameters, azure-native's replacement of an
+AgentPool on `vmSize` (and the program's own on `osDiskSizeGB`, azure/cluster.py), and in-place
+reimaging on version and OS changes (MicrosoftDocs/azure-aks-docs, upgrade-os-version.md).
 """
 
 from __future__ import annotations
@@ -29,6 +34,9 @@ from .stateful import lookup
 #: Inputs whose change rolls every node of the pool.
 ROLL_ON_CHANGE: dict[str, tuple[str, ...]] = {
     "aws:eks/nodeGroup:NodeGroup": ("launchTemplate.version", "releaseVersion", "version"),
+    "azure-native:containerservice:AgentPool": ("orchestratorVersion", "osSKU"),
+    # The services pool is declared inside the cluster (agentPoolProfiles): a minor upgrade reimages it.
+    "azure-native:containerservice:ManagedCluster": ("kubernetesVersion",),
 }
 
 #: Inputs whose change replaces the pool.
@@ -46,6 +54,20 @@ POOL_REPLACE_ON_CHANGE: dict[str, tuple[str, ...]] = {
         "nodeRoleArn",
         "remoteAccess",
         "subnetIds",
+    ),
+    "azure-native:containerservice:AgentPool": ("agentPoolName", "resourceName", "resourceGroupName", "vmSize", "osDiskSizeGB"),
+}
+
+#: Inputs whose change replaces the whole cluster.
+CLUSTER_REPLACE_ON_CHANGE: dict[str, tuple[str, ...]] = {
+    "azure-native:containerservice:ManagedCluster": (
+        "resourceName",
+        "resourceGroupName",
+        "location",
+        "dnsPrefix",
+        "networkProfile",
+        "nodeResourceGroup",
+        "linuxProfile",
     ),
 }
 

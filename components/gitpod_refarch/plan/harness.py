@@ -76,6 +76,10 @@ class Registration:
     replacement_trigger: Any = None
     #: `custom_timeouts` that are set: operation (`create`, `update`, `delete`) -> duration.
     custom_timeouts: dict[str, str] = field(default_factory=dict)
+    #: Input names whose change makes the engine replace the resource (`replace_on_changes`).
+    replace_on_changes: list[str] = field(default_factory=list)
+    #: Whether a replacement deletes the old resource first (`delete_before_replace`).
+    delete_before_replace: bool = False
 
 
 @dataclass
@@ -266,6 +270,8 @@ class RecordingMonitor(mocks.MockMonitor):
                 retain_on_delete=bool(getattr(request, "retainOnDelete", False)),
                 replacement_trigger=trigger,
                 custom_timeouts=_timeouts(request) if not read else {},
+                replace_on_changes=list(getattr(request, "replaceOnChanges", [])),
+                delete_before_replace=bool(getattr(request, "deleteBeforeReplace", False)),
             )
         )
 

@@ -24,13 +24,38 @@ if TYPE_CHECKING:
 #: AKS' N-1 GA minor in Aug 2026 (N-2 window 1.34-1.36); used when cluster.kubernetesVersion is unset.
 DEFAULT_KUBERNETES_VERSION = "1.35"
 _VM_SIZE = re.compile(r"Standard_[A-Za-z0-9_]+")
-#: `Ubuntu2204` node images exist for Kubernetes 1.25-1.36 only (kernel 5.15, inside Gitpod's range).
-UBUNTU2204_MAX = (1, 36)
 #: Below this, AKS creates clusters only with the Premium tier's long-term support (Aug 2026).
 AKS_OLDEST_CREATABLE = (1, 34)
 
 NETWORK_PLUGINS = ("azure-overlay", "kubenet")
+#: The node image when gitpod:azure.osSku is unset: Ubuntu 22.04 (kernel 5.15, inside Gitpod's
+#: tested range). It does not follow the Kubernetes version: changing a pool's OS reimages every
+#: node, so it is a step of its own (see `_node_os`), never a side effect of a version bump.
+DEFAULT_OS_SKU = "Ubuntu2204"
 OS_SKUS = ("Ubuntu2204", "Ubuntu", "AzureLinux")
+#: Kubernetes minors AKS offers each versioned OS SKU for (inclusive; None: no upper bound).
+#: Source: MicrosoftDocs/azure-aks-docs articles/aks/upgrade-os-version.md, "Supported OS versions"
+#: (ms.date 2026-07-13): Ubuntu2204 1.25-1.36, and "You need to update your OS SKU to a supported
+#: OS option to upgrade your Kubernetes version to 1.37 and above". `Ubuntu` and `AzureLinux`
+#: follow the Kubernetes version instead (Ubuntu 24.04 from 1.35, Azure Linux 3.0 from 1.32).
+OS_SKU_VERSIONS: dict[str, tuple[tuple[int, int], tuple[int, int] | None]] = {
+    "Ubuntu2204": ((1, 25), (1, 36)),
+    "Ubuntu": ((1, 0), None),  # "supported in all Kubernetes versions"
+    "AzureLinux": ((1, 0), None),  # likewise
+}
+#: The first minor on which `Ubuntu` means Ubuntu 24.04 (kernel 6.8, containerd 2); same source.
+UBUNTU_2404_FROM = (1, 35)
+#: Cluster auto-upgrade channel the program sets: AKS moves the control plane and every pool to the
+#: newest patch of their minor by itself. Source: azure-aks-docs articles/aks/auto-upgrade-cluster.md.
+UPGRADE_CHANNEL = "patch"
+#: Node OS auto-upgrade channel: a new node image every week, applied in the
+#: `aksManagedNodeOSUpgradeSchedule` window. Source: articles/aks/auto-upgrade-node-os-image.md.
+NODE_OS_UPGRADE_CHANNEL = "NodeImage"
+#: AKS MaintenanceWindow limits (azure-rest-api-specs, containerservice stable/2025-09-01, the API
+#: version pulumi-azure-native 3 uses): durationHours 4-24; startTime `^\d{2}:\d{2}$`, "Accepted
+#: values are from '00:00' to '23:59'".
+AKS_MAINTENANCE_HOURS = (4, 24)
+_AKS_START_TIME = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
 CLUSTER_TIERS = ("Free", "Standard", "Premium")
 REGISTRY_SKUS = ("Basic", "Standard", "Premium")
 
@@ -75,7 +100,7 @@ class AzureSettings:
     resource_group: str | None = None
     create_resource_group: bool = True
     network_plugin: str = "azure-overlay"
-    #: Node image; None means "Ubuntu2204 where the Kubernetes version allows it" (see `node_os_sku`).
+    #: Node image; None means DEFAULT_OS_SKU (see `node_os_sku`).
     os_sku: str | None = None
     cluster_tier: str = "Standard"
     authorized_ip_ranges: tuple[str, ...] = ()
@@ -174,12 +199,13 @@ def resource_group_name(settings: Settings) -> str:
 
 
 def node_os_sku(settings: Settings) -> str:
-    """The node image: Ubuntu 22.04 (kernel 5.15) while AKS offers it, else the version's Ubuntu."""
-    chosen = azure(settings).os_sku
-    if chosen:
-        return chosen
-    parsed = compat.parse_version(kubernetes_version(settings))
-    return "Ubuntu2204" if parsed is not None and parsed <= UBUNTU2204_MAX else "Ubuntu"
+    """The node image of every pool: gitpod:azure.osSku, else Ubuntu 22.04 whatever the version.
+
+    The default does not switch with the Kubernetes version on purpose: a switch would change the
+    OS of every pool in the same `pulumi up` as the version, which AKS refuses or turns into two
+    node rolls at once. Above 1.36 the rules ask for an explicit choice instead.
+    """
+    return azure(settings).os_sku or DEFAULT_OS_SKU
 
 
 def mysql_sku(settings: Settings) -> tuple[str, str]:
@@ -217,6 +243,7 @@ def rules(settings: Settings, add: Add) -> None:
     az = azure(settings)
     _kubernetes(settings, add)
     _node_os(settings, az, add)
+    _maintenance(settings, add)
     if az.network_plugin == "kubenet":
         add(
             "advice",
@@ -241,6 +268,15 @@ def rules(settings: Settings, add: Add) -> None:
 def _kubernetes(settings: Settings, add: Add) -> None:
     version = kubernetes_version(settings)
     parsed = compat.parse_version(version)
+    if parsed is not None and version.strip().lstrip("v") != f"{parsed[0]}.{parsed[1]}":
+        add(
+            "hard",
+            "gitpod:cluster.kubernetesVersion",
+            f"{version!r} pins more than the minor, but the cluster runs AKS' '{UPGRADE_CHANNEL}' auto-upgrade channel, which "
+            f"moves the control plane and every pool to the newest {parsed[0]}.{parsed[1]} patch by itself; the next "
+            f"`pulumi up` would then ask AKS for a downgrade, which it refuses. Fix: give the minor only, "
+            f"'{parsed[0]}.{parsed[1]}' (AKS picks its newest patch).",
+        )
     if parsed is not None and compat.MIN_KUBERNETES <= parsed < AKS_OLDEST_CREATABLE:
         add(
             "advice",
@@ -250,20 +286,29 @@ def _kubernetes(settings: Settings, add: Add) -> None:
         )
 
 
+def _os_offered(sku: str, parsed: tuple[int, int]) -> bool:
+    low, high = OS_SKU_VERSIONS[sku]
+    return low <= parsed and (high is None or parsed <= high)
+
+
 def _node_os(settings: Settings, az: AzureSettings, add: Add) -> None:
     version = kubernetes_version(settings)
     parsed = compat.parse_version(version)
     sku = node_os_sku(settings)
-    newer = parsed is not None and parsed > UBUNTU2204_MAX
-    if sku == "Ubuntu2204" and newer:
+    if parsed is not None and sku in OS_SKU_VERSIONS and not _os_offered(sku, parsed):
+        low, high = OS_SKU_VERSIONS[sku]
+        offered = f"{low[0]}.{low[1]}-{high[0]}.{high[1]}" if high else f"{low[0]}.{low[1]} and newer"
+        given = f"{sku!r}" if az.os_sku else f"is not set, and its default {sku!r}"
         add(
             "hard",
             "gitpod:azure.osSku",
-            f"'Ubuntu2204' is not available with Kubernetes {version} (AKS offers it for 1.25-1.36). Fix: use 'Ubuntu' "
-            "(Ubuntu 24.04, kernel 6.8) or a Kubernetes version up to 1.36.",
+            f"{given} is not available with Kubernetes {version} (AKS offers it for {offered}). Changing the node OS "
+            "reimages every node, so it is a step of its own: on a running cluster, first set gitpod:azure.osSku to 'Ubuntu' "
+            "(Ubuntu 24.04 from Kubernetes 1.35) at the current version and run `pulumi up`, then raise "
+            "gitpod:cluster.kubernetesVersion; a new cluster can set 'Ubuntu' right away. See docs/azure.md, \"Upgrades\".",
         )
-    elif sku == "Ubuntu" and parsed is not None and parsed >= (1, 35):
-        how = "set explicitly" if az.os_sku else f"chosen because Ubuntu2204 is not offered for Kubernetes {version}"
+    elif sku == "Ubuntu" and parsed is not None and parsed >= UBUNTU_2404_FROM:
+        how = "set explicitly" if az.os_sku else "the default"
         add(
             "untested",
             "gitpod:azure.osSku",
@@ -277,6 +322,24 @@ def _node_os(settings: Settings, az: AzureSettings, add: Add) -> None:
             "gitpod:azure.osSku",
             "'AzureLinux' (Azure Linux 3, kernel 6.6) is not an operating system Gitpod tested (Ubuntu 18.04-22.04). "
             "Use 'Ubuntu2204' where possible.",
+        )
+
+
+def _maintenance(settings: Settings, add: Add) -> None:
+    """AKS' own limits on the weekly window; the shared reader allows no more, but they are AKS facts."""
+    window = settings.cluster.maintenance
+    low, high = AKS_MAINTENANCE_HOURS
+    if not low <= window.duration_hours <= high:
+        add(
+            "hard",
+            "gitpod:cluster.maintenance.durationHours",
+            f"{window.duration_hours} is not allowed by AKS maintenance windows (allowed: {low}-{high} hours).",
+        )
+    if not _AKS_START_TIME.fullmatch(window.start_time):
+        add(
+            "hard",
+            "gitpod:cluster.maintenance.startTime",
+            f"{window.start_time!r} is not a time AKS accepts (expected HH:MM, e.g. 22:00, in UTC).",
         )
 
 

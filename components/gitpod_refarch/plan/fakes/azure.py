@@ -8,6 +8,7 @@ real shape; the values themselves are recognisable fakes that must never reach p
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -36,6 +37,45 @@ def _managed_cluster(name: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+#: What AKS accepts in a maintenance configuration, written out from the REST spec rather than taken
+#: from the program (azure-rest-api-specs containerservice stable/2025-09-01, `MaintenanceWindow`,
+#: `WeeklySchedule`, `DateSpan`; the reserved names from azure-aks-docs planned-maintenance.md).
+_MAINTENANCE_NAMES = ("default", "aksManagedAutoUpgradeSchedule", "aksManagedNodeOSUpgradeSchedule")
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_START_TIME = re.compile(r"\d{2}:\d{2}")
+_UTC_OFFSET = re.compile(r"(-|\+)[0-9]{2}:[0-9]{2}")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _maintenance_configuration(name: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
+    """Refuse what AKS refuses; the dedicated schedules take a `maintenanceWindow`, not `timeInWeek`."""
+    problems: list[str] = []
+    config = inputs.get("configName")
+    if str(config).lower() not in {n.lower() for n in _MAINTENANCE_NAMES}:  # ARM names ignore case
+        problems.append(f"configName {config!r} is not one of {', '.join(_MAINTENANCE_NAMES)}")
+    window = inputs.get("maintenanceWindow") or {}
+    if str(config).lower() != "default" and not window:
+        problems.append(f"{config} needs a maintenanceWindow")
+    if window:
+        hours = window.get("durationHours")  # numbers reach the engine as floats
+        if not isinstance(hours, int | float) or hours != int(hours) or not 4 <= hours <= 24:
+            problems.append(f"durationHours {hours!r} is outside 4-24")
+        if not _START_TIME.fullmatch(str(window.get("startTime", ""))):
+            problems.append(f"startTime {window.get('startTime')!r} is not HH:MM")
+        if "utcOffset" in window and not _UTC_OFFSET.fullmatch(str(window["utcOffset"])):
+            problems.append(f"utcOffset {window['utcOffset']!r} is not +HH:MM/-HH:MM")
+        weekly = (window.get("schedule") or {}).get("weekly")
+        if weekly is not None and (weekly.get("dayOfWeek") not in _WEEKDAYS or weekly.get("intervalWeeks") not in range(1, 5)):
+            problems.append(f"weekly schedule {weekly!r} needs dayOfWeek Monday..Sunday and intervalWeeks 1-4")
+        for span in window.get("notAllowedDates") or []:
+            start, end = str(span.get("start", "")), str(span.get("end", ""))
+            if not (_DATE.fullmatch(start) and _DATE.fullmatch(end) and start <= end):
+                problems.append(f"notAllowedDates {span!r} is not a YYYY-MM-DD range")
+    if problems:
+        raise ValueError(f"AKS would refuse maintenance configuration {name}: {'; '.join(problems)}")
+    return {}
+
+
 def _kubeconfig(args: Mapping[str, Any]) -> dict[str, Any]:
     cluster = args.get("resourceName", "aks")
     text = (
@@ -50,6 +90,7 @@ def _kubeconfig(args: Mapping[str, Any]) -> dict[str, Any]:
 
 OUTPUTS = {
     "azure-native:containerservice:ManagedCluster": _managed_cluster,
+    "azure-native:containerservice:MaintenanceConfiguration": _maintenance_configuration,
 }
 
 INVOKES = {
