@@ -14,8 +14,9 @@ import pytest
 import yaml
 
 from gitpod_refarch.compatibility import NODE_LABEL_HEADLESS, NODE_LABEL_REGULAR, NODE_LABELS_SERVICES
+from gitpod_refarch.plan import diff
 from gitpod_refarch.plan.harness import Plan, Registration, run_program
-from gitpod_refarch.plan.render import installer_checks, render_json
+from gitpod_refarch.plan.render import installer_checks, render_json, to_json
 from gitpod_refarch.plan.stackfile import build_config
 from gitpod_refarch.program import main as program
 
@@ -598,3 +599,26 @@ def test_the_peering_waits_for_the_service_networking_agent_and_its_role(plan):
     connection = plan.one("gcp:servicenetworking/connection:Connection")
     assert grant.urn in connection.depends_on
     assert by_name(plan, "gitpod-gcp-api-cloudresourcemanager").urn in grant.depends_on
+
+
+# -- day 2 through `plan --diff` -------------------------------------------------------------------
+def _diff(base: dict[str, str], head: dict[str, str]) -> diff.PlanDiff:
+    return diff.diff_plans(to_json(plan_gcp(base)), to_json(plan_gcp(head)))
+
+
+def test_the_5_7_to_8_0_upgrade_is_an_in_place_restart_not_a_new_database():
+    """terraform-provider-google patches `database_version` in place (it is not ForceNew); Cloud SQL keeps the data."""
+    result = _diff({}, {"database.version": "8.0"})
+    assert not result.flagged and result.dangers == []
+    assert [(d.kind, d.name) for d in result.disruptions] == [("restart", "gitpod-cloudsql-instance")]
+    assert "databaseVersion: 'MYSQL_5_7' -> 'MYSQL_8_0'" in result.disruptions[0].reason
+
+
+def test_a_new_tier_or_high_availability_restarts_the_database_and_retention_does_not():
+    resized = _diff({}, {"database.instanceSize": "db-custom-4-15360", "database.highAvailability": "true"})
+    assert not resized.flagged
+    [restart] = resized.disruptions
+    assert restart.kind == "restart" and "settings.tier" in restart.reason and "settings.availabilityType" in restart.reason
+    retention = _diff({}, {"database.backupRetentionDays": "14"})
+    assert retention.disruptions == [] and not retention.flagged
+    assert {c.name for c in retention.changed} == {"gitpod-cloudsql-instance"}

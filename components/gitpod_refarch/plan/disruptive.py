@@ -54,9 +54,13 @@ TEMPLATE_TYPES: frozenset[str] = frozenset({"aws:ec2/launchTemplate:LaunchTempla
 #: Where a pool names its template: the input path holding the template's `id`.
 TEMPLATE_REFERENCE: dict[str, str] = {"aws:eks/nodeGroup:NodeGroup": "launchTemplate.id"}
 
-#: Inputs whose in-place change restarts a database.
+#: Inputs whose in-place change restarts a database. Cloud SQL restarts for a new machine tier or
+#: availability type (https://cloud.google.com/sql/docs/mysql/instance-settings, "Impact of changing
+#: instance settings") and for an in-place major upgrade, which keeps the instance, its data and its
+#: IP address (https://cloud.google.com/sql/docs/mysql/upgrade-major-db-version-inplace; checked 2026-11).
 RESTART_ON_CHANGE: dict[str, tuple[str, ...]] = {
     "aws:rds/instance:Instance": ("engineVersion", "instanceClass", "parameterGroupName"),
+    "gcp:sql/databaseInstance:DatabaseInstance": ("databaseVersion", "settings.tier", "settings.availabilityType"),
 }
 
 
