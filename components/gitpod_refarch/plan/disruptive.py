@@ -7,6 +7,8 @@
 * **replace**: a node pool is replaced as a whole: a new one is created, the old one deleted with
   its nodes (same effect on workspaces; on the services pool Gitpod is briefly down).
 * **restart**: a database restarts (minutes without Gitpod).
+* **rebuild**: the cluster itself is replaced: a new cluster, and the old one deleted with every
+  node and everything deployed in it (Gitpod is down until reinstalled; in-cluster volumes are lost).
 
 A launch template is a special case: the plan cannot see its new version number (a placeholder),
 so any input change of a template is reported as a roll of the node groups that use it, which is
@@ -16,7 +18,12 @@ The tables hold, per type, the engine (camelCase) input paths, from the provider
 terraform-provider-aws internal/service/eks/node_group.go (ForceNew fields; `launch_template.version`,
 `release_version` and `version` go through UpdateNodegroupVersion, a rolling update) and
 internal/service/rds/instance.go (class, version and parameter group changes are applied with
-`apply_immediately`, which restarts the instance).
+`apply_immediately`, which restarts the instance); terraform-provider-google (google-beta, which
+pulumi-gcp wraps) services/container/resource_container_cluster.go, resource_container_node_pool.go
+and node_config.go at v7.45.0 (ForceNew fields; `machine_type`, `disk_size_gb`, `disk_type`,
+`image_type` and `network_config.enable_private_nodes` go through UpdateNodePool, which recreates
+the pool's nodes). Inputs under `ignore_changes` (a GKE pool's `initialNodeCount`, the cluster's
+temporary `nodeConfig`) are left out: Pulumi never sends their changes.
 """
 
 from __future__ import annotations
@@ -29,6 +36,13 @@ from .stateful import lookup
 #: Inputs whose change rolls every node of the pool.
 ROLL_ON_CHANGE: dict[str, tuple[str, ...]] = {
     "aws:eks/nodeGroup:NodeGroup": ("launchTemplate.version", "releaseVersion", "version"),
+    "gcp:container/nodePool:NodePool": (
+        "nodeConfig.machineType",
+        "nodeConfig.diskSizeGb",
+        "nodeConfig.diskType",
+        "nodeConfig.imageType",
+        "networkConfig.enablePrivateNodes",
+    ),
 }
 
 #: Inputs whose change replaces the pool.
@@ -46,6 +60,31 @@ POOL_REPLACE_ON_CHANGE: dict[str, tuple[str, ...]] = {
         "nodeRoleArn",
         "remoteAccess",
         "subnetIds",
+    ),
+    "gcp:container/nodePool:NodePool": (
+        "name",
+        "location",
+        "cluster",
+        "project",
+        "maxPodsPerNode",
+        "nodeConfig.serviceAccount",
+        "nodeConfig.oauthScopes",
+        "nodeConfig.metadata",
+    ),
+}
+
+#: Inputs whose change replaces the cluster (and so everything deployed into it).
+CLUSTER_REPLACE_ON_CHANGE: dict[str, tuple[str, ...]] = {
+    "gcp:container/cluster:Cluster": (
+        "name",
+        "location",
+        "project",
+        "network",
+        "subnetwork",
+        "networkingMode",
+        "ipAllocationPolicy",
+        "datapathProvider",
+        "description",
     ),
 }
 
