@@ -524,5 +524,5 @@ def test_plan_diff_names_pool_replacements_and_rolls():
     assert all("1.35' -> '1.36'" in d.reason for d in upgraded.disruptions)
     kubenet = diff.diff_plans(base, to_json(plan_azure({"azure.networkPlugin": "kubenet"})))
     assert any(
-        d.kind == "cluster" and d.name == "gitpod-cluster-aks" and d.reason.startswith("networkProfile") for d in kubenet.disruptions
+        d.kind == "rebuild" and d.name == "gitpod-cluster-aks" and d.reason.startswith("networkProfile") for d in kubenet.disruptions
     )

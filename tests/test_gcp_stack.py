@@ -14,8 +14,9 @@ import pytest
 import yaml
 
 from gitpod_refarch.compatibility import NODE_LABEL_HEADLESS, NODE_LABEL_REGULAR, NODE_LABELS_SERVICES
+from gitpod_refarch.plan import diff
 from gitpod_refarch.plan.harness import Plan, Registration, run_program
-from gitpod_refarch.plan.render import installer_checks, render_json
+from gitpod_refarch.plan.render import installer_checks, render_json, to_json
 from gitpod_refarch.plan.stackfile import build_config
 from gitpod_refarch.program import main as program
 
@@ -598,3 +599,78 @@ def test_the_peering_waits_for_the_service_networking_agent_and_its_role(plan):
     connection = plan.one("gcp:servicenetworking/connection:Connection")
     assert grant.urn in connection.depends_on
     assert by_name(plan, "gitpod-gcp-api-cloudresourcemanager").urn in grant.depends_on
+
+
+# -- day 2 through `plan --diff` -------------------------------------------------------------------
+def _diff(base: dict[str, str], head: dict[str, str]) -> diff.PlanDiff:
+    return diff.diff_plans(to_json(plan_gcp(base)), to_json(plan_gcp(head)))
+
+
+POOLS = {"gitpod-gke-services", "gitpod-gke-regular-workspaces", "gitpod-gke-headless-workspaces"}
+
+
+def test_the_5_7_to_8_0_upgrade_is_an_in_place_restart_not_a_new_database():
+    """terraform-provider-google patches `database_version` in place (it is not ForceNew); Cloud SQL keeps the data."""
+    result = _diff({}, {"database.version": "8.0"})
+    assert not result.flagged and result.dangers == []
+    assert [(d.kind, d.name) for d in result.disruptions] == [("restart", "gitpod-cloudsql-instance")]
+    assert "databaseVersion: 'MYSQL_5_7' -> 'MYSQL_8_0'" in result.disruptions[0].reason
+
+
+def test_a_new_tier_or_high_availability_restarts_the_database_and_retention_does_not():
+    resized = _diff({}, {"database.instanceSize": "db-custom-4-15360", "database.highAvailability": "true"})
+    assert not resized.flagged
+    [restart] = resized.disruptions
+    assert restart.kind == "restart" and "settings.tier" in restart.reason and "settings.availabilityType" in restart.reason
+    retention = _diff({}, {"database.backupRetentionDays": "14"})
+    assert retention.disruptions == [] and not retention.flagged
+    assert {c.name for c in retention.changed} == {"gitpod-cloudsql-instance"}
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "path"),
+    [
+        ("cluster.nodePools.regularWorkspaces.machineType", "n2d-standard-32", "nodeConfig.machineType"),
+        ("cluster.nodePools.regularWorkspaces.diskSizeGb", "1024", "nodeConfig.diskSizeGb"),
+    ],
+)
+def test_a_new_machine_type_or_disk_size_rolls_only_that_pool(key, value, path):
+    """The provider updates both in place (UpdateNodePool), which recreates every node of the pool."""
+    result = _diff({}, {key: value})
+    assert [(d.kind, d.name) for d in result.disruptions] == [("roll", "gitpod-gke-regular-workspaces")]
+    assert path in result.disruptions[0].reason and "workspaces running there stop" in result.disruptions[0].reason
+    assert not result.flagged and result.added == [] and result.removed == []
+
+
+def test_toggling_private_nodes_rolls_every_pool():
+    result = _diff({}, {"gcp.privateNodes": "false"})
+    assert {d.name for d in result.disruptions if d.kind == "roll"} == POOLS
+    assert {d.kind for d in result.disruptions} == {"roll"}
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"cluster.nodePools.regularWorkspaces.minNodes": "3", "cluster.nodePools.regularWorkspaces.maxNodes": "80"},
+        {"cluster.kubernetesVersion": "1.35"},
+        {"gcp.masterAuthorizedNetworks[0]": "203.0.113.0/24"},
+        {"cluster.maintenance.day": "Saturday", "cluster.maintenance.startTime": "22:00"},
+    ],
+    ids=["pool-bounds", "kubernetes-version", "authorized-network", "maintenance-window"],
+)
+def test_ordinary_cluster_changes_disrupt_nothing(change):
+    """Raising minNodes changes `initialNodeCount` too, which would replace the pool but is ignored after creation."""
+    result = _diff({}, change)
+    assert result.changed and result.disruptions == [] and not result.flagged
+
+
+def test_a_new_location_rebuilds_the_cluster_and_replaces_its_pools():
+    """`location` is ForceNew on both: a zonal cluster cannot become regional in place."""
+    result = _diff({}, {"gcp.zone": ""})
+    kinds = {(d.kind, d.name) for d in result.disruptions}
+    assert ("rebuild", "gitpod-gke-cluster") in kinds
+    assert {name for kind, name in kinds if kind == "replace"} == POOLS
+    rebuild = next(d for d in result.disruptions if d.kind == "rebuild")
+    assert "location: 'europe-west1-b' -> 'europe-west1'" in rebuild.reason
+    assert "REBUILD gcp:container/cluster:Cluster  gitpod-gke-cluster" in diff.render_text(result)
+    assert "**REBUILD**" in diff.render_markdown(result)

@@ -16,8 +16,9 @@ json` documents (the base branch's and the pull request's): resources added, rem
 A base URN listed in a new resource's `aliases` is a safe move, not a removal. Secret inputs are
 redacted in plans on both sides, so a change to a secret value cannot show here.
 
-Changes that lose no data but take something down are named too (see `disruptive`): a replaced
-cluster, node pools that roll or are replaced (running workspaces stop) and databases that restart.
+Changes that lose no managed data but take something down are named too (see `disruptive`): node
+pools that roll or are replaced (running workspaces stop), clusters that are rebuilt, and databases
+that restart.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from .stateful import REPLACE_ON_CHANGE, is_stateful, lookup
 
 Resource = Mapping[str, Any]
 DangerKind = Literal["renamed", "replaced", "deleted"]
-DisruptionKind = Literal["cluster", "roll", "replace", "restart"]
+DisruptionKind = Literal["roll", "replace", "restart", "rebuild"]
 
 
 @dataclass(frozen=True)
@@ -75,13 +76,14 @@ class Disruption:
 
 
 _EFFECT: dict[DisruptionKind, str] = {
-    "cluster": (
-        "the cluster is replaced: Gitpod and every workspace stop, and everything inside the cluster "
-        "(in-cluster database, registry and object storage included) is lost"
-    ),
-    "roll": "the cloud replaces or reimages every node of the pool, one after another, evicting its pods: workspaces running there stop",
+    "roll": "every node of the pool is replaced, one after another, evicting its pods: workspaces running there stop",
     "replace": "a new pool is created and this one deleted with its nodes, evicting their pods: workspaces running there stop",
     "restart": "the database restarts: Gitpod is unavailable for minutes",
+    "rebuild": (
+        "the provider cannot change this in place: Pulumi creates a new cluster and deletes this one with every node and "
+        "everything deployed in it, so Gitpod is down until it is reinstalled and in-cluster volumes are lost "
+        "(with deletion protection on, the `up` fails instead)"
+    ),
 }
 
 
@@ -172,14 +174,14 @@ def _compare(diff: PlanDiff, base: Resource, head: Resource) -> None:
 def _disruptions(diff: PlanDiff, base: Resource, head: Resource) -> None:
     type_ = str(head.get("type"))
     base_inputs, head_inputs = base.get("inputs") or {}, head.get("inputs") or {}
-    cluster = disruptive.changed(disruptive.CLUSTER_REPLACE_ON_CHANGE.get(type_, ()), base_inputs, head_inputs)
+    rebuilt = disruptive.changed(disruptive.CLUSTER_REPLACE_ON_CHANGE.get(type_, ()), base_inputs, head_inputs)
     replaced = disruptive.changed(disruptive.POOL_REPLACE_ON_CHANGE.get(type_, ()), base_inputs, head_inputs)
     rolled = disruptive.changed(disruptive.ROLL_ON_CHANGE.get(type_, ()), base_inputs, head_inputs)
     restarted = disruptive.changed(disruptive.RESTART_ON_CHANGE.get(type_, ()), base_inputs, head_inputs)
     found: list[tuple[DisruptionKind, list[str]]] = [
-        ("cluster", cluster),
+        ("rebuild", rebuilt),
         ("replace", replaced),
-        ("roll", [] if replaced or cluster else rolled),
+        ("roll", [] if replaced or rebuilt else rolled),
         ("restart", restarted),
     ]
     for kind, keys in found:
@@ -286,8 +288,8 @@ def render_markdown(diff: PlanDiff, base_label: str = "the base branch") -> str:
     if diff.disruptions:
         lines += [
             "> [!WARNING]",
-            f"> **{len(diff.disruptions)} change(s) stop running workspaces or restart the database.** No data is lost, "
-            "but apply them when users can take it.",
+            f"> **{len(diff.disruptions)} change(s) stop running workspaces, rebuild the cluster or restart the database.** "
+            "The managed data stores keep their data, but apply these changes when users can take it.",
             "",
         ]
         lines += table(

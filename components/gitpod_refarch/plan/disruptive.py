@@ -7,8 +7,8 @@
 * **replace**: a node pool is replaced as a whole: a new one is created, the old one deleted with
   its nodes (same effect on workspaces; on the services pool Gitpod is briefly down).
 * **restart**: a database restarts (minutes without Gitpod).
-* **cluster**: the cluster itself is replaced: Gitpod and every workspace stop, and whatever lives
-  only inside the cluster (the in-cluster database, registry and object storage) is lost.
+* **rebuild**: the cluster itself is replaced: a new cluster, and the old one deleted with every
+  node and everything deployed in it (Gitpod is down until reinstalled; in-cluster volumes are lost).
 
 A launch template is a special case: the plan cannot see its new version number (a placeholder),
 so any input change of a template is reported as a roll of the node groups that use it, which is
@@ -21,7 +21,12 @@ internal/service/rds/instance.go (class, version and parameter group changes are
 `apply_immediately`, which restarts the instance); for AKS, pulumi-azure-native 3's `forceNewMap`
 for ManagedCluster (provider/pkg/gen) plus its URL parameters, azure-native's replacement of an
 AgentPool on `vmSize` (and the program's own on `osDiskSizeGB`, azure/cluster.py), and in-place
-reimaging on version and OS changes (MicrosoftDocs/azure-aks-docs, upgrade-os-version.md).
+reimaging on version and OS changes (MicrosoftDocs/azure-aks-docs, upgrade-os-version.md); and
+terraform-provider-google (google-beta, which pulumi-gcp wraps) services/container/resource_container_cluster.go, resource_container_node_pool.go
+and node_config.go at v7.45.0 (ForceNew fields; `machine_type`, `disk_size_gb`, `disk_type`,
+`image_type` and `network_config.enable_private_nodes` go through UpdateNodePool, which recreates
+the pool's nodes). Inputs under `ignore_changes` (a GKE pool's `initialNodeCount`, the cluster's
+temporary `nodeConfig`) are left out: Pulumi never sends their changes.
 """
 
 from __future__ import annotations
@@ -37,6 +42,13 @@ ROLL_ON_CHANGE: dict[str, tuple[str, ...]] = {
     "azure-native:containerservice:AgentPool": ("orchestratorVersion", "osSKU"),
     # The services pool is declared inside the cluster (agentPoolProfiles): a minor upgrade reimages it.
     "azure-native:containerservice:ManagedCluster": ("kubernetesVersion",),
+    "gcp:container/nodePool:NodePool": (
+        "nodeConfig.machineType",
+        "nodeConfig.diskSizeGb",
+        "nodeConfig.diskType",
+        "nodeConfig.imageType",
+        "networkConfig.enablePrivateNodes",
+    ),
 }
 
 #: Inputs whose change replaces the pool.
@@ -56,9 +68,19 @@ POOL_REPLACE_ON_CHANGE: dict[str, tuple[str, ...]] = {
         "subnetIds",
     ),
     "azure-native:containerservice:AgentPool": ("agentPoolName", "resourceName", "resourceGroupName", "vmSize", "osDiskSizeGB"),
+    "gcp:container/nodePool:NodePool": (
+        "name",
+        "location",
+        "cluster",
+        "project",
+        "maxPodsPerNode",
+        "nodeConfig.serviceAccount",
+        "nodeConfig.oauthScopes",
+        "nodeConfig.metadata",
+    ),
 }
 
-#: Inputs whose change replaces the whole cluster.
+#: Inputs whose change replaces the cluster (and so everything deployed into it).
 CLUSTER_REPLACE_ON_CHANGE: dict[str, tuple[str, ...]] = {
     "azure-native:containerservice:ManagedCluster": (
         "resourceName",
@@ -69,6 +91,17 @@ CLUSTER_REPLACE_ON_CHANGE: dict[str, tuple[str, ...]] = {
         "nodeResourceGroup",
         "linuxProfile",
     ),
+    "gcp:container/cluster:Cluster": (
+        "name",
+        "location",
+        "project",
+        "network",
+        "subnetwork",
+        "networkingMode",
+        "ipAllocationPolicy",
+        "datapathProvider",
+        "description",
+    ),
 }
 
 #: Launch templates: every input is part of a template version; the pools using it roll (see module doc).
@@ -76,9 +109,13 @@ TEMPLATE_TYPES: frozenset[str] = frozenset({"aws:ec2/launchTemplate:LaunchTempla
 #: Where a pool names its template: the input path holding the template's `id`.
 TEMPLATE_REFERENCE: dict[str, str] = {"aws:eks/nodeGroup:NodeGroup": "launchTemplate.id"}
 
-#: Inputs whose in-place change restarts a database.
+#: Inputs whose in-place change restarts a database. Cloud SQL restarts for a new machine tier or
+#: availability type (https://cloud.google.com/sql/docs/mysql/instance-settings, "Impact of changing
+#: instance settings") and for an in-place major upgrade, which keeps the instance, its data and its
+#: IP address (https://cloud.google.com/sql/docs/mysql/upgrade-major-db-version-inplace; checked 2026-11).
 RESTART_ON_CHANGE: dict[str, tuple[str, ...]] = {
     "aws:rds/instance:Instance": ("engineVersion", "instanceClass", "parameterGroupName"),
+    "gcp:sql/databaseInstance:DatabaseInstance": ("databaseVersion", "settings.tier", "settings.availabilityType"),
 }
 
 

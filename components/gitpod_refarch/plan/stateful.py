@@ -22,13 +22,13 @@ from typing import Any
 REPLACE_ON_CHANGE: dict[str, tuple[str, ...]] = {
     # -- databases --------------------------------------------------------------------------------
     # Cloud SQL: the instance name is its identity (and cannot be reused for a week after deletion);
-    # region and project move it; a changed databaseVersion is planned as a replacement unless the
-    # provider can run an in-place major upgrade, so review it as one.
+    # region and project move it. `databaseVersion` is not here: terraform-provider-google patches it
+    # in place, a major upgrade that keeps the data (services/sql/resource_sql_database_instance.go,
+    # not ForceNew; checked at v7.45.0, 2026-11), so `disruptive` lists it as a restart.
     "gcp:sql/databaseInstance:DatabaseInstance": (
         "name",
         "region",
         "project",
-        "databaseVersion",
         "masterInstanceName",
         "encryptionKeyName",
     ),
