@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import base64
+import fnmatch
 import json
+import re
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
@@ -767,3 +769,44 @@ def test_a_new_instance_type_replaces_only_that_node_group(plan_stack):
     result = _diff(plan_stack, {}, {"cluster.nodePools.headlessWorkspaces.machineType": "m6i.8xlarge"})
     assert [(d.kind, d.name) for d in result.disruptions] == [("replace", "gitpod-cluster-headless-workspaces")]
     assert "instanceTypes: ['m6i.4xlarge'] -> ['m6i.8xlarge']" in result.disruptions[0].reason
+
+
+# -- what the deployer must be allowed to do --------------------------------------------------------
+#: API calls terraform-provider-aws makes *besides* the create/update/delete call itself, for the
+#: types this stack declares: the read-back after every create and update, and the wait on every
+#: asynchronous EKS update. A deployer whose policy lacks one fails mid-`up`, after AWS has already
+#: made the change. Read from hashicorp/terraform-provider-aws (Nov 2026):
+#: internal/service/iam/role.go (resourceRoleRead: ListRolePolicies for the deprecated
+#: `inline_policy`, ListAttachedRolePolicies; DeleteRole: ListInstanceProfilesForRole),
+#: internal/service/iam/role_policy_attachment.go (findAttachedRolePolicyByTwoPartKey:
+#: ListAttachedRolePolicies), internal/service/eks/{cluster,node_group,addon}.go
+#: (waitClusterUpdateSuccessful, waitNodegroupUpdateSuccessful, waitAddonUpdateSuccessful: DescribeUpdate).
+PROVIDER_SIDE_CALLS: dict[str, tuple[str, ...]] = {
+    "aws:iam/role:Role": ("iam:GetRole", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies", "iam:ListInstanceProfilesForRole"),
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": ("iam:ListAttachedRolePolicies",),
+    "aws:eks/cluster:Cluster": ("eks:DescribeCluster", "eks:DescribeUpdate"),
+    "aws:eks/nodeGroup:NodeGroup": ("eks:DescribeNodegroup", "eks:DescribeUpdate"),
+    "aws:eks/addon:Addon": ("eks:DescribeAddon", "eks:DescribeUpdate"),
+}
+
+
+def _documented_actions() -> list[str]:
+    """Every `service:Action` (or wildcard) in docs/aws.md's table of the deployer's permissions."""
+    text = (ROOT / "docs" / "aws.md").read_text()
+    section = text.split("## Required IAM permissions", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"`([a-z0-9-]+:[A-Za-z0-9*]+)`", section)
+
+
+def test_the_deployer_permissions_cover_the_providers_reads_and_waits(plan):
+    documented = _documented_actions()
+    declared = {r.type for r in plan.resources}
+    missing = sorted(
+        {
+            action
+            for type_, actions in PROVIDER_SIDE_CALLS.items()
+            if type_ in declared
+            for action in actions
+            if not any(fnmatch.fnmatchcase(action, pattern) for pattern in documented)
+        }
+    )
+    assert missing == [], f"docs/aws.md's IAM table lacks {missing}"
