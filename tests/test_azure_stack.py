@@ -497,6 +497,7 @@ def test_mysql_keeps_the_storage_it_grew_to(plan):
     assert server.ignore_changes == ["storage.storageSizeGB"]
 
 
+
 @pytest.mark.parametrize("plugin", ["azure-overlay", "kubenet"])
 def test_the_node_subnet_keeps_the_route_table_aks_attaches(plugin):
     plan = plan_azure({"azure.networkPlugin": plugin})
@@ -586,3 +587,44 @@ def test_the_sysctl_loop_sets_what_the_kernel_has_and_fails_loudly(tmp_path):
     (tmp_path / "kernel" / "unwritable").mkdir()
     failing = sysctl_loop({"kernel.unwritable": "0"}, interval=1, root=str(tmp_path))
     assert subprocess.run(["sh", "-c", failing], timeout=10, capture_output=True).returncode == 1
+
+
+def test_plan_diff_names_the_services_pool_reimage_and_database_restarts():
+    from gitpod_refarch.plan import diff
+    from gitpod_refarch.plan.render import to_json
+
+    base = to_json(plan_azure())
+    # The services pool lives inside the cluster resource: a new OS SKU reimages it as well.
+    os_change = diff.diff_plans(base, to_json(plan_azure({"azure.osSku": "Ubuntu"})))
+    assert sorted((d.kind, d.name) for d in os_change.disruptions) == [
+        ("roll", "gitpod-cluster-aks"),
+        ("roll", "gitpod-cluster-headlessws-pool"),
+        ("roll", "gitpod-cluster-regularws-pool"),
+    ]
+    # Flexible Server restarts to change compute, and is down during a major version upgrade.
+    resized = diff.diff_plans(base, to_json(plan_azure({"database.instanceSize": "Standard_D4ds_v4"})))
+    [restart] = resized.disruptions
+    assert (restart.kind, restart.name) == ("restart", "gitpod-database-server")
+    assert "sku.name: 'Standard_D2ds_v4' -> 'Standard_D4ds_v4'" in restart.reason
+    upgraded = diff.diff_plans(base, to_json(plan_azure({"database.version": "8.0"})))
+    assert [(d.kind, d.name) for d in upgraded.disruptions] == [("restart", "gitpod-database-server")]
+    assert not upgraded.flagged  # in place: `version` is updatable (FlexibleServers.json), nothing is lost
+    # Backup retention changes without a restart.
+    quiet = diff.diff_plans(base, to_json(plan_azure({"database.backupRetentionDays": "14"})))
+    assert quiet.disruptions == [] and not quiet.flagged
+
+
+def test_plan_diff_treats_a_new_database_network_as_a_replacement():
+    """`network` is create-only on Flexible Server; azure-native replaces the server when it changes."""
+    from gitpod_refarch.plan import diff
+    from gitpod_refarch.plan.render import to_json
+
+    base = to_json(plan_azure())
+    head = json.loads(json.dumps(base))
+    [server] = [r for r in head["resources"] if r["type"] == SERVER]
+    server["inputs"]["network"]["delegatedSubnetResourceId"] = (
+        "/subscriptions/x/resourceGroups/y/providers/Microsoft.Network/virtualNetworks/v/subnets/other"
+    )
+    result = diff.diff_plans(base, head)
+    assert [(d.kind, d.name) for d in result.dangers] == [("replaced", "gitpod-database-server")]
+    assert result.dangers[0].reason.startswith("network:")
