@@ -63,37 +63,38 @@ def sysctl_loop(sysctls: Mapping[str, str], interval: int = INTERVAL_SECONDS, ro
 
 def workspace_sysctls(name: str, provider: k8s.Provider, opts: pulumi.ResourceOptions) -> k8s.apps.v1.DaemonSet:
     """The DaemonSet that keeps `WORKSPACE_NODE_SYSCTLS` on every workspace node (regular and headless)."""
+    core, meta = k8s.core.v1, k8s.meta.v1
     labels = {"app.kubernetes.io/name": NAME, "app.kubernetes.io/part-of": "gitpod"}
-    either_workspace_pool = [
-        {"matchExpressions": [{"key": label, "operator": "Exists"}]} for label in (NODE_LABEL_REGULAR, NODE_LABEL_HEADLESS)
+    either_workspace_pool = [  # node selector terms are ORed
+        core.NodeSelectorTermArgs(match_expressions=[core.NodeSelectorRequirementArgs(key=label, operator="Exists")])
+        for label in (NODE_LABEL_REGULAR, NODE_LABEL_HEADLESS)
     ]
+    container = core.ContainerArgs(
+        name="sysctls",
+        image=IMAGE,
+        command=["sh", "-c", sysctl_loop(WORKSPACE_NODE_SYSCTLS)],
+        # Privileged: only then is /proc/sys writable, and the write needs CAP_SYS_ADMIN and
+        # CAP_MAC_ADMIN in the host's user namespace, without an AppArmor profile of its own.
+        security_context=core.SecurityContextArgs(privileged=True, app_armor_profile=core.AppArmorProfileArgs(type="Unconfined")),
+        resources=core.ResourceRequirementsArgs(requests={"cpu": "1m", "memory": "8Mi"}, limits={"memory": "32Mi"}),
+    )
+    pod = core.PodSpecArgs(
+        affinity=core.AffinityArgs(
+            node_affinity=core.NodeAffinityArgs(
+                required_during_scheduling_ignored_during_execution=core.NodeSelectorArgs(node_selector_terms=either_workspace_pool)
+            )
+        ),
+        priority_class_name="system-node-critical",
+        automount_service_account_token=False,
+        termination_grace_period_seconds=5,
+        containers=[container],
+    )
     return k8s.apps.v1.DaemonSet(
         name,
-        metadata={"name": NAME, "namespace": NAMESPACE, "labels": labels},
-        spec={
-            "selector": {"matchLabels": labels},
-            "template": {
-                "metadata": {"labels": labels},
-                "spec": {
-                    "affinity": {
-                        "nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": either_workspace_pool}}
-                    },
-                    "priorityClassName": "system-node-critical",
-                    "automountServiceAccountToken": False,
-                    "terminationGracePeriodSeconds": 5,
-                    "containers": [
-                        {
-                            "name": "sysctls",
-                            "image": IMAGE,
-                            "command": ["sh", "-c", sysctl_loop(WORKSPACE_NODE_SYSCTLS)],
-                            # Privileged: only then is /proc/sys writable, and the write needs
-                            # CAP_SYS_ADMIN and CAP_MAC_ADMIN in the host's user namespace, unconfined.
-                            "securityContext": {"privileged": True, "appArmorProfile": {"type": "Unconfined"}},
-                            "resources": {"requests": {"cpu": "1m", "memory": "8Mi"}, "limits": {"memory": "32Mi"}},
-                        }
-                    ],
-                },
-            },
-        },
+        metadata=meta.ObjectMetaArgs(name=NAME, namespace=NAMESPACE, labels=labels),
+        spec=k8s.apps.v1.DaemonSetSpecArgs(
+            selector=meta.LabelSelectorArgs(match_labels=labels),
+            template=core.PodTemplateSpecArgs(metadata=meta.ObjectMetaArgs(labels=labels), spec=pod),
+        ),
         opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(provider=provider)),
     )
