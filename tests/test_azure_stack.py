@@ -506,6 +506,13 @@ def test_mysql_keeps_the_zone_azure_placed_it_in(ha):
     assert "availabilityZone" in server.ignore_changes
 
 
+def test_mysql_keeps_a_maintenance_window_set_outside_the_program(plan):
+    """Update-only in the REST API, so docs/azure.md has users set it with the CLI; a refresh records it."""
+    server = plan.one(SERVER)
+    assert "maintenanceWindow" not in unwrap(server.inputs)
+    assert "maintenanceWindow" in server.ignore_changes
+
+
 @pytest.mark.parametrize("plugin", ["azure-overlay", "kubenet"])
 def test_the_node_subnet_keeps_the_route_table_aks_attaches(plugin):
     plan = plan_azure({"azure.networkPlugin": plugin})
