@@ -494,7 +494,23 @@ def test_mysql_keeps_the_storage_it_grew_to(plan):
     server = plan.one(SERVER)
     assert unwrap(server.inputs)["storage"] == {"storageSizeGB": 20, "autoGrow": "Enabled"}
     # After a refresh the state holds the grown size; the program's 20 must not shrink it.
-    assert server.ignore_changes == ["storage.storageSizeGB"]
+    assert "storage.storageSizeGB" in server.ignore_changes
+
+
+@pytest.mark.parametrize("ha", ["false", "true"])
+def test_mysql_keeps_the_zone_azure_placed_it_in(ha):
+    """After a failover and a refresh the state holds a zone the program never set; dropping it would
+    replace the server (`availabilityZone` is create-only), so the engine keeps it."""
+    server = plan_azure({"database.highAvailability": ha}).one(SERVER)
+    assert "availabilityZone" not in unwrap(server.inputs)
+    assert "availabilityZone" in server.ignore_changes
+
+
+def test_mysql_keeps_a_maintenance_window_set_outside_the_program(plan):
+    """Update-only in the REST API, so docs/azure.md has users set it with the CLI; a refresh records it."""
+    server = plan.one(SERVER)
+    assert "maintenanceWindow" not in unwrap(server.inputs)
+    assert "maintenanceWindow" in server.ignore_changes
 
 
 @pytest.mark.parametrize("plugin", ["azure-overlay", "kubenet"])
@@ -526,3 +542,104 @@ def test_plan_diff_names_pool_replacements_and_rolls():
     assert any(
         d.kind == "rebuild" and d.name == "gitpod-cluster-aks" and d.reason.startswith("networkProfile") for d in kubenet.disruptions
     )
+
+
+DAEMONSET = "kubernetes:apps/v1:DaemonSet"
+
+
+def test_workspace_nodes_turn_off_ubuntu_2404s_userns_restriction(plan):
+    """AKS cannot set this sysctl (no user data; not in linuxOSConfig.sysctls), so a DaemonSet does."""
+    from gitpod_refarch.compatibility import WORKSPACE_NODE_SYSCTLS
+
+    daemonset = plan.one(DAEMONSET)
+    assert daemonset.provider == plan.one(K8S_PROVIDER).urn
+    inputs = unwrap(daemonset.inputs)
+    assert inputs["metadata"]["namespace"] == "kube-system"
+    pod = inputs["spec"]["template"]["spec"]
+    terms = pod["affinity"]["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]["nodeSelectorTerms"]
+    # Either workspace label (terms are ORed), never the services pool.
+    assert sorted(e["key"] for t in terms for e in t["matchExpressions"]) == sorted([NODE_LABEL_HEADLESS, NODE_LABEL_REGULAR])
+    assert pod["priorityClassName"] == "system-node-critical"
+    [container] = pod["containers"]
+    assert container["image"].startswith("mcr.microsoft.com/")
+    assert container["securityContext"]["privileged"] is True
+    script = container["command"][-1]
+    for key, value in WORKSPACE_NODE_SYSCTLS.items():
+        assert f"echo {value} > /proc/sys/{key.replace('.', '/')}" in script
+    # Deployed whatever the node OS, so it already runs when AKS moves the pools to Ubuntu 24.04.
+    for sku in ("Ubuntu2204", "AzureLinux"):
+        assert len(plan_azure({"azure.osSku": sku}).by_type(DAEMONSET)) == 1
+
+
+def test_the_sysctl_loop_sets_what_the_kernel_has_and_fails_loudly(tmp_path):
+    import signal
+    import subprocess
+    import time
+
+    from gitpod_refarch.azure.workspace_nodes import sysctl_loop
+
+    (tmp_path / "kernel").mkdir()
+    knob = tmp_path / "kernel" / "apparmor_restrict_unprivileged_userns"
+    knob.write_text("1\n")
+    script = sysctl_loop({"kernel.apparmor_restrict_unprivileged_userns": "0", "kernel.absent_knob": "0"}, interval=1, root=str(tmp_path))
+    loop = subprocess.Popen(["sh", "-c", script])
+    try:
+        deadline = time.monotonic() + 10
+        while knob.read_text().strip() != "0" and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert knob.read_text().strip() == "0"
+        knob.write_text("1\n")  # e.g. something reloaded sysctl.d: the next round sets it again
+        deadline = time.monotonic() + 10
+        while knob.read_text().strip() != "0" and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert knob.read_text().strip() == "0"
+        assert not (tmp_path / "kernel" / "absent_knob").exists()  # a kernel without it is left alone
+        loop.send_signal(signal.SIGTERM)
+        assert loop.wait(timeout=10) == 0
+    finally:
+        loop.kill()
+    # A write that fails ends the container (CrashLoopBackOff), rather than looking healthy.
+    (tmp_path / "kernel" / "unwritable").mkdir()
+    failing = sysctl_loop({"kernel.unwritable": "0"}, interval=1, root=str(tmp_path))
+    assert subprocess.run(["sh", "-c", failing], timeout=10, capture_output=True).returncode == 1
+
+
+def test_plan_diff_names_the_services_pool_reimage_and_database_restarts():
+    from gitpod_refarch.plan import diff
+    from gitpod_refarch.plan.render import to_json
+
+    base = to_json(plan_azure())
+    # The services pool lives inside the cluster resource: a new OS SKU reimages it as well.
+    os_change = diff.diff_plans(base, to_json(plan_azure({"azure.osSku": "Ubuntu"})))
+    assert sorted((d.kind, d.name) for d in os_change.disruptions) == [
+        ("roll", "gitpod-cluster-aks"),
+        ("roll", "gitpod-cluster-headlessws-pool"),
+        ("roll", "gitpod-cluster-regularws-pool"),
+    ]
+    # Flexible Server restarts to change compute, and is down during a major version upgrade.
+    resized = diff.diff_plans(base, to_json(plan_azure({"database.instanceSize": "Standard_D4ds_v4"})))
+    [restart] = resized.disruptions
+    assert (restart.kind, restart.name) == ("restart", "gitpod-database-server")
+    assert "sku.name: 'Standard_D2ds_v4' -> 'Standard_D4ds_v4'" in restart.reason
+    upgraded = diff.diff_plans(base, to_json(plan_azure({"database.version": "8.0"})))
+    assert [(d.kind, d.name) for d in upgraded.disruptions] == [("restart", "gitpod-database-server")]
+    assert not upgraded.flagged  # in place: `version` is updatable (FlexibleServers.json), nothing is lost
+    # Backup retention changes without a restart.
+    quiet = diff.diff_plans(base, to_json(plan_azure({"database.backupRetentionDays": "14"})))
+    assert quiet.disruptions == [] and not quiet.flagged
+
+
+def test_plan_diff_treats_a_new_database_network_as_a_replacement():
+    """`network` is create-only on Flexible Server; azure-native replaces the server when it changes."""
+    from gitpod_refarch.plan import diff
+    from gitpod_refarch.plan.render import to_json
+
+    base = to_json(plan_azure())
+    head = json.loads(json.dumps(base))
+    [server] = [r for r in head["resources"] if r["type"] == SERVER]
+    server["inputs"]["network"]["delegatedSubnetResourceId"] = (
+        "/subscriptions/x/resourceGroups/y/providers/Microsoft.Network/virtualNetworks/v/subnets/other"
+    )
+    result = diff.diff_plans(base, head)
+    assert [(d.kind, d.name) for d in result.dangers] == [("replaced", "gitpod-database-server")]
+    assert result.dangers[0].reason.startswith("network:")

@@ -15,6 +15,7 @@ from ..compatibility import NODE_LABEL_HEADLESS, NODE_LABEL_REGULAR, NODE_LABELS
 from ..contracts import CONTAINERD_DEFAULT, CertManagerIdentity, ClusterInfo
 from . import roles
 from .platform import Identity
+from .workspace_nodes import workspace_sysctls
 
 TYPE = "gitpod:index:AksCluster"
 
@@ -176,8 +177,10 @@ class AksCluster(pulumi.ComponentResource):
       brought along, and they must exist before the cluster does.
     * OIDC issuer and workload identity are on; cert-manager's identity trusts the cluster's
       issuer for exactly one service account.
-    * The Kubernetes provider depends on every pool (and the federation), so nothing deployed
+    * The Kubernetes provider depends on every pool, so nothing deployed
       through it races node creation.
+    * A DaemonSet keeps the kernel settings workspaces need on the workspace nodes (Ubuntu 24.04's
+      AppArmor user-namespace restriction off), which AKS' node configuration cannot express.
     """
 
     provider: k8s.Provider
@@ -334,6 +337,8 @@ class AksCluster(pulumi.ComponentResource):
             enable_server_side_apply=True,
             opts=pulumi.ResourceOptions(parent=self, depends_on=pools),
         )
+        # Ubuntu 24.04 would stop every workspace; AKS cannot set that sysctl itself (workspace_nodes.py).
+        workspace_sysctls(f"{name}-workspace-sysctls", self.provider, child)
         self.cluster_name = cluster.name
         self.info = ClusterInfo(
             provider=self.provider,

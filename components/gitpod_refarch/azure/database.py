@@ -29,6 +29,17 @@ SERVER_VERSIONS = {"5.7": "5.7", "8.0": "8.0.21"}
 AUTO_GROW = "Enabled"
 #: The input path of the size auto-grow changes (engine name of `storage.storage_size_gb`).
 GROWN_STORAGE = "storage.storageSizeGB"
+#: The zone Azure placed the server in. The program never sets it, but a refresh after Azure moved
+#: the primary (an HA failover swaps it with the standby's zone) copies the new zone into the state's
+#: inputs: azure-native's Read merges changed outputs into the inputs (`applyDiff`,
+#: provider/pkg/provider/diff.go), and the next `up` would see it removed. `availabilityZone` is
+#: create-only (x-ms-mutability create/read, FlexibleServers.json 2024-02-01-preview), so that diff
+#: is a replacement of the server. Azure owns the placement; keep whatever zone it reports.
+PLACED_ZONE = "availabilityZone"
+#: Flexible Server's own patch window. It is update-only (x-ms-mutability update/read, same spec),
+#: so it cannot be part of the create request, and docs/azure.md has users set it with the CLI; a
+#: refresh then records it, and without this the next `up` would send the server without it.
+MAINTENANCE_WINDOW = "maintenanceWindow"
 
 #: Server parameters Gitpod 2022.11 needs, applied in this order (Azure serialises parameter changes).
 #: explicit_defaults_for_timestamp OFF: Gitpod relies on NULL resetting TIMESTAMP columns (its
@@ -149,7 +160,8 @@ class MysqlFlexibleServer(pulumi.ComponentResource):
                 depends_on=[link],
                 # Auto-grow raises the size on its own and Azure never shrinks storage (azurerm replaces
                 # the server when size_gb decreases); keep whatever size the server has grown to.
-                ignore_changes=[GROWN_STORAGE],
+                # Likewise the zone Azure runs it in and the patch window set outside the program.
+                ignore_changes=[GROWN_STORAGE, PLACED_ZONE, MAINTENANCE_WINDOW],
             ),
         )
 

@@ -40,8 +40,9 @@ from .stateful import lookup
 ROLL_ON_CHANGE: dict[str, tuple[str, ...]] = {
     "aws:eks/nodeGroup:NodeGroup": ("launchTemplate.version", "releaseVersion", "version"),
     "azure-native:containerservice:AgentPool": ("orchestratorVersion", "osSKU"),
-    # The services pool is declared inside the cluster (agentPoolProfiles): a minor upgrade reimages it.
-    "azure-native:containerservice:ManagedCluster": ("kubernetesVersion",),
+    # The services pool is declared inside the cluster (agentPoolProfiles): a minor upgrade or a new
+    # OS SKU reimages it like any other pool.
+    "azure-native:containerservice:ManagedCluster": ("kubernetesVersion", "agentPoolProfiles.0.osSKU"),
     "gcp:container/nodePool:NodePool": (
         "nodeConfig.machineType",
         "nodeConfig.diskSizeGb",
@@ -116,6 +117,10 @@ TEMPLATE_REFERENCE: dict[str, str] = {"aws:eks/nodeGroup:NodeGroup": "launchTemp
 RESTART_ON_CHANGE: dict[str, tuple[str, ...]] = {
     "aws:rds/instance:Instance": ("engineVersion", "instanceClass", "parameterGroupName"),
     "gcp:sql/databaseInstance:DatabaseInstance": ("databaseVersion", "settings.tier", "settings.availabilityType"),
+    # Flexible Server: "Compute scaling requires a restart and takes 60-120 seconds, while storage
+    # scaling doesn't" (MicrosoftDocs/azure-databases-docs concepts-service-tiers-storage.md), and a
+    # major version upgrade takes the server down while it runs (how-to-upgrade.md).
+    "azure-native:dbformysql:Server": ("sku.name", "sku.tier", "version"),
 }
 
 

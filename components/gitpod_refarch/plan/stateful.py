@@ -57,7 +57,17 @@ REPLACE_ON_CHANGE: dict[str, tuple[str, ...]] = {
         "kmsKeyId",
         "storageEncrypted",
     ),
-    "azure-native:dbformysql:Server": ("serverName", "resourceGroupName", "location", "administratorLogin"),
+    # Flexible Server: `administratorLogin`, `availabilityZone` and `network` (delegated subnet,
+    # private DNS zone) are create-only (x-ms-mutability create/read in FlexibleServers.json,
+    # 2024-02-01-preview), which azure-native turns into replacements (provider/pkg/gen/properties.go).
+    "azure-native:dbformysql:Server": (
+        "serverName",
+        "resourceGroupName",
+        "location",
+        "administratorLogin",
+        "availabilityZone",
+        "network",
+    ),
     "azure-native:dbformysql:Database": ("databaseName", "serverName", "resourceGroupName"),
     # -- bucket storage -----------------------------------------------------------------------------
     "gcp:storage/bucket:Bucket": ("name", "location", "project"),
@@ -170,10 +180,17 @@ def is_stateful(resource: Mapping[str, Any]) -> bool:
 
 
 def lookup(inputs: Mapping[str, Any], path: str) -> Any:
-    """The value at a dotted input path, or None when any step is missing."""
+    """The value at a dotted input path, or None when any step is missing.
+
+    A numeric step indexes a list (`agentPoolProfiles.0.osSKU`), for inputs that hold one
+    sub-resource per entry, such as the node pool declared inside an AKS cluster.
+    """
     value: Any = inputs
     for part in path.split("."):
-        if not isinstance(value, Mapping):
+        if isinstance(value, Mapping):
+            value = value.get(part)
+        elif isinstance(value, list) and part.isdigit():
+            value = value[int(part)] if int(part) < len(value) else None
+        else:
             return None
-        value = value.get(part)
     return value

@@ -314,7 +314,8 @@ def _node_os(settings: Settings, az: AzureSettings, add: Add) -> None:
             "gitpod:azure.osSku",
             f"'Ubuntu' ({how}) gives Ubuntu 24.04 nodes with kernel 6.8 and containerd 2.x on Kubernetes 1.35+, newer than "
             "Gitpod's tested kernels (5.4-5.15). It may work (the installer requires >= 5.4; fsShiftMethod 'fuse' needs no "
-            "kernel module). Ubuntu2204 (kernel 5.15) is available up to Kubernetes 1.36.",
+            "kernel module; a DaemonSet turns off the AppArmor user-namespace restriction 24.04 enables, on the workspace "
+            "nodes). Ubuntu2204 (kernel 5.15) is available up to Kubernetes 1.36.",
         )
     elif sku == "AzureLinux":
         add(
