@@ -300,6 +300,10 @@ def test_node_groups_carry_their_gitpod_labels_and_sizes(plan, pool, labels, mac
     assert ("echo 'kernel.apparmor_restrict_unprivileged_userns = 0' >> /etc/sysctl.d/90-gitpod.conf" in document) is workspaces
 
 
+def test_nodes_boot_with_their_sysctls_so_no_daemonset_sets_them(plan):
+    assert plan.by_type("kubernetes:apps/v1:DaemonSet") == []
+
+
 def test_add_ons_run_in_order_with_service_account_roles(plan):
     groups = [r.urn for r in plan.by_type("aws:eks/nodeGroup:NodeGroup")]
     assert len(groups) == 3

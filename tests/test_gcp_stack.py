@@ -10,10 +10,12 @@ import base64
 import json
 from collections.abc import Iterable
 
+import kubernetes_validate
 import pytest
 import yaml
 
 from gitpod_refarch.compatibility import NODE_LABEL_HEADLESS, NODE_LABEL_REGULAR, NODE_LABELS_SERVICES
+from gitpod_refarch.nodesysctl import host_script
 from gitpod_refarch.plan import diff
 from gitpod_refarch.plan.harness import Plan, Registration, run_program
 from gitpod_refarch.plan.render import installer_checks, render_json, to_json
@@ -35,6 +37,7 @@ ZONE = "gcp:dns/managedZone:ManagedZone"
 ZONE_IAM = "gcp:dns/dnsManagedZoneIamMember:DnsManagedZoneIamMember"
 SA_IAM = "gcp:serviceaccount/iAMMember:IAMMember"
 K8S_PROVIDER = "pulumi:providers:kubernetes"
+DAEMONSET = "kubernetes:apps/v1:DaemonSet"
 
 
 def plan_gcp(config: dict[str, str] | None = None) -> Plan:
@@ -338,6 +341,57 @@ def test_node_pools_are_ubuntu_containerd_on_ssd_with_gitpod_labels_and_autoscal
         "gitpod.io/workload_workspace_services",
         "gitpod.io/workload_services",
     }
+
+
+def workspace_sysctls(plan: Plan) -> dict:
+    """The DaemonSet that sets the workspace nodes' kernel, as the provider would send it, checked
+    against the Kubernetes API schema of the versions the REGULAR channel runs (unknown fields fail)."""
+    (daemonset,) = plan.by_type(DAEMONSET)
+    manifest = unwrap(daemonset.inputs)
+    for version in ("1.34", "1.35"):
+        kubernetes_validate.validate(manifest, version, strict=True)
+    return manifest
+
+
+def test_workspace_nodes_turn_off_ubuntu_2404s_user_namespace_restriction(plan):
+    """GKE's Ubuntu nodes are 24.04, whose AppArmor restriction stops workspacekit's user namespace,
+    and GKE cannot boot them with the setting: a DaemonSet on the workspace nodes (only) sets it."""
+    manifest = workspace_sysctls(plan)
+    assert manifest["metadata"]["namespace"] == "gitpod"
+    pod = manifest["spec"]["template"]["spec"]
+    terms = pod["affinity"]["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]["nodeSelectorTerms"]
+    assert terms == [
+        {"matchExpressions": [{"key": NODE_LABEL_REGULAR, "operator": "Exists"}]},
+        {"matchExpressions": [{"key": NODE_LABEL_HEADLESS, "operator": "Exists"}]},
+    ]
+    (init,) = pod["initContainers"]
+    # The host's own sysctl, run in the host's namespaces (as ws-daemon's init container does).
+    assert pod["hostPID"] is True and init["securityContext"] == {"privileged": True}
+    assert init["command"][:-1] == ["/usr/bin/nsenter", "-t", "1", "-a", "/bin/sh", "-c"]
+    assert init["command"][-1] == host_script({"kernel.apparmor_restrict_unprivileged_userns": "0"})
+    # The helper image ws-daemon pulls onto the same nodes, from the same place.
+    assert {c["image"] for c in [init, *pod["containers"]]} == {"docker.io/library/ubuntu:20.04"}
+    (sleep,) = pod["containers"]
+    assert sleep["securityContext"]["runAsNonRoot"] is True and "privileged" not in sleep["securityContext"]
+    assert "imagePullSecrets" not in pod
+    # GKE refuses sysctls outside its allowlist, so the pools must not ask for this one.
+    assert all("linuxNodeConfig" not in p.inputs["nodeConfig"] for p in plan.by_type(NODE_POOL))
+
+
+def test_workspace_sysctls_follow_gitpods_mirror_and_pull_secrets(plan_stack):
+    plan = plan_stack(
+        "gcp",
+        {
+            "installer.repository": "mirror.example.com/gitpod",
+            "installer.imagePullSecrets[0].server": "mirror.example.com",
+            "installer.imagePullSecrets[0].username": "puller",
+        },
+        {"installer.imagePullSecrets[0].password": "pull-pa55"},
+    )
+    pod = workspace_sysctls(plan)["spec"]["template"]["spec"]
+    assert {c["image"] for c in [*pod["initContainers"], *pod["containers"]]} == {"mirror.example.com/gitpod/library/ubuntu:20.04"}
+    assert pod["imagePullSecrets"] == [{"name": "image-pull-mirror-example-com"}]
+    assert "image-pull-mirror-example-com" in secrets_in(plan)
 
 
 def test_pool_sizes_come_from_config():

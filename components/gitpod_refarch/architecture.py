@@ -25,7 +25,8 @@ from .certmanager.component import CertManager, CertManagerArgs, certificate_inf
 from .contracts import AuthProvider, ClusterInfo, ContainerdPaths, DatabaseInfo, DnsInfo, RegistryCredential, RegistryInfo, StorageInfo
 from .existing.cluster import ExistingCluster, ExistingClusterArgs
 from .installer.component import InstallerConfig
-from .installer.values import InstallerInputs, callback_url
+from .installer.values import InstallerInputs, callback_url, pull_secret_name
+from .nodesysctl import WorkspaceNodeSysctls, helper_image
 from .settings import Problem, Settings, SettingsError
 
 ANY = "*"
@@ -205,6 +206,7 @@ def build(settings: Settings, name: str = "gitpod") -> Architecture:
 
     k8s_opts = pulumi.ResourceOptions(providers=[cluster.provider])
     inst = settings.installer
+    pull_credentials = [RegistryCredential(p.server, p.username, p.password.output()) for p in inst.image_pull_secrets]
     installer = InstallerConfig(
         f"{name}-installer",
         {
@@ -219,7 +221,7 @@ def build(settings: Settings, name: str = "gitpod") -> Architecture:
                 region=inst.region,
                 log_level=inst.log_level,
                 fs_shift_method=inst.fs_shift_method,
-                image_pull_secrets=[RegistryCredential(p.server, p.username, p.password.output()) for p in inst.image_pull_secrets],
+                image_pull_secrets=pull_credentials,
                 auth_providers=[AuthProvider(p.id, p.type, p.host, p.client_id, p.client_secret.output()) for p in settings.auth_providers],
             ),
             "namespace": settings.namespace,
@@ -227,6 +229,19 @@ def build(settings: Settings, name: str = "gitpod") -> Architecture:
         },
         opts=k8s_opts,
     )
+    if cluster.workspace_node_sysctls:
+        # Kernel settings the nodes could not boot with (GKE): applied next to ws-daemon, from the
+        # image source and with the pull secrets Gitpod's own pods use.
+        WorkspaceNodeSysctls(
+            f"{name}-workspace-sysctls",
+            {
+                "namespace": installer.namespace,
+                "sysctls": cluster.workspace_node_sysctls,
+                "image": helper_image(inst.repository),
+                "pull_secrets": [pull_secret_name(c) for c in pull_credentials],
+            },
+            opts=k8s_opts,
+        )
     # The Certificate (and self-signed issuers) live in the Gitpod namespace: take its name from
     # the Namespace resource so they are created after it.
     cert_manager = CertManager(f"{name}-cert-manager", _cert_manager_args(settings, cluster, dns, installer.namespace), opts=k8s_opts)

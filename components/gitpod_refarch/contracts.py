@@ -58,6 +58,10 @@ class ClusterInfo:
     cert_manager_identity: CertManagerIdentity = field(default_factory=CertManagerIdentity)
     #: Extra stack outputs about the cluster (e.g. the node image on EKS), by output name.
     outputs: Mapping[str, Any] = field(default_factory=dict)
+    #: Kernel settings the workspace nodes still need once they have joined, because the cluster
+    #: could not set them at boot (GKE); a DaemonSet next to Gitpod applies them
+    #: (`nodesysctl.WorkspaceNodeSysctls`). Empty where the nodes boot with them (EKS user data).
+    workspace_node_sysctls: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

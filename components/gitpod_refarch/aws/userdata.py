@@ -13,26 +13,12 @@ have (e.g. an AppArmor knob on an older release) is skipped rather than failing 
 from __future__ import annotations
 
 import base64
-import re
 import shlex
 from collections.abc import Mapping, Sequence
 
+from ..nodesysctl import sysctl_script
+
 BOUNDARY = "==GITPOD=="
-SYSCTL_FILE = "/etc/sysctl.d/90-gitpod.conf"
-_SYSCTL_KEY = re.compile(r"[a-z0-9_]+(\.[a-z0-9_]+)+")
-
-
-def sysctl_script(sysctls: Mapping[str, str]) -> str:
-    """Shell lines that persist and apply each setting the kernel knows (empty for none)."""
-    lines = []
-    for key, value in sysctls.items():
-        if not _SYSCTL_KEY.fullmatch(key) or not re.fullmatch(r"[0-9]+", value):
-            raise ValueError(f"not a sysctl setting: {key}={value}")
-        proc = "/proc/sys/" + key.replace(".", "/")
-        lines.append(f"if [ -e {proc} ]; then echo '{key} = {value}' >> {SYSCTL_FILE}; fi")
-    if lines:
-        lines.append(f"if [ -e {SYSCTL_FILE} ]; then sysctl --load={SYSCTL_FILE}; fi")
-    return "".join(line + "\n" for line in lines)
 
 
 def bootstrap_script(

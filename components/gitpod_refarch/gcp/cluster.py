@@ -29,12 +29,25 @@ import pulumi
 import pulumi_gcp as gcp
 import pulumi_kubernetes as k8s
 
+from .. import compatibility as compat
 from ..contracts import CONTAINERD_DEFAULT, CertManagerIdentity, ClusterInfo
 from .kubeconfig import context_name, kubeconfig
 from .maintenance import GkeMaintenanceExclusion, GkeMaintenanceWindow, maintenance_policy
 
 TYPE = "gitpod:index:GkeCluster"
 
+#: GKE's `UBUNTU_CONTAINERD` nodes run Ubuntu 24.04 (`ubuntu-gke-2404-*` images) from 1.32.7-gke.1067000
+#: and 1.33.3-gke.1247000, so on every version this program creates on the REGULAR channel (1.34 and
+#: 1.35 in late 2026): "you must use a GKE version that includes the
+#: ubuntu-gke-2404-1-32-amd64-v20250730 image or a later version of the node image"
+#: (https://docs.cloud.google.com/kubernetes-engine/docs/how-to/gpus, checked 2026-11). Ubuntu 24.04
+#: restricts unprivileged user namespaces, which stops every Gitpod 2022.11 workspace
+#: (`compatibility.WORKSPACE_NODE_SYSCTLS`); Google documents no change to that default. GKE sets only
+#: allowlisted sysctls through `linux_node_config.sysctls`, and
+#: `kernel.apparmor_restrict_unprivileged_userns` is not on the list; the `startup-script` and
+#: `user-data` metadata keys are reserved (googleapis/googleapis google/container/v1/cluster_service.proto,
+#: `LinuxNodeConfig.sysctls` and `NodeConfig.metadata`, checked 2026-11). So the nodes cannot boot
+#: with it, and the cluster asks for a DaemonSet instead (`ClusterInfo.workspace_node_sysctls`).
 IMAGE_TYPE = "UBUNTU_CONTAINERD"
 DISK_TYPE = "pd-ssd"
 CLOUD_PLATFORM_SCOPE = "https://www.googleapis.com/auth/cloud-platform"
@@ -267,6 +280,7 @@ class GkeCluster(pulumi.ComponentResource):
             kubeconfig=self.kubeconfig,
             name=self.cluster_name,
             cert_manager_identity=identity,
+            workspace_node_sysctls=compat.WORKSPACE_NODE_SYSCTLS,
         )
         self.register_outputs({"clusterName": self.cluster_name, "endpoint": self.endpoint, "kubeconfig": self.kubeconfig})
 
