@@ -548,60 +548,24 @@ DAEMONSET = "kubernetes:apps/v1:DaemonSet"
 
 
 def test_workspace_nodes_turn_off_ubuntu_2404s_userns_restriction(plan):
-    """AKS cannot set this sysctl (no user data; not in linuxOSConfig.sysctls), so a DaemonSet does."""
+    """AKS cannot set this sysctl (no user data; not in linuxOSConfig.sysctls), so the shared DaemonSet does."""
     from gitpod_refarch.compatibility import WORKSPACE_NODE_SYSCTLS
+    from gitpod_refarch.nodesysctl import sysctl_script
 
     daemonset = plan.one(DAEMONSET)
     assert daemonset.provider == plan.one(K8S_PROVIDER).urn
     inputs = unwrap(daemonset.inputs)
-    assert inputs["metadata"]["namespace"] == "kube-system"
+    assert inputs["metadata"]["namespace"] == "gitpod"
     pod = inputs["spec"]["template"]["spec"]
     terms = pod["affinity"]["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]["nodeSelectorTerms"]
     # Either workspace label (terms are ORed), never the services pool.
     assert sorted(e["key"] for t in terms for e in t["matchExpressions"]) == sorted([NODE_LABEL_HEADLESS, NODE_LABEL_REGULAR])
-    assert pod["priorityClassName"] == "system-node-critical"
-    [container] = pod["containers"]
-    assert container["image"].startswith("mcr.microsoft.com/")
-    assert container["securityContext"]["privileged"] is True
-    script = container["command"][-1]
-    for key, value in WORKSPACE_NODE_SYSCTLS.items():
-        assert f"echo {value} > /proc/sys/{key.replace('.', '/')}" in script
+    [init] = pod["initContainers"]
+    assert init["securityContext"]["privileged"] is True
+    assert sysctl_script(WORKSPACE_NODE_SYSCTLS) in init["command"][-1]
     # Deployed whatever the node OS, so it already runs when AKS moves the pools to Ubuntu 24.04.
     for sku in ("Ubuntu2204", "AzureLinux"):
         assert len(plan_azure({"azure.osSku": sku}).by_type(DAEMONSET)) == 1
-
-
-def test_the_sysctl_loop_sets_what_the_kernel_has_and_fails_loudly(tmp_path):
-    import signal
-    import subprocess
-    import time
-
-    from gitpod_refarch.azure.workspace_nodes import sysctl_loop
-
-    (tmp_path / "kernel").mkdir()
-    knob = tmp_path / "kernel" / "apparmor_restrict_unprivileged_userns"
-    knob.write_text("1\n")
-    script = sysctl_loop({"kernel.apparmor_restrict_unprivileged_userns": "0", "kernel.absent_knob": "0"}, interval=1, root=str(tmp_path))
-    loop = subprocess.Popen(["sh", "-c", script])
-    try:
-        deadline = time.monotonic() + 10
-        while knob.read_text().strip() != "0" and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert knob.read_text().strip() == "0"
-        knob.write_text("1\n")  # e.g. something reloaded sysctl.d: the next round sets it again
-        deadline = time.monotonic() + 10
-        while knob.read_text().strip() != "0" and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert knob.read_text().strip() == "0"
-        assert not (tmp_path / "kernel" / "absent_knob").exists()  # a kernel without it is left alone
-        loop.send_signal(signal.SIGTERM)
-        assert loop.wait(timeout=10) == 0
-    finally:
-        loop.kill()
-    # A write that fails ends the container (CrashLoopBackOff), rather than looking healthy.
-    (tmp_path / "kernel" / "unwritable").mkdir()
-    failing = sysctl_loop({"kernel.unwritable": "0"}, interval=1, root=str(tmp_path))
-    assert subprocess.run(["sh", "-c", failing], timeout=10, capture_output=True).returncode == 1
 
 
 def test_plan_diff_names_the_services_pool_reimage_and_database_restarts():

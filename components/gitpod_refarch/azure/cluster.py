@@ -11,11 +11,10 @@ import pulumi_azure_native.containerservice as containerservice
 import pulumi_azure_native.managedidentity as managedidentity
 import pulumi_kubernetes as k8s
 
-from ..compatibility import NODE_LABEL_HEADLESS, NODE_LABEL_REGULAR, NODE_LABELS_SERVICES
+from ..compatibility import NODE_LABEL_HEADLESS, NODE_LABEL_REGULAR, NODE_LABELS_SERVICES, WORKSPACE_NODE_SYSCTLS
 from ..contracts import CONTAINERD_DEFAULT, CertManagerIdentity, ClusterInfo
 from . import roles
 from .platform import Identity
-from .workspace_nodes import workspace_sysctls
 
 TYPE = "gitpod:index:AksCluster"
 
@@ -337,12 +336,17 @@ class AksCluster(pulumi.ComponentResource):
             enable_server_side_apply=True,
             opts=pulumi.ResourceOptions(parent=self, depends_on=pools),
         )
-        # Ubuntu 24.04 would stop every workspace; AKS cannot set that sysctl itself (workspace_nodes.py).
-        workspace_sysctls(f"{name}-workspace-sysctls", self.provider, child)
         self.cluster_name = cluster.name
         self.info = ClusterInfo(
             provider=self.provider,
             distribution="aks",
+            # AKS runs Ubuntu 24.04 for osSku `Ubuntu` from 1.35 (every Ubuntu SKU from 1.37), whose
+            # default stops Gitpod's workspaces, and it cannot boot nodes with the fix: no user data, and
+            # `linuxOSConfig.sysctls` takes only an allowlist of fs.*, net.*, vm.* and kernel.threads-max
+            # (MicrosoftDocs/azure-aks-docs articles/aks/custom-node-configuration-reference.md, 2026-08-06;
+            # REST `SysctlConfig`, containerservice 2025-09-01). Deployed whatever the OS: on 22.04 it
+            # does nothing, and it is already there when the pools are reimaged to 24.04.
+            workspace_node_sysctls=WORKSPACE_NODE_SYSCTLS,
             containerd=CONTAINERD_DEFAULT,
             kubeconfig=self.kubeconfig,
             name=cluster.name,
