@@ -45,20 +45,21 @@ def secrets_in(plan: Plan, namespace: str = "gitpod") -> dict[str, dict[str, Any
 PlanStack = Callable[..., Plan]
 
 
+def plan_stack_file(stack: str, config: Mapping[str, str] | None = None, secrets: Mapping[str, str] | None = None) -> Plan:
+    """Plan an example stack file, with `pulumi config set`-style overrides (also for module-scoped caches)."""
+    project, cfg = build_config(
+        ROOT,
+        stack,
+        [f"{k}={v}" for k, v in (config or {}).items()],
+        [f"{k}={v}" for k, v in (secrets or {}).items()],
+    )
+    return run_program(program, cfg.values, cfg.secret_keys, project=project, stack=stack)
+
+
 @pytest.fixture
 def plan_stack() -> PlanStack:
     """Plan an example stack file, with `pulumi config set`-style overrides."""
-
-    def run(stack: str, config: Mapping[str, str] | None = None, secrets: Mapping[str, str] | None = None) -> Plan:
-        project, cfg = build_config(
-            ROOT,
-            stack,
-            [f"{k}={v}" for k, v in (config or {}).items()],
-            [f"{k}={v}" for k, v in (secrets or {}).items()],
-        )
-        return run_program(program, cfg.values, cfg.secret_keys, project=project, stack=stack)
-
-    return run
+    return plan_stack_file
 
 
 @pytest.fixture

@@ -23,6 +23,8 @@ WORKFLOWS = ROOT / ".github" / "workflows"
 ACTION_INPUTS: dict[str, set[str]] = {
     "actions/checkout@v4": {"fetch-depth", "ref", "repository", "path", "token", "persist-credentials"},
     "actions/setup-python@v5": {"python-version", "cache", "cache-dependency-path"},
+    # actions/setup-go action.yml at v5.6.0
+    "actions/setup-go@v5": {"go-version", "go-version-file", "check-latest", "token", "cache", "cache-dependency-path", "architecture"},
     # pulumi/actions README "Configuration" and "Extra options" (v6/v7)
     "pulumi/actions@v7": {
         "command",
