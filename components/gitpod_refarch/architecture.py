@@ -22,7 +22,20 @@ import pulumi
 
 from . import byo, incluster
 from .certmanager.component import CertManager, CertManagerArgs, certificate_info
-from .contracts import AuthProvider, ClusterInfo, ContainerdPaths, DatabaseInfo, DnsInfo, RegistryCredential, RegistryInfo, StorageInfo
+from .contracts import (
+    AuthProvider,
+    AzureDnsZoneInfo,
+    CloudDnsZoneInfo,
+    CloudflareZoneInfo,
+    ClusterInfo,
+    ContainerdPaths,
+    DatabaseInfo,
+    DnsInfo,
+    RegistryCredential,
+    RegistryInfo,
+    Route53ZoneInfo,
+    StorageInfo,
+)
 from .existing.cluster import ExistingCluster, ExistingClusterArgs
 from .installer.component import InstallerConfig
 from .installer.values import InstallerInputs, callback_url
@@ -68,7 +81,7 @@ def _existing_cluster(ctx: Context) -> ClusterInfo:
 
 def _cloudflare_zone(ctx: Context) -> DnsInfo:
     zone = ctx.settings.certificate.zone.name or ctx.settings.domain
-    return DnsInfo(provider="cloudflare", zone_name=zone)
+    return CloudflareZoneInfo(zone_name=zone)
 
 
 @dataclass(frozen=True)
@@ -242,8 +255,9 @@ def build(settings: Settings, name: str = "gitpod") -> Architecture:
     outputs.update(cluster.outputs)
     if cluster.kubeconfig is not None:
         outputs["kubeconfig"] = pulumi.Output.secret(cluster.kubeconfig)
-    if dns is not None and dns.name_servers is not None:
-        outputs["nameServers"] = dns.name_servers
+    match dns:
+        case CloudDnsZoneInfo() | Route53ZoneInfo() | AzureDnsZoneInfo() if dns.name_servers is not None:
+            outputs["nameServers"] = dns.name_servers
     return Architecture(cluster, database, storage, registry, dns, cert_manager, installer, outputs)
 
 
@@ -264,8 +278,7 @@ def _cert_manager_args(settings: Settings, cluster: ClusterInfo, dns: DnsInfo | 
     if cert.email:
         args["email"] = cert.email
     if dns is not None:
-        args["dns01_provider"] = dns.provider
-        args["dns01_solver"] = dns.solver
+        args["dns01"] = dns
     if cert.cloudflare_api_token is not None:
         args["cloudflare_api_token"] = cert.cloudflare_api_token.output()
     if cert.existing_tls_cert and cert.existing_tls_key is not None:

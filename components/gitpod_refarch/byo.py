@@ -6,15 +6,14 @@ work on every cloud and on existing clusters, and can be mixed with managed impl
 
 from __future__ import annotations
 
-from .contracts import DatabaseInfo, RegistryInfo, StorageInfo
+from .contracts import ExternalDatabase, ExternalRegistry, S3Registry, S3Storage
 from .settings import ExternalStorageSettings, Settings
 
 
-def database(settings: Settings) -> DatabaseInfo:
+def database(settings: Settings) -> ExternalDatabase:
     ext = settings.database.external
     assert ext is not None, "settings guarantee database.external with mode 'external'"
-    return DatabaseInfo(
-        kind="external",
+    return ExternalDatabase(
         host=ext.host,
         port=ext.port,
         username=ext.username,
@@ -23,11 +22,10 @@ def database(settings: Settings) -> DatabaseInfo:
     )
 
 
-def storage(settings: Settings) -> StorageInfo:
+def storage(settings: Settings) -> S3Storage:
     ext = settings.storage.external
     assert ext is not None, "settings guarantee storage.external with mode 'external'"
-    return StorageInfo(
-        kind="s3",
+    return S3Storage(
         region=ext.region,
         endpoint=ext.endpoint,
         bucket=ext.bucket,
@@ -37,18 +35,17 @@ def storage(settings: Settings) -> StorageInfo:
     )
 
 
-def registry(settings: Settings) -> RegistryInfo:
+def registry(settings: Settings) -> ExternalRegistry:
     ext = settings.registry.external
     assert ext is not None, "settings guarantee registry.external with kind 'external'"
-    return RegistryInfo(kind="external", url=ext.url, server=ext.server, username=ext.username, password=ext.password.output())
+    return ExternalRegistry(url=ext.url, server=ext.server, username=ext.username, password=ext.password.output())
 
 
-def s3_registry(settings: Settings) -> RegistryInfo:
+def s3_registry(settings: Settings) -> S3Registry:
     """The installer's in-cluster registry storing blobs in any S3-compatible bucket."""
     bucket: ExternalStorageSettings | None = settings.storage.external if settings.registry.reuse_storage_bucket else settings.registry.s3
     assert bucket is not None, "settings guarantee an S3 bucket for kind 's3' outside AWS"
-    return RegistryInfo(
-        kind="s3",
+    return S3Registry(
         bucket=bucket.bucket,
         region=bucket.region,
         endpoint=bucket.endpoint,

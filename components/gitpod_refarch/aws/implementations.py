@@ -14,7 +14,17 @@ from .. import byo
 from ..architecture import Context, Platform
 from ..certmanager.issuers import SERVICE_ACCOUNT
 from ..compatibility import NODE_LABEL_HEADLESS, NODE_LABEL_REGULAR, NODE_LABELS_SERVICES, WORKSPACE_NODE_SYSCTLS
-from ..contracts import ClusterInfo, DatabaseInfo, DnsInfo, RegistryInfo, StorageInfo
+from ..contracts import (
+    ClusterInfo,
+    DatabaseInfo,
+    DnsInfo,
+    ExternalDatabase,
+    RegistryInfo,
+    Route53ZoneInfo,
+    S3Registry,
+    S3Storage,
+    StorageInfo,
+)
 from ..settings import Settings
 from ..settings.aws import CLUSTER_DNS_IP, DEFAULT_DB_INSTANCE, SERVICE_CIDR, AwsSettings, eks_version
 from .ami import node_image
@@ -150,7 +160,7 @@ def database(ctx: Context) -> DatabaseInfo:
         },
         opts=ctx.platform.opts(),
     )
-    return DatabaseInfo(kind="external", host=rds.address, port=rds.port, username=rds.username, password=rds.password)
+    return ExternalDatabase(host=rds.address, port=rds.port, username=rds.username, password=rds.password)
 
 
 def _storage_bucket(ctx: Context) -> S3Bucket:
@@ -165,8 +175,7 @@ def _storage_bucket(ctx: Context) -> S3Bucket:
 def storage(ctx: Context) -> StorageInfo:
     found = foundation(ctx)
     bucket = _storage_bucket(ctx)
-    return StorageInfo(
-        kind="s3",
+    return S3Storage(
         region=found.region,
         endpoint=found.partition.s3_endpoint(found.region),
         bucket=bucket.bucket,
@@ -186,8 +195,7 @@ def registry(ctx: Context) -> RegistryInfo:
         bucket = S3Bucket(
             f"{ctx.name}-registry", {"purpose": "container registry layers", "protect": settings.protect}, opts=ctx.platform.opts()
         )
-    return RegistryInfo(
-        kind="s3",
+    return S3Registry(
         bucket=bucket.bucket,
         region=found.region,
         endpoint=found.partition.s3_endpoint(found.region),
@@ -210,9 +218,6 @@ def _zone(ctx: Context) -> Route53Zone:
 def dns_zone(ctx: Context) -> DnsInfo:
     found = foundation(ctx)
     zone = _zone(ctx)
-    return DnsInfo(
-        provider="route53",
-        zone_name=zone.zone_name,
-        name_servers=zone.name_servers,
-        solver={"region": found.region, "hostedZoneID": zone.zone_id},
+    return Route53ZoneInfo(
+        zone_name=zone.zone_name, name_servers=zone.name_servers, zone_id=zone.zone_id, zone_arn=zone.arn, region=found.region
     )

@@ -17,7 +17,7 @@ import pulumi_azure_native.dbformysql as dbformysql
 import pulumi_azure_native.privatedns as privatedns
 import pulumi_random as random
 
-from ..contracts import DatabaseInfo
+from ..contracts import ExternalDatabase
 from .naming import unique_suffix
 
 TYPE = "gitpod:index:MysqlFlexibleServer"
@@ -204,5 +204,5 @@ class MysqlFlexibleServer(pulumi.ComponentResource):
 
         self.host = server.fully_qualified_domain_name
         self.username = pulumi.Output.from_input(admin)
-        self.info = DatabaseInfo(kind="external", host=self.host, port=3306, username=self.username, password=self.password)
+        self.info = ExternalDatabase(host=self.host, port=3306, username=self.username, password=self.password)
         self.register_outputs({"host": self.host, "username": self.username, "database": database.name})

@@ -7,7 +7,7 @@ from typing import TypedDict
 import pulumi
 import pulumi_azure_native.containerregistry as containerregistry
 
-from ..contracts import RegistryInfo
+from ..contracts import ExternalRegistry
 from . import roles
 from .naming import alphanumeric, unique_suffix
 
@@ -81,8 +81,7 @@ class ContainerRegistry(pulumi.ComponentResource):
         self.login_server = registry.login_server
         self.username = credentials.apply(lambda c: c.username or "")
         self.password = pulumi.Output.secret(credentials.apply(lambda c: (c.passwords[0].value if c.passwords else None) or ""))
-        self.info = RegistryInfo(
-            kind="external",
+        self.info = ExternalRegistry(
             url=self.login_server,
             server=self.login_server,
             username=self.username,

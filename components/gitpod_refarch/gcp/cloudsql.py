@@ -16,7 +16,7 @@ import pulumi
 import pulumi_gcp as gcp
 import pulumi_random as random
 
-from ..contracts import DatabaseInfo
+from ..contracts import CloudSqlConnection
 from .keys import keyed_account
 
 TYPE = "gitpod:index:CloudSqlDatabase"
@@ -70,8 +70,8 @@ class CloudSqlDatabase(pulumi.ComponentResource):
     """The user's generated password (secret)."""
     credentials_json: pulumi.Output[str]
     """Key of the service account holding only `cloudsql.client` on this instance (secret)."""
-    info: DatabaseInfo
-    """The database contract (`cloudsql`) for the installer values."""
+    info: CloudSqlConnection
+    """The database contract (`cloudSQL`) for the installer values."""
 
     def __init__(self, name: str, args: CloudSqlDatabaseArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(TYPE, name, None, opts)
@@ -170,11 +170,7 @@ class CloudSqlDatabase(pulumi.ComponentResource):
         )
         self.connection_name = self.instance.connection_name
         self.credentials_json = credentials_json
-        self.info = DatabaseInfo(
-            kind="cloudsql",
-            cloudsql_instance=self.connection_name,
-            cloudsql_credentials_json=self.credentials_json,
-            username=self.username,
-            password=self.password,
+        self.info = CloudSqlConnection(
+            instance=self.connection_name, credentials_json=self.credentials_json, username=self.username, password=self.password
         )
         self.register_outputs({"connectionName": self.connection_name, "username": self.username})
