@@ -20,7 +20,7 @@ from gitpod_refarch.plan.harness import Plan, PlanError, Registration, run_progr
 from gitpod_refarch.plan.render import installer_checks, render_json
 from gitpod_refarch.plan.stackfile import build_config
 from gitpod_refarch.program import main
-from gitpod_refarch.settings import aws as aws_settings
+from gitpod_refarch.aws import settings as aws_settings
 
 from .conftest import ROOT, installer_config, secrets_in, unwrap
 

@@ -11,7 +11,7 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
 from gitpod_refarch import CertificateInfo, InClusterDatabase, InClusterStorage, InstallerConfig, InstallerInputs, S3Registry
-from gitpod_refarch.aws.bucket import S3Bucket
+from gitpod_refarch.aws.storage import S3Bucket
 
 config = pulumi.Config()
 region = config.get("region") or "eu-west-1"
