@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 
 from gitpod_refarch import compatibility as compat
-from gitpod_refarch.settings import ConfigSource, SettingsError, load_settings
 from gitpod_refarch.aws import settings as aws_settings
+from gitpod_refarch.settings import ConfigSource, SettingsError, load_settings
 
 TODAY = date(2026, 11, 20)
 

@@ -85,7 +85,9 @@ def test_network_ranges_must_be_private_and_disjoint():
 
 
 def test_master_authorized_networks_must_be_cidrs():
-    assert load(gcp={**BASE["gcp"], "masterAuthorizedNetworks": ["203.0.113.0/24"]}).cloud_settings.master_authorized_networks == ("203.0.113.0/24",)
+    assert load(gcp={**BASE["gcp"], "masterAuthorizedNetworks": ["203.0.113.0/24"]}).cloud_settings.master_authorized_networks == (
+        "203.0.113.0/24",
+    )
     [line] = problems(gcp={**BASE["gcp"], "masterAuthorizedNetworks": ["office"]})
     assert line.startswith("gitpod:gcp.masterAuthorizedNetworks: 'office' is not valid")
 
