@@ -22,7 +22,7 @@ class ContainerRegistryArgs(TypedDict, total=False):
     prefix: str
     """Prefix of the registry name; a random suffix makes `<name>.azurecr.io` unique (default `gitpod`)."""
     sku: str
-    """`Basic`, `Standard` (default) or `Premium` (geo-replication, private link)."""
+    """`Basic`, `Standard` or `Premium` (geo-replication, private link) (required)."""
     subscription_id: pulumi.Input[str]
     """Subscription of the AcrPull role definition (required)."""
     kubelet_principal_id: pulumi.Input[str]
@@ -60,7 +60,7 @@ class ContainerRegistry(pulumi.ComponentResource):
             registry_name=pulumi.Output.concat(alphanumeric(args.get("prefix", "gitpod"), 40), suffix.result),
             resource_group_name=group,
             location=args["location"],
-            sku={"name": args.get("sku", "Standard")},
+            sku={"name": args["sku"]},
             admin_user_enabled=True,
             opts=kept,
         )

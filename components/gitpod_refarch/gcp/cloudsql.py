@@ -34,9 +34,9 @@ class CloudSqlDatabaseArgs(TypedDict, total=False):
     region: str
     """Region of the instance (required)."""
     version: str
-    """MySQL major: `5.7` (default) or `8.0`."""
+    """MySQL major: `5.7` (what Gitpod 2022.11 was tested on) or `8.0` (required)."""
     tier: str
-    """Machine tier, Enterprise edition (default `db-custom-2-7680`: 2 vCPU, 7.5 GB)."""
+    """Machine tier, Enterprise edition, e.g. `db-custom-2-7680` (2 vCPU, 7.5 GB) (required)."""
     high_availability: bool
     """A standby in a second zone with automatic failover (`REGIONAL`); default false."""
     deletion_protection: bool
@@ -83,7 +83,7 @@ class CloudSqlDatabase(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self, depends_on=apis)
 
         settings: gcp.sql.DatabaseInstanceSettingsArgsDict = {
-            "tier": args.get("tier", "db-custom-2-7680"),
+            "tier": args["tier"],
             # Custom tiers exist only in Enterprise; newer majors default to Enterprise Plus.
             "edition": "ENTERPRISE",
             "availability_type": "REGIONAL" if args.get("high_availability", False) else "ZONAL",
@@ -113,7 +113,7 @@ class CloudSqlDatabase(pulumi.ComponentResource):
             f"{name}-instance",
             project=project,
             region=args["region"],
-            database_version="MYSQL_" + args.get("version", "5.7").replace(".", "_"),
+            database_version="MYSQL_" + args["version"].replace(".", "_"),
             deletion_protection=deletion_protection,
             settings=settings,
             opts=pulumi.ResourceOptions(parent=self, protect=protect, depends_on=[*apis, args["private_service_access"]]),
