@@ -194,10 +194,6 @@ EXISTING_ONLY = (
     "nodeOs",
     "cni",
 )
-#: `gitpod:cluster.maintenance` is read only where the cloud schedules its own auto-upgrades
-#: (`ManagedCluster.maintenance`). EKS has no such window: it upgrades a control plane only at the
-#: end of its support, and node groups roll only when the program changes them (see
-#: `gitpod:aws.nodeImage`).
 
 
 def _managed_only() -> tuple[str, ...]:
@@ -267,6 +263,11 @@ _EXCLUSION_NAME = re.compile(r"[a-z]([-a-z0-9]{0,38}[a-z0-9])?")
 
 
 def _maintenance(cluster: Section, offer: clouds.CloudOffer[Any]) -> MaintenanceSettings:
+    """Read only where the cloud schedules its own auto-upgrades (`ManagedCluster.maintenance`).
+
+    EKS has no such window: it upgrades a control plane only at the end of its support, and node
+    groups roll only when the program changes them (see `gitpod:aws.nodeImage`).
+    """
     default = MaintenanceSettings()
     if offer.cluster is None or not offer.cluster.maintenance:
         if cluster.present("maintenance"):
