@@ -147,7 +147,9 @@ def shipped_minors() -> list[str]:
 def _schema_dir(minor: str) -> Any:
     directory = SCHEMAS / f"v{minor}.0-local-strict"
     if not directory.is_dir():
-        pytest.fail(f"kubernetes-validate has no schemas for Kubernetes {minor} (it has {', '.join(shipped_minors())}). Fix: raise its pin in requirements-dev.txt.")
+        pytest.fail(
+            f"kubernetes-validate has no schemas for Kubernetes {minor} (it has {', '.join(shipped_minors())}). Fix: raise its pin in requirements-dev.txt."
+        )
     return directory
 
 
@@ -173,7 +175,9 @@ def kubernetes_validator(minor: str, api_version: str, kind: str, *, patch: bool
     if not path.is_file():
         return None
     schema = json.loads(path.read_text())
-    cls = jsonschema.validators.extend(jsonschema.Draft202012Validator, {"required": _partial}) if patch else jsonschema.Draft202012Validator
+    cls = (
+        jsonschema.validators.extend(jsonschema.Draft202012Validator, {"required": _partial}) if patch else jsonschema.Draft202012Validator
+    )
     return cls(schema, registry=_registry(minor))
 
 
@@ -230,7 +234,9 @@ def annotation_problems(path: str, annotations: Mapping[str, Any]) -> list[str]:
     found = []
     for key in annotations:
         prefix, _, name = key.rpartition("/")
-        if (prefix and not (len(prefix) <= 253 and DNS1123_SUBDOMAIN.fullmatch(prefix))) or not (len(name) <= 63 and QUALIFIED_NAME.fullmatch(name)):
+        if (prefix and not (len(prefix) <= 253 and DNS1123_SUBDOMAIN.fullmatch(prefix))) or not (
+            len(name) <= 63 and QUALIFIED_NAME.fullmatch(name)
+        ):
             found.append(f"{path}: annotation key {key!r} is not a qualified name")
     return found
 
@@ -262,7 +268,11 @@ def api_server_problems(obj: Mapping[str, Any]) -> list[str]:
         found += annotation_problems(path, entries) if key == "annotations" else label_problems(path, entries)
     if obj["kind"] == "Secret" and obj["apiVersion"] == "v1":
         keys = {*(obj.get("data") or {}), *(obj.get("stringData") or {})}
-        found += [f"$.data: Secret key {key!r} must consist of alphanumerics, '-', '_' or '.'" for key in sorted(keys) if not SECRET_KEY.fullmatch(key)]
+        found += [
+            f"$.data: Secret key {key!r} must consist of alphanumerics, '-', '_' or '.'"
+            for key in sorted(keys)
+            if not SECRET_KEY.fullmatch(key)
+        ]
         needed = SECRET_TYPE_KEYS.get(obj.get("type") or "Opaque", ())
         found += [f"$.type: a {obj['type']} Secret needs the key {key!r}" for key in needed if key not in keys]
     return found
@@ -342,7 +352,9 @@ def structural(node: Mapping[str, Any]) -> dict[str, Any]:
         out["properties"] = {k: structural(v) for k, v in out["properties"].items()}
     if isinstance(out.get("additionalProperties"), dict):
         out["additionalProperties"] = structural(out["additionalProperties"])
-    elif (out.get("type") == "object" or "properties" in out) and not ("additionalProperties" in out or out.get("x-kubernetes-preserve-unknown-fields")):
+    elif (out.get("type") == "object" or "properties" in out) and not (
+        "additionalProperties" in out or out.get("x-kubernetes-preserve-unknown-fields")
+    ):
         out["additionalProperties"] = False
     if isinstance(out.get("items"), dict):
         out["items"] = structural(out["items"])

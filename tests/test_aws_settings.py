@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 
 from gitpod_refarch import compatibility as compat
+from gitpod_refarch.aws import settings as aws_settings
 from gitpod_refarch.settings import ConfigSource, SettingsError, load_settings
-from gitpod_refarch.settings import aws as aws_settings
 
 TODAY = date(2026, 11, 20)
 
@@ -39,8 +39,8 @@ def warnings(**config) -> list[str]:
 
 def test_defaults():
     s = load()
-    assert s.aws == aws_settings.AwsSettings()
-    a = s.aws
+    assert s.cloud_settings == aws_settings.AwsSettings()
+    a = s.cloud_settings
     assert (a.region, a.availability_zone_count, a.vpc_cidr, a.ubuntu_release, a.support_type, a.calico) == (
         "eu-west-1",
         2,
@@ -103,7 +103,7 @@ def test_vpc_range_must_not_overlap_the_service_range():
 
 
 def test_ubuntu_release_as_a_yaml_number_is_accepted():
-    assert load(aws={"ubuntuRelease": 24.04}).aws.ubuntu_release == "24.04"
+    assert load(aws={"ubuntuRelease": 24.04}).cloud_settings.ubuntu_release == "24.04"
 
 
 def test_ecr_is_refused_with_the_reason_and_the_alternative():
@@ -219,7 +219,7 @@ def test_an_unpublished_release_and_minor_is_refused_with_the_pairs_that_exist()
 )
 def test_every_published_pair_in_standard_support_is_accepted(release, minor):
     s = load(aws={"ubuntuRelease": release}, cluster={"kubernetesVersion": minor})
-    assert (s.aws.ubuntu_release, aws_settings.eks_version(s)) == (release, minor)
+    assert (s.cloud_settings.ubuntu_release, aws_settings.eks_version(s)) == (release, minor)
 
 
 def test_a_minor_newer_than_canonicals_table_is_left_to_the_lookup():
@@ -230,7 +230,7 @@ def test_a_minor_newer_than_canonicals_table_is_left_to_the_lookup():
 
 @pytest.mark.parametrize("pin", ["ami-0123456789abcdef0", "ami-12345678", "20260715", "20260715.1"])
 def test_node_image_takes_an_ami_id_or_a_serial(pin):
-    assert load(aws={"nodeImage": pin}).aws.node_image == pin
+    assert load(aws={"nodeImage": pin}).cloud_settings.node_image == pin
 
 
 @pytest.mark.parametrize("pin", ["latest", "ami-XYZ", "2026-07-15", "/aws/service/canonical/ubuntu/eks/24.04/1.35/stable/current"])

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from gitpod_refarch.aws import descriptions
+from gitpod_refarch.aws import settings as aws_settings
 from gitpod_refarch.compatibility import NODE_LABEL_HEADLESS, NODE_LABEL_REGULAR, NODE_LABELS_SERVICES
 from gitpod_refarch.plan import diff, harness, render
 from gitpod_refarch.plan.fakes.aws import _ubuntu_eks_parameters
@@ -20,7 +21,6 @@ from gitpod_refarch.plan.harness import Plan, PlanError, Registration, run_progr
 from gitpod_refarch.plan.render import installer_checks, render_json
 from gitpod_refarch.plan.stackfile import build_config
 from gitpod_refarch.program import main
-from gitpod_refarch.settings import aws as aws_settings
 
 from .conftest import ROOT, installer_config, secrets_in, unwrap
 

@@ -13,9 +13,9 @@ from gitpod_refarch.aws import policies
 from gitpod_refarch.aws.ami import parameter_path
 from gitpod_refarch.aws.cluster import NodePool
 from gitpod_refarch.aws.descriptions import GROUP_DESCRIPTION_CHARS, RULE_DESCRIPTION_CHARS, ec2_description, invalid_characters
-from gitpod_refarch.aws.foundation import Partition
 from gitpod_refarch.aws.kubeconfig import kubeconfig
 from gitpod_refarch.aws.network import subnet_plan
+from gitpod_refarch.aws.platform import Partition
 from gitpod_refarch.aws.userdata import bootstrap_script, sysctl_script, user_data
 from gitpod_refarch.compatibility import WORKSPACE_NODE_SYSCTLS
 from gitpod_refarch.plan.fakes.aws import _ubuntu_eks_parameters

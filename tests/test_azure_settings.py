@@ -6,8 +6,8 @@ import json
 
 import pytest
 
+from gitpod_refarch.azure import settings as az
 from gitpod_refarch.settings import ConfigSource, SettingsError, load_settings
-from gitpod_refarch.settings import azure as az
 
 ZONE_ID = "/subscriptions/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee/resourceGroups/dns-rg/providers/Microsoft.Network/dnszones/example.com"
 

@@ -82,6 +82,53 @@ def test_in_cluster_registry_on_any_s3_compatible_bucket(plan_stack):
     assert installer_checks(plan) == []
 
 
+#: What a target creates for its own registry kinds; none of it may appear for the generic `s3` kind.
+CLOUD_REGISTRIES = ("gitpod:index:ArtifactRegistry", "gitpod:index:ContainerRegistry", "gitpod:index:S3Bucket")
+
+
+@pytest.mark.parametrize("stack", ["local", "gcp", "azure"])
+def test_the_in_cluster_registry_on_your_s3_bucket_plans_on_every_target_without_a_bucket_of_its_own(plan_stack, stack):
+    """docs/configuration.md: kind `s3` is "created on aws, your bucket elsewhere" (GKE and AKS included)."""
+    s3 = {
+        "registry.kind": "s3",
+        "registry.s3.endpoint": "s3.eu-west-1.amazonaws.com",
+        "registry.s3.bucket": "images",
+        "registry.s3.region": "eu-west-1",
+    }
+    plan = plan_stack(stack, s3, {"registry.s3.accessKeyId": "reg-ak", "registry.s3.secretAccessKey": "reg-sk"})
+    registry = installer_config(plan)["containerRegistry"]
+    assert registry["inCluster"] is True
+    assert registry["s3storage"] == {
+        "bucket": "images",
+        "region": "eu-west-1",
+        "endpoint": "s3.eu-west-1.amazonaws.com",
+        "certificate": {"kind": "secret", "name": "container-registry-s3-backend"},
+    }
+    assert secrets_in(plan)["container-registry-s3-backend"] == {"s3AccessKey": "reg-ak", "s3SecretKey": "reg-sk"}
+    assert not [r.type for r in plan.resources if r.type in CLOUD_REGISTRIES]
+    assert installer_checks(plan) == []
+    assert "reg-sk" not in render_json(plan)
+
+
+@pytest.mark.parametrize("stack", ["gcp", "azure"])
+def test_a_managed_cluster_can_keep_images_in_your_external_storage_bucket(plan_stack, stack):
+    plan = plan_stack(stack, {**S3, "registry.kind": "s3", "registry.reuseStorageBucket": "true"}, S3_SECRET)
+    config = installer_config(plan)
+    assert config["containerRegistry"]["s3storage"]["bucket"] == config["objectStorage"]["s3"]["bucket"] == "gitpod"
+    assert secrets_in(plan)["container-registry-s3-backend"] == {"s3AccessKey": "AKIAEXAMPLE", "s3SecretKey": "s3-secret-key"}
+    assert not [r.type for r in plan.resources if r.type in CLOUD_REGISTRIES]
+    assert installer_checks(plan) == []
+
+
+def test_reusing_a_managed_clouds_own_storage_is_refused_before_anything_is_created(plan_stack):
+    """GCS is not S3: only an external (S3-compatible) storage bucket can hold the registry's images on GKE."""
+    with pytest.raises(PlanError) as error:
+        plan_stack("gcp", {"registry.kind": "s3", "registry.reuseStorageBucket": "true"})
+    assert error.value.lines[1:] == [
+        "gitpod:registry.reuseStorageBucket: needs gitpod:storage.mode 'external' (an S3-compatible bucket) to reuse."
+    ]
+
+
 def test_registry_can_reuse_the_storage_bucket(plan_stack):
     plan = plan_stack("local", {**S3, "registry.kind": "s3", "registry.reuseStorageBucket": "true"}, S3_SECRET)
     config = installer_config(plan)

@@ -25,7 +25,7 @@ def problems(**overrides) -> list[str]:
 
 def test_defaults_follow_the_reference_and_todays_gke():
     s = load()
-    gcp = s.gcp
+    gcp = s.cloud_settings
     assert gcp is not None
     assert (gcp.region, gcp.zone, gcp.location) == ("europe-west1", None, "europe-west1")
     assert gcp.release_channel == "REGULAR"
@@ -38,7 +38,7 @@ def test_defaults_follow_the_reference_and_todays_gke():
 
 
 def test_zone_makes_the_cluster_zonal():
-    assert load(gcp={**BASE["gcp"], "zone": "europe-west1-d"}).gcp.location == "europe-west1-d"
+    assert load(gcp={**BASE["gcp"], "zone": "europe-west1-d"}).cloud_settings.location == "europe-west1-d"
 
 
 def test_project_is_required_with_the_command_to_set_it():
@@ -59,7 +59,7 @@ def test_no_channel_is_refused_because_gke_removes_it(channel):
 
 
 def test_release_channel_is_case_insensitive_and_checked():
-    assert load(gcp={**BASE["gcp"], "releaseChannel": "extended"}).gcp.release_channel == "EXTENDED"
+    assert load(gcp={**BASE["gcp"], "releaseChannel": "extended"}).cloud_settings.release_channel == "EXTENDED"
     [line] = problems(gcp={**BASE["gcp"], "releaseChannel": "beta"})
     assert line.startswith("gitpod:gcp.releaseChannel: 'beta' is not allowed")
 
@@ -85,7 +85,9 @@ def test_network_ranges_must_be_private_and_disjoint():
 
 
 def test_master_authorized_networks_must_be_cidrs():
-    assert load(gcp={**BASE["gcp"], "masterAuthorizedNetworks": ["203.0.113.0/24"]}).gcp.master_authorized_networks == ("203.0.113.0/24",)
+    assert load(gcp={**BASE["gcp"], "masterAuthorizedNetworks": ["203.0.113.0/24"]}).cloud_settings.master_authorized_networks == (
+        "203.0.113.0/24",
+    )
     [line] = problems(gcp={**BASE["gcp"], "masterAuthorizedNetworks": ["office"]})
     assert line.startswith("gitpod:gcp.masterAuthorizedNetworks: 'office' is not valid")
 
@@ -222,7 +224,7 @@ def test_authorized_networks_are_limited_by_gke():
     cidrs = [f"203.0.{i}.0/24" for i in range(51)]
     [line] = problems(gcp={**BASE["gcp"], "privateNodes": False, "masterAuthorizedNetworks": cidrs})
     assert line.startswith("gitpod:gcp.masterAuthorizedNetworks: lists 51 CIDRs; GKE accepts at most 50 (public nodes).")
-    assert len(load(gcp={**BASE["gcp"], "masterAuthorizedNetworks": cidrs}).gcp.master_authorized_networks) == 51
+    assert len(load(gcp={**BASE["gcp"], "masterAuthorizedNetworks": cidrs}).cloud_settings.master_authorized_networks) == 51
 
 
 # -- what the plan cannot see, said where it matters ---------------------------------------------------

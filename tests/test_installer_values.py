@@ -14,11 +14,18 @@ import yaml
 from gitpod_refarch.contracts import (
     CONTAINERD_DEFAULT,
     AuthProvider,
+    AzureStorage,
     CertificateInfo,
-    DatabaseInfo,
+    CloudSqlConnection,
+    ExternalDatabase,
+    ExternalRegistry,
+    GcsStorage,
+    InClusterDatabase,
+    InClusterRegistry,
+    InClusterStorage,
     RegistryCredential,
-    RegistryInfo,
-    StorageInfo,
+    S3Registry,
+    S3Storage,
 )
 from gitpod_refarch.installer.component import InstallerConfig
 from gitpod_refarch.installer.schema import validate_config, validate_secrets
@@ -34,9 +41,9 @@ PUBLIC_DEFAULT_KEY = "4uGh1q8y2DYryJwrVMHs0kWXJlqvHWWt/KJuNi04edI="
 def build(**overrides: Any) -> tuple[Plan, dict[str, Any]]:
     inputs = InstallerInputs(
         domain="gitpod.example.com",
-        database=overrides.pop("database", DatabaseInfo(kind="incluster")),
-        storage=overrides.pop("storage", StorageInfo(kind="incluster")),
-        registry=overrides.pop("registry", RegistryInfo(kind="incluster")),
+        database=overrides.pop("database", InClusterDatabase()),
+        storage=overrides.pop("storage", InClusterStorage()),
+        registry=overrides.pop("registry", InClusterRegistry()),
         certificate=overrides.pop("certificate", CertificateInfo("https-certificates")),
         containerd=CONTAINERD_DEFAULT,
         **overrides,
@@ -79,9 +86,7 @@ def test_in_cluster_everything():
 
 
 def test_external_database_sets_in_cluster_false_and_has_every_key():
-    plan, config = build(
-        database=DatabaseInfo(kind="external", host="db.internal", port=3307, username="gitpod", password=pulumi.Output.secret("pw"))
-    )
+    plan, config = build(database=ExternalDatabase(host="db.internal", port=3307, username="gitpod", password=pulumi.Output.secret("pw")))
     assert config["database"] == {"inCluster": False, "external": {"certificate": {"kind": "secret", "name": "database"}}}
     data = secrets_in(plan)["database"]
     assert data["host"] == "db.internal" and data["port"] == "3307" and data["username"] == "gitpod" and data["password"] == "pw"
@@ -89,7 +94,7 @@ def test_external_database_sets_in_cluster_false_and_has_every_key():
 
 
 def test_encryption_key_is_generated_once_protected_and_never_the_public_default():
-    plan, _ = build(database=DatabaseInfo(kind="external", host="db", username="u", password="p"))
+    plan, _ = build(database=ExternalDatabase(host="db", username="u", password="p"))
     key = plan.one("random:index/randomBytes:RandomBytes")
     assert key.inputs["length"] == 32
     assert key.protect
@@ -100,19 +105,16 @@ def test_encryption_key_is_generated_once_protected_and_never_the_public_default
 
 
 def test_database_ca_certificate_becomes_ssl_ca_cert():
-    plan, config = build(
-        database=DatabaseInfo(kind="external", host="db", username="u", password="p", ca_cert="-----BEGIN CERTIFICATE-----")
-    )
+    plan, config = build(database=ExternalDatabase(host="db", username="u", password="p", ca_cert="-----BEGIN CERTIFICATE-----"))
     assert config["database"]["ssl"] == {"caCert": {"kind": "secret", "name": "database-ca"}}
     assert secrets_in(plan)["database-ca"] == {"ca.crt": "-----BEGIN CERTIFICATE-----"}
     assert_installer_accepts(plan, config, TLS)
 
 
 def test_cloud_sql():
-    db = DatabaseInfo(
-        kind="cloudsql",
-        cloudsql_instance="proj:europe-west1:sql",
-        cloudsql_credentials_json='{"type":"service_account"}',
+    db = CloudSqlConnection(
+        instance="proj:europe-west1:sql",
+        credentials_json='{"type":"service_account"}',
         username="gitpod",
         password="p",
     )
@@ -126,9 +128,7 @@ def test_cloud_sql():
 
 
 def test_s3_storage_and_region():
-    storage = StorageInfo(
-        kind="s3", region="eu-west-1", endpoint="s3.eu-west-1.amazonaws.com", bucket="b", access_key_id="AK", secret_access_key="SK"
-    )
+    storage = S3Storage(region="eu-west-1", endpoint="s3.eu-west-1.amazonaws.com", bucket="b", access_key_id="AK", secret_access_key="SK")
     plan, config = build(storage=storage)
     assert config["objectStorage"] == {
         "inCluster": False,
@@ -145,18 +145,17 @@ def test_s3_storage_and_region():
 
 
 def test_gcs_and_azure_storage():
-    plan, config = build(storage=StorageInfo(kind="gcs", region="europe-west1", project="proj", service_account_json="{}"))
+    plan, config = build(storage=GcsStorage(region="europe-west1", project="proj", service_account_json="{}"))
     assert config["objectStorage"]["cloudStorage"] == {"project": "proj", "serviceAccount": {"kind": "secret", "name": "storage-gcp"}}
     assert_installer_accepts(plan, config, TLS)
-    plan, config = build(storage=StorageInfo(kind="azure", region="northeurope", account_name="acct", account_key="key"))
+    plan, config = build(storage=AzureStorage(region="northeurope", account_name="acct", account_key="key"))
     assert config["objectStorage"] == {"inCluster": False, "azure": {"credentials": {"kind": "secret", "name": "storage-azure"}}}
     assert secrets_in(plan)["storage-azure"] == {"accountName": "acct", "accountKey": "key"}
     assert_installer_accepts(plan, config, TLS)
 
 
 def test_external_registry_auth_is_keyed_by_the_bare_server_host():
-    registry = RegistryInfo(
-        kind="external",
+    registry = ExternalRegistry(
         url="europe-west1-docker.pkg.dev/proj/gitpod",
         server="europe-west1-docker.pkg.dev",
         username="_json_key",
@@ -177,9 +176,7 @@ def test_external_registry_auth_is_keyed_by_the_bare_server_host():
 
 
 def test_s3_backed_in_cluster_registry():
-    registry = RegistryInfo(
-        kind="s3", bucket="reg", region="eu-west-1", endpoint="s3.eu-west-1.amazonaws.com", access_key="AK", secret_key="SK"
-    )
+    registry = S3Registry(bucket="reg", region="eu-west-1", endpoint="s3.eu-west-1.amazonaws.com", access_key="AK", secret_key="SK")
     plan, config = build(registry=registry)
     assert config["containerRegistry"] == {
         "inCluster": True,
@@ -196,7 +193,7 @@ def test_s3_backed_in_cluster_registry():
 
 
 def test_every_secret_value_is_marked_secret_and_the_config_is_not():
-    plan, _ = build(database=DatabaseInfo(kind="external", host="db", username="u", password="p"))
+    plan, _ = build(database=ExternalDatabase(host="db", username="u", password="p"))
     secrets = plan.by_type("kubernetes:core/v1:Secret")
     assert secrets, "the external database needs a Secret"
     for secret in secrets:

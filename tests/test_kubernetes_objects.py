@@ -37,7 +37,11 @@ VARIANTS: dict[str, tuple[str, dict[str, str], dict[str, str]]] = {
     "gcp": ("gcp", {}, {}),
     "local": ("local", {}, {}),
     "local-letsencrypt-cloudflare": ("local", CLOUDFLARE, {"certificate.cloudflare.apiToken": "cf-token"}),
-    "local-letsencrypt-staging": ("local", {**CLOUDFLARE, "certificate.issuer": "letsencrypt-staging"}, {"certificate.cloudflare.apiToken": "t"}),
+    "local-letsencrypt-staging": (
+        "local",
+        {**CLOUDFLARE, "certificate.issuer": "letsencrypt-staging"},
+        {"certificate.cloudflare.apiToken": "t"},
+    ),
     "local-existing": (
         "local",
         {"certificate.issuer": "existing", "certificate.existing.tlsCert": PEM, "certificate.existing.caCert": PEM},
@@ -172,7 +176,9 @@ def test_helm_values_match_the_charts_schema(variant):
         chart = chart_name(release)
         if chart in NO_VALUES_SCHEMA:
             continue
-        assert chart == "cert-manager", f"no values schema source for chart {chart!r}: add one, or list it in NO_VALUES_SCHEMA with the reason"
+        assert chart == "cert-manager", (
+            f"no values schema source for chart {chart!r}: add one, or list it in NO_VALUES_SCHEMA with the reason"
+        )
         directory = ks.cert_manager_dir(str(release.inputs["version"])) / "deploy" / "charts" / "cert-manager"
         found += [f"{release.name}: {p}" for p in ks.values_problems(directory, release.inputs.get("values") or {})]
     assert not found, "\n".join(found)
@@ -284,7 +290,9 @@ def test_wrong_chart_values_fail():
 
 
 def test_a_missing_schema_source_fails_with_the_fix():
-    with pytest.raises(pytest.fail.Exception, match=r"Fix \(README 'Set up'\): go mod download github.com/cert-manager/cert-manager@v0.0.1$"):
+    with pytest.raises(
+        pytest.fail.Exception, match=r"Fix \(README 'Set up'\): go mod download github.com/cert-manager/cert-manager@v0.0.1$"
+    ):
         ks.cert_manager_dir("v0.0.1")
 
 

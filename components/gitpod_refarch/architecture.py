@@ -1,177 +1,102 @@
-"""Pick one implementation per concern from settings, build them, and wire the results.
+"""Build one stack: the selected target's own implementations, the generic ones for the rest.
 
-The tables below are the only place that knows which implementation serves which
-(cloud, mode): adding a cloud adds rows here and modules of its own, never branches elsewhere.
-Every lookup is checked before the first resource is declared, so an unavailable combination
-fails like any other invalid setting.
+Which target builds which mode is declared once, in each target's `OFFER` (`clouds.py`); the
+settings were validated against the same declarations, so every lookup here succeeds. A target's
+builders (`CloudBuilders`) are typed on its own platform record and settings section, and the
+results are passed on explicitly, in the order of the real dependencies:
 
-Build order follows real dependencies only: the platform (cloud providers, network) first; then
-the cluster, database, storage, registry and DNS zone, none of which waits for another unless
-its implementation truly needs it; then cert-manager and the installer's namespace and Secrets,
-which need the cluster.
+    platform -> DNS zone -> cluster(zone) -> database, storage -> registry(storage)
+             -> installer namespace and Secrets, cert-manager (they need the cluster)
+
+The zone comes before the cluster because a cluster may scope an identity to it (EKS gives
+cert-manager's IRSA role the zone's ARN); the registry after the storage because it may reuse its
+bucket. The database, storage, registry and zone never wait for the cluster.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 import pulumi
 
-from . import byo, incluster
+from . import byo, clouds, incluster
 from .certmanager.component import CertManager, CertManagerArgs, certificate_info
-from .contracts import AuthProvider, ClusterInfo, ContainerdPaths, DatabaseInfo, DnsInfo, RegistryCredential, RegistryInfo, StorageInfo
-from .existing.cluster import ExistingCluster, ExistingClusterArgs
+from .contracts import (
+    AuthProvider,
+    AzureDnsZoneInfo,
+    CloudDnsZoneInfo,
+    CloudflareZoneInfo,
+    ClusterInfo,
+    ContainerdPaths,
+    DatabaseInfo,
+    DnsInfo,
+    RegistryCredential,
+    RegistryInfo,
+    Route53ZoneInfo,
+    StorageInfo,
+)
 from .installer.component import InstallerConfig
 from .installer.values import InstallerInputs, callback_url, pull_secret_name
 from .nodesysctl import WorkspaceNodeSysctls, helper_image
-from .settings import Problem, Settings, SettingsError
+from .settings import Settings
 
-ANY = "*"
-
-
-@dataclass(frozen=True)
-class Platform:
-    """Cloud-wide pieces every concern may use: explicit providers and the network."""
-
-    providers: tuple[pulumi.ProviderResource, ...] = ()
-    network: Any = None
-
-    def opts(self, **kwargs: Any) -> pulumi.ResourceOptions:
-        return pulumi.ResourceOptions(providers=list(self.providers), **kwargs)
+C = TypeVar("C")
+P = TypeVar("P")
 
 
 @dataclass(frozen=True)
-class Context:
-    """What an implementation gets: settings, the resource-name prefix and the platform."""
+class Context(Generic[C, P]):
+    """What a target's builder gets: the settings (with its section `C`), the name prefix and its platform `P`."""
 
-    settings: Settings
+    settings: Settings[C]
     name: str
-    platform: Platform
-
-
-PlatformFactory = Callable[[Settings, str], Platform]
-ClusterFactory = Callable[[Context], ClusterInfo]
-Factory = Callable[[Context], Any]
-
-
-def _existing_cluster(ctx: Context) -> ClusterInfo:
-    c = ctx.settings.cluster
-    args: ExistingClusterArgs = {"distribution": c.distribution, "label_nodes": c.label_nodes}
-    if c.kubeconfig:
-        args["kubeconfig"] = c.kubeconfig
-    if c.context:
-        args["context"] = c.context
-    return ExistingCluster(ctx.name, args).info
-
-
-def _cloudflare_zone(ctx: Context) -> DnsInfo:
-    zone = ctx.settings.certificate.zone.name or ctx.settings.domain
-    return DnsInfo(provider="cloudflare", zone_name=zone)
+    platform: P
 
 
 @dataclass(frozen=True)
-class CloudImplementations:
-    """What one cloud package offers; each cloud's `__init__.py` defines `IMPLEMENTATIONS`.
+class CloudBuilders(Generic[C, P]):
+    """How one target builds what its `OFFER` declares; each target's `build.py` defines `BUILDERS`.
 
-    Keys of the concern tables are the setting values they serve: `database.mode`,
-    `storage.mode`, `registry.kind` and `certificate.dns01`.
+    `platform` runs first and returns the target's typed platform record `P` (providers, network,
+    shared identities), which every other builder receives in its `Context`. A concern's builder
+    is set exactly when the offer lists values for it; a builder serving several values (GCP's
+    `artifact-registry` and `gcr`) reads which one from the settings.
     """
 
-    platform: PlatformFactory
-    cluster: ClusterFactory
-    databases: Mapping[str, Factory] = field(default_factory=dict)
-    storages: Mapping[str, Factory] = field(default_factory=dict)
-    registries: Mapping[str, Factory] = field(default_factory=dict)
-    dns_zones: Mapping[str, Factory] = field(default_factory=dict)
+    platform: Callable[[Settings[C], str], P]
+    cluster: Callable[[Context[C, P], DnsInfo | None], ClusterInfo]
+    dns: Callable[[Context[C, P]], DnsInfo] | None = None
+    database: Callable[[Context[C, P]], DatabaseInfo] | None = None
+    storage: Callable[[Context[C, P]], StorageInfo] | None = None
+    registry: Callable[[Context[C, P], StorageInfo], RegistryInfo] | None = None
 
 
-#: Cloud packages, imported only when their cloud is selected (each SDK is large to import).
-CLOUD_PACKAGES: dict[str, str] = {
-    "gcp": "gitpod_refarch.gcp",
-    "aws": "gitpod_refarch.aws",
-    "azure": "gitpod_refarch.azure",
-}
-
-PLATFORMS: dict[str, PlatformFactory] = {
-    "existing": lambda settings, name: Platform(),
-}
-CLUSTERS: dict[str, ClusterFactory] = {
-    "existing": _existing_cluster,
-}
-DATABASES: dict[tuple[str, str], Factory] = {
-    (ANY, "incluster"): lambda ctx: incluster.database(),
-    (ANY, "external"): lambda ctx: byo.database(ctx.settings),
-}
-STORAGES: dict[tuple[str, str], Factory] = {
-    (ANY, "incluster"): lambda ctx: incluster.storage(),
-    (ANY, "external"): lambda ctx: byo.storage(ctx.settings),
-}
-REGISTRIES: dict[tuple[str, str], Factory] = {
-    (ANY, "incluster"): lambda ctx: incluster.registry(),
-    (ANY, "external"): lambda ctx: byo.registry(ctx.settings),
-    ("existing", "s3"): lambda ctx: byo.s3_registry(ctx.settings),
-}
-#: DNS-01 providers -> the zone their challenges are answered in (Let's Encrypt issuers only).
-DNS_ZONES: dict[tuple[str, str], Factory] = {
-    (ANY, "cloudflare"): _cloudflare_zone,
-}
+def _cloudflare_zone(settings: Settings[Any]) -> DnsInfo:
+    return CloudflareZoneInfo(zone_name=settings.certificate.zone.name or settings.domain)
 
 
-def load_cloud(cloud: str) -> None:
-    """Merge a cloud package's implementations into the tables (once; a no-op if absent)."""
-    if cloud in CLUSTERS or cloud not in CLOUD_PACKAGES:
-        return
-    try:
-        module = importlib.import_module(CLOUD_PACKAGES[cloud])
-    except ModuleNotFoundError as error:
-        if error.name != CLOUD_PACKAGES[cloud]:
-            raise
-        return
-    impl: CloudImplementations = module.IMPLEMENTATIONS
-    PLATFORMS[cloud] = impl.platform
-    CLUSTERS[cloud] = impl.cluster
-    for table, rows in ((DATABASES, impl.databases), (STORAGES, impl.storages), (REGISTRIES, impl.registries), (DNS_ZONES, impl.dns_zones)):
-        for mode, factory in rows.items():
-            table[(cloud, mode)] = factory
+@dataclass(frozen=True)
+class GenericBuilders:
+    """The implementations of `clouds.GENERIC`: nothing cloud-specific, usable on every target."""
+
+    databases: Mapping[str, Callable[[Settings[Any]], DatabaseInfo]]
+    storages: Mapping[str, Callable[[Settings[Any]], StorageInfo]]
+    registries: Mapping[str, Callable[[Settings[Any], StorageInfo], RegistryInfo]]
+    dns01: Mapping[str, Callable[[Settings[Any]], DnsInfo]]
 
 
-T = TypeVar("T")
-
-
-def _lookup(table: Mapping[tuple[str, str], T], cloud: str, mode: str) -> T | None:
-    return table.get((cloud, mode)) or table.get((ANY, mode))
-
-
-def check_available(settings: Settings) -> None:
-    """Fail like a validation error when no implementation serves a requested combination."""
-    problems: list[Problem] = []
-    cloud = settings.cloud
-    load_cloud(cloud)
-    if cloud not in PLATFORMS or cloud not in CLUSTERS:
-        problems.append(
-            Problem(
-                "gitpod:cloud",
-                f"{cloud!r} is a known target, but this version has no implementation for it yet (available: {', '.join(CLUSTERS)}).",
-            )
-        )
-    for key, table, mode in (
-        ("gitpod:database.mode", DATABASES, settings.database.mode),
-        ("gitpod:storage.mode", STORAGES, settings.storage.mode),
-        ("gitpod:registry.kind", REGISTRIES, settings.registry.kind),
-    ):
-        if _lookup(table, cloud, mode) is None:
-            available = sorted({m for (c, m) in table if c in (cloud, ANY)})
-            problems.append(
-                Problem(key, f"{mode!r} is not available with gitpod:cloud {cloud!r} in this version (available: {', '.join(available)}).")
-            )
-    dns01 = settings.certificate.dns01
-    if settings.certificate.issuer.startswith("letsencrypt") and dns01 and _lookup(DNS_ZONES, cloud, dns01) is None:
-        problems.append(Problem("gitpod:certificate.dns01", f"{dns01!r} is not available with gitpod:cloud {cloud!r} in this version."))
-    if problems:
-        raise SettingsError(problems)
+GENERIC = GenericBuilders(
+    databases={"incluster": lambda s: incluster.database(), "external": byo.database},
+    storages={"incluster": lambda s: incluster.storage(), "external": byo.storage},
+    registries={
+        "incluster": lambda s, storage: incluster.registry(),
+        "external": lambda s, storage: byo.registry(s),
+        "s3": byo.s3_registry,
+    },
+    dns01={"cloudflare": _cloudflare_zone},
+)
 
 
 @dataclass(frozen=True)
@@ -188,21 +113,29 @@ class Architecture:
     outputs: dict[str, Any] = field(default_factory=dict)
 
 
-def build(settings: Settings, name: str = "gitpod") -> Architecture:
+def build(settings: Settings[Any], name: str = "gitpod") -> Architecture:
     """Declare every resource the stack needs and return what was built."""
-    check_available(settings)
-    cloud = settings.cloud
-    platform = PLATFORMS[cloud](settings, name)
-    ctx = Context(settings, name, platform)
+    offer = clouds.offer(settings.cloud)
+    return _build(offer, offer.builders(), settings, name)
 
-    cluster = CLUSTERS[cloud](ctx)
-    database: DatabaseInfo = _lookup(DATABASES, cloud, settings.database.mode)(ctx)  # type: ignore[misc]
-    storage: StorageInfo = _lookup(STORAGES, cloud, settings.storage.mode)(ctx)  # type: ignore[misc]
-    registry: RegistryInfo = _lookup(REGISTRIES, cloud, settings.registry.kind)(ctx)  # type: ignore[misc]
+
+def _build(offer: clouds.CloudOffer[C], builders: CloudBuilders[C, P], settings: Settings[C], name: str) -> Architecture:
+    ctx = Context(settings, name, builders.platform(settings, name))
     cert = settings.certificate
+
     dns: DnsInfo | None = None
     if cert.issuer.startswith("letsencrypt") and cert.dns01:
-        dns = _lookup(DNS_ZONES, cloud, cert.dns01)(ctx)  # type: ignore[misc]
+        dns = builders.dns(ctx) if builders.dns and cert.dns01 in offer.dns01 else GENERIC.dns01[cert.dns01](settings)
+    cluster = builders.cluster(ctx, dns)
+
+    mode = settings.database.mode
+    database = builders.database(ctx) if builders.database and mode in offer.databases else GENERIC.databases[mode](settings)
+    mode = settings.storage.mode
+    storage = builders.storage(ctx) if builders.storage and mode in offer.storages else GENERIC.storages[mode](settings)
+    kind = settings.registry.kind
+    registry = (
+        builders.registry(ctx, storage) if builders.registry and kind in offer.registries else GENERIC.registries[kind](settings, storage)
+    )
 
     k8s_opts = pulumi.ResourceOptions(providers=[cluster.provider])
     inst = settings.installer
@@ -257,12 +190,13 @@ def build(settings: Settings, name: str = "gitpod") -> Architecture:
     outputs.update(cluster.outputs)
     if cluster.kubeconfig is not None:
         outputs["kubeconfig"] = pulumi.Output.secret(cluster.kubeconfig)
-    if dns is not None and dns.name_servers is not None:
-        outputs["nameServers"] = dns.name_servers
+    match dns:
+        case CloudDnsZoneInfo() | Route53ZoneInfo() | AzureDnsZoneInfo() if dns.name_servers is not None:
+            outputs["nameServers"] = dns.name_servers
     return Architecture(cluster, database, storage, registry, dns, cert_manager, installer, outputs)
 
 
-def _cert_manager_args(settings: Settings, cluster: ClusterInfo, dns: DnsInfo | None, namespace: pulumi.Input[str]) -> CertManagerArgs:
+def _cert_manager_args(settings: Settings[Any], cluster: ClusterInfo, dns: DnsInfo | None, namespace: pulumi.Input[str]) -> CertManagerArgs:
     cert = settings.certificate
     args: CertManagerArgs = {
         "domain": settings.domain,
@@ -279,8 +213,7 @@ def _cert_manager_args(settings: Settings, cluster: ClusterInfo, dns: DnsInfo | 
     if cert.email:
         args["email"] = cert.email
     if dns is not None:
-        args["dns01_provider"] = dns.provider
-        args["dns01_solver"] = dns.solver
+        args["dns01"] = dns
     if cert.cloudflare_api_token is not None:
         args["cloudflare_api_token"] = cert.cloudflare_api_token.output()
     if cert.existing_tls_cert and cert.existing_tls_key is not None:
@@ -291,7 +224,7 @@ def _cert_manager_args(settings: Settings, cluster: ClusterInfo, dns: DnsInfo | 
     return args
 
 
-def _containerd(settings: Settings, cluster: ClusterInfo) -> ContainerdPaths:
+def _containerd(settings: Settings[Any], cluster: ClusterInfo) -> ContainerdPaths:
     inst = settings.installer
     return ContainerdPaths(
         runtime_dir=inst.containerd_runtime_dir or cluster.containerd.runtime_dir,

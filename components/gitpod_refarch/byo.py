@@ -6,15 +6,16 @@ work on every cloud and on existing clusters, and can be mixed with managed impl
 
 from __future__ import annotations
 
-from .contracts import DatabaseInfo, RegistryInfo, StorageInfo
-from .settings import ExternalStorageSettings, Settings
+from typing import Any
+
+from .contracts import ExternalDatabase, ExternalRegistry, S3Registry, S3Storage, StorageInfo
+from .settings import Settings
+from .settings.model import required
 
 
-def database(settings: Settings) -> DatabaseInfo:
-    ext = settings.database.external
-    assert ext is not None, "settings guarantee database.external with mode 'external'"
-    return DatabaseInfo(
-        kind="external",
+def database(settings: Settings[Any]) -> ExternalDatabase:
+    ext = required(settings.database.external, "gitpod:database.external")
+    return ExternalDatabase(
         host=ext.host,
         port=ext.port,
         username=ext.username,
@@ -23,11 +24,9 @@ def database(settings: Settings) -> DatabaseInfo:
     )
 
 
-def storage(settings: Settings) -> StorageInfo:
-    ext = settings.storage.external
-    assert ext is not None, "settings guarantee storage.external with mode 'external'"
-    return StorageInfo(
-        kind="s3",
+def storage(settings: Settings[Any]) -> S3Storage:
+    ext = required(settings.storage.external, "gitpod:storage.external")
+    return S3Storage(
         region=ext.region,
         endpoint=ext.endpoint,
         bucket=ext.bucket,
@@ -37,21 +36,30 @@ def storage(settings: Settings) -> StorageInfo:
     )
 
 
-def registry(settings: Settings) -> RegistryInfo:
-    ext = settings.registry.external
-    assert ext is not None, "settings guarantee registry.external with kind 'external'"
-    return RegistryInfo(kind="external", url=ext.url, server=ext.server, username=ext.username, password=ext.password.output())
+def registry(settings: Settings[Any]) -> ExternalRegistry:
+    ext = required(settings.registry.external, "gitpod:registry.external")
+    return ExternalRegistry(url=ext.url, server=ext.server, username=ext.username, password=ext.password.output())
 
 
-def s3_registry(settings: Settings) -> RegistryInfo:
-    """The installer's in-cluster registry storing blobs in any S3-compatible bucket."""
-    bucket: ExternalStorageSettings | None = settings.storage.external if settings.registry.reuse_storage_bucket else settings.registry.s3
-    assert bucket is not None, "settings guarantee an S3 bucket for kind 's3' outside AWS"
-    return RegistryInfo(
-        kind="s3",
+def s3_registry(settings: Settings[Any], storage: StorageInfo) -> S3Registry:
+    """The installer's in-cluster registry on your S3-compatible bucket: `gitpod:registry.s3`, or the
+    object-storage bucket itself with `reuseStorageBucket` (any target, including GKE and AKS)."""
+    if settings.registry.reuse_storage_bucket:
+        return reused_bucket(storage)
+    bucket = required(settings.registry.s3, "gitpod:registry.s3")
+    return S3Registry(
         bucket=bucket.bucket,
         region=bucket.region,
         endpoint=bucket.endpoint,
         access_key=bucket.access_key_id.output(),
         secret_key=bucket.secret_access_key.output(),
     )
+
+
+def reused_bucket(storage: StorageInfo) -> S3Registry:
+    """The registry on the object-storage bucket (`gitpod:registry.reuseStorageBucket`), which must be S3."""
+    match storage:
+        case S3Storage():
+            return S3Registry.on(storage)
+        case _:
+            raise ValueError("gitpod:registry.reuseStorageBucket needs S3-compatible object storage; the settings refuse any other")

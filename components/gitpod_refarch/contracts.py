@@ -1,17 +1,19 @@
 """The small contracts ("info" objects) each concern hands to the installer-values step.
 
 Every implementation of a concern (in-cluster, a cloud's managed service, bring-your-own) returns
-one of these, and `installer.values` consumes nothing else. The variants mirror the installer's own
-schema (`inCluster` / `external` / `cloudSQL`, `s3` / `cloudStorage` / `azure`, ...), which is fixed
-by the 2022.11 release; clouds are not. Adding a cloud therefore adds implementations, never edits
-to the installer-values code.
+one of these, and `installer.values` consumes nothing else. Each concern's contract is a tagged
+union whose variants mirror the installer's own schema (`inCluster` / `external` / `cloudSQL`,
+`s3` / `cloudStorage` / `azure`, ...), which is fixed by the 2022.11 release; clouds are not. Each
+variant holds only its own fields, all required, so mypy checks that a producer fills in what the
+installer needs and the consumers `match` on the variant. Adding a cloud therefore adds
+implementations, never edits to the installer-values code.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, TypeAlias
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -64,61 +66,127 @@ class ClusterInfo:
     workspace_node_sysctls: Mapping[str, str] = field(default_factory=dict)
 
 
+# -- database (installer `database`) ------------------------------------------------------------
 @dataclass(frozen=True)
-class DatabaseInfo:
-    """`database` in the installer config. `kind` follows the installer's own variants."""
+class InClusterDatabase:
+    """The installer's own MySQL (`inCluster: true`)."""
 
-    kind: Literal["incluster", "external", "cloudsql"]
-    host: pulumi.Input[str] | None = None
+
+@dataclass(frozen=True)
+class ExternalDatabase:
+    """Any MySQL reachable from the cluster (`database.external`): RDS, Flexible Server, your own."""
+
+    host: pulumi.Input[str]
+    username: pulumi.Input[str]
+    password: pulumi.Input[str]
     port: pulumi.Input[int] = 3306
-    username: pulumi.Input[str] | None = None
-    password: pulumi.Input[str] | None = None
     #: PEM CA for TLS to the database (installer `database.ssl.caCert`).
     ca_cert: pulumi.Input[str] | None = None
-    #: Cloud SQL connection name `<project>:<region>:<instance>` and a cloudsql.client key.
-    cloudsql_instance: pulumi.Input[str] | None = None
-    cloudsql_credentials_json: pulumi.Input[str] | None = None
 
 
 @dataclass(frozen=True)
-class StorageInfo:
-    """`objectStorage` in the installer config, plus the region it lives in (`metadata.region`)."""
+class CloudSqlConnection:
+    """Cloud SQL through the Cloud SQL Auth Proxy the installer deploys (`database.cloudSQL`)."""
 
-    kind: Literal["incluster", "s3", "gcs", "azure"]
+    #: Connection name `<project>:<region>:<instance>`.
+    instance: pulumi.Input[str]
+    #: Key of a service account holding `cloudsql.client`, which the proxy mounts.
+    credentials_json: pulumi.Input[str]
+    username: pulumi.Input[str]
+    password: pulumi.Input[str]
+
+
+DatabaseInfo: TypeAlias = InClusterDatabase | ExternalDatabase | CloudSqlConnection
+"""`database` in the installer config: one variant per installer variant."""
+
+
+# -- object storage (installer `objectStorage`, plus `metadata.region`) ---------------------------
+@dataclass(frozen=True)
+class InClusterStorage:
+    """The installer's own MinIO; its region is the installer's `local`."""
+
     region: pulumi.Input[str] = "local"
-    # s3
-    endpoint: pulumi.Input[str] | None = None
-    bucket: pulumi.Input[str] | None = None
-    access_key_id: pulumi.Input[str] | None = None
-    secret_access_key: pulumi.Input[str] | None = None
-    allow_insecure_connection: bool = False
-    # gcs
-    project: pulumi.Input[str] | None = None
-    service_account_json: pulumi.Input[str] | None = None
-    # azure
-    account_name: pulumi.Input[str] | None = None
-    account_key: pulumi.Input[str] | None = None
 
 
 @dataclass(frozen=True)
-class RegistryInfo:
-    """`containerRegistry` in the installer config.
+class S3Storage:
+    """Any S3-compatible bucket (`objectStorage.s3`)."""
 
-    `external`: any Docker Registry HTTP API V2 registry; `url` is the repository prefix Gitpod
-    pushes under, `server` the bare host the docker auth entry must use (they differ on Google
-    registries). `s3`: the installer's in-cluster registry storing its blobs in an S3 bucket.
+    region: pulumi.Input[str]
+    #: Host (and optional port) without scheme, e.g. `s3.eu-west-1.amazonaws.com`.
+    endpoint: pulumi.Input[str]
+    bucket: pulumi.Input[str]
+    access_key_id: pulumi.Input[str]
+    secret_access_key: pulumi.Input[str]
+    allow_insecure_connection: bool = False
+
+
+@dataclass(frozen=True)
+class GcsStorage:
+    """Google Cloud Storage, where Gitpod creates its own buckets (`objectStorage.cloudStorage`)."""
+
+    region: pulumi.Input[str]
+    project: pulumi.Input[str]
+    service_account_json: pulumi.Input[str]
+
+
+@dataclass(frozen=True)
+class AzureStorage:
+    """An Azure storage account, served through the installer's MinIO gateway (`objectStorage.azure`)."""
+
+    region: pulumi.Input[str]
+    account_name: pulumi.Input[str]
+    account_key: pulumi.Input[str]
+
+
+StorageInfo: TypeAlias = InClusterStorage | S3Storage | GcsStorage | AzureStorage
+"""`objectStorage` in the installer config; every variant knows its region (`metadata.region`)."""
+
+
+# -- container registry (installer `containerRegistry`) -------------------------------------------
+@dataclass(frozen=True)
+class InClusterRegistry:
+    """The installer's own registry, storing images in its MinIO."""
+
+
+@dataclass(frozen=True)
+class ExternalRegistry:
+    """Any Docker Registry HTTP API V2 registry (`containerRegistry.external`).
+
+    `url` is the repository prefix Gitpod pushes under, `server` the bare host the docker auth
+    entry must use (they differ on Google registries).
     """
 
-    kind: Literal["incluster", "external", "s3"]
-    url: pulumi.Input[str] | None = None
-    server: pulumi.Input[str] | None = None
-    username: pulumi.Input[str] | None = None
-    password: pulumi.Input[str] | None = None
-    bucket: pulumi.Input[str] | None = None
-    region: pulumi.Input[str] | None = None
-    endpoint: pulumi.Input[str] | None = None
-    access_key: pulumi.Input[str] | None = None
-    secret_key: pulumi.Input[str] | None = None
+    url: pulumi.Input[str]
+    server: pulumi.Input[str]
+    username: pulumi.Input[str]
+    password: pulumi.Input[str]
+
+
+@dataclass(frozen=True)
+class S3Registry:
+    """The installer's in-cluster registry storing its blobs in an S3 bucket (`s3storage`)."""
+
+    bucket: pulumi.Input[str]
+    region: pulumi.Input[str]
+    endpoint: pulumi.Input[str]
+    access_key: pulumi.Input[str]
+    secret_key: pulumi.Input[str]
+
+    @classmethod
+    def on(cls, storage: S3Storage) -> S3Registry:
+        """The registry on the object-storage bucket itself (`gitpod:registry.reuseStorageBucket`)."""
+        return cls(
+            bucket=storage.bucket,
+            region=storage.region,
+            endpoint=storage.endpoint,
+            access_key=storage.access_key_id,
+            secret_key=storage.secret_access_key,
+        )
+
+
+RegistryInfo: TypeAlias = InClusterRegistry | ExternalRegistry | S3Registry
+"""`containerRegistry` in the installer config."""
 
 
 @dataclass(frozen=True)
@@ -132,15 +200,49 @@ class CertificateInfo:
     ca_secret_name: str | None = None
 
 
+# -- the zone DNS-01 challenges are answered in (Let's Encrypt issuers) ---------------------------
 @dataclass(frozen=True)
-class DnsInfo:
-    """The public zone that answers DNS-01 challenges (and later Gitpod's records)."""
+class CloudDnsZoneInfo:
+    """A Cloud DNS zone; cert-manager reaches it through GKE Workload Identity."""
 
-    provider: Literal["clouddns", "route53", "azuredns", "cloudflare"]
     zone_name: pulumi.Input[str]
-    name_servers: pulumi.Output[list[str]] | None = None
-    #: Provider-specific solver fields (project, hostedZoneID, resource group, ...).
-    solver: Mapping[str, pulumi.Input[object]] = field(default_factory=dict)
+    name_servers: pulumi.Output[list[str]]
+    project: pulumi.Input[str]
+
+
+@dataclass(frozen=True)
+class Route53ZoneInfo:
+    """A Route53 hosted zone; cert-manager reaches it through its IRSA role, scoped to `zone_arn`."""
+
+    zone_name: pulumi.Input[str]
+    name_servers: pulumi.Output[list[str]]
+    zone_id: pulumi.Input[str]
+    zone_arn: pulumi.Input[str]
+    region: pulumi.Input[str]
+
+
+@dataclass(frozen=True)
+class AzureDnsZoneInfo:
+    """An Azure DNS zone; cert-manager reaches it through AKS workload identity."""
+
+    zone_name: pulumi.Input[str]
+    #: None for an existing zone (its delegation is already in place).
+    name_servers: pulumi.Output[list[str]] | None
+    resource_group_name: pulumi.Input[str]
+    subscription_id: pulumi.Input[str]
+    #: Client id of the managed identity cert-manager's service account is federated with.
+    identity_client_id: pulumi.Input[str]
+
+
+@dataclass(frozen=True)
+class CloudflareZoneInfo:
+    """A Cloudflare zone; cert-manager authenticates with an API token (any cluster)."""
+
+    zone_name: pulumi.Input[str]
+
+
+DnsInfo: TypeAlias = CloudDnsZoneInfo | Route53ZoneInfo | AzureDnsZoneInfo | CloudflareZoneInfo
+"""The public zone that answers DNS-01 challenges (and later Gitpod's records)."""
 
 
 @dataclass(frozen=True)

@@ -8,16 +8,16 @@ external databases.
 
 from __future__ import annotations
 
-from .contracts import DatabaseInfo, RegistryInfo, StorageInfo
+from .contracts import InClusterDatabase, InClusterRegistry, InClusterStorage
 
 
-def database() -> DatabaseInfo:
-    return DatabaseInfo(kind="incluster")
+def database() -> InClusterDatabase:
+    return InClusterDatabase()
 
 
-def storage() -> StorageInfo:
-    return StorageInfo(kind="incluster", region="local")
+def storage() -> InClusterStorage:
+    return InClusterStorage()
 
 
-def registry() -> RegistryInfo:
-    return RegistryInfo(kind="incluster")
+def registry() -> InClusterRegistry:
+    return InClusterRegistry()

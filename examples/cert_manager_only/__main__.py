@@ -18,7 +18,7 @@ namespace = k8s.core.v1.Namespace("gitpod", metadata={"name": "gitpod"}, opts=pu
 
 certs = CertManager(
     "certs",
-    {"domain": domain, "issuer": "selfsigned", "certificate_namespace": namespace.metadata.name},
+    {"domain": domain, "issuer": "selfsigned", "certificate_namespace": namespace.metadata.name, "version": "v1.21.1"},
     opts=pulumi.ResourceOptions(providers=[provider]),
 )
 

@@ -8,27 +8,25 @@ the Secrets with exactly the keys the 2022.11 installer validates, and outputs t
 import pulumi
 import pulumi_kubernetes as k8s
 
-from gitpod_refarch import CertificateInfo, DatabaseInfo, InstallerConfig, InstallerInputs, RegistryInfo, StorageInfo
+from gitpod_refarch import CertificateInfo, ExternalDatabase, InClusterRegistry, InstallerConfig, InstallerInputs, S3Storage
 
 config = pulumi.Config()
 
 inputs = InstallerInputs(
     domain=config.get("domain") or "gitpod.example.com",
-    database=DatabaseInfo(
-        kind="external",
+    database=ExternalDatabase(
         host="mysql.internal",
         username="gitpod",
         password=config.get_secret("dbPassword") or pulumi.Output.secret("change-me"),
     ),
-    storage=StorageInfo(
-        kind="s3",
+    storage=S3Storage(
         region="eu-west-1",
         endpoint="s3.eu-west-1.amazonaws.com",
         bucket="my-gitpod-bucket",
         access_key_id=config.get_secret("s3AccessKeyId") or pulumi.Output.secret("AKIA..."),
         secret_access_key=config.get_secret("s3SecretAccessKey") or pulumi.Output.secret("..."),
     ),
-    registry=RegistryInfo(kind="incluster"),
+    registry=InClusterRegistry(),
     certificate=CertificateInfo("https-certificates"),
 )
 

@@ -10,8 +10,8 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
-from gitpod_refarch import CertificateInfo, DatabaseInfo, InstallerConfig, InstallerInputs, RegistryInfo, StorageInfo
-from gitpod_refarch.aws.bucket import S3Bucket
+from gitpod_refarch import CertificateInfo, InClusterDatabase, InClusterStorage, InstallerConfig, InstallerInputs, S3Registry
+from gitpod_refarch.aws.storage import S3Bucket
 
 config = pulumi.Config()
 region = config.get("region") or "eu-west-1"
@@ -27,10 +27,9 @@ installer = InstallerConfig(
     {
         "inputs": InstallerInputs(
             domain=config.get("domain") or "gitpod.example.com",
-            database=DatabaseInfo(kind="incluster"),
-            storage=StorageInfo(kind="incluster"),
-            registry=RegistryInfo(
-                kind="s3",
+            database=InClusterDatabase(),
+            storage=InClusterStorage(),
+            registry=S3Registry(
                 bucket=bucket.bucket,
                 region=region,
                 endpoint=f"s3.{region}.amazonaws.com",

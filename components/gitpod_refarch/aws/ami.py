@@ -3,7 +3,7 @@
 Gitpod supports Ubuntu nodes, not Amazon Linux or Bottlerocket, so the node groups use
 Canonical's EKS images as custom AMIs. Canonical publishes them per Ubuntu release, Kubernetes
 minor, build serial and architecture under `/aws/service/canonical/ubuntu/eks/...`
-(`settings.aws.UBUNTU_EKS` holds which combinations exist and the volume segment of the path).
+(`aws.settings.UBUNTU_EKS` holds which combinations exist and the volume segment of the path).
 The lookup runs while the program is declared, so a missing image is a one-line error before
 anything is created, not a failed node group later.
 
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from ..settings.aws import UBUNTU_EKS, is_ami_id, published_pairs
+from .settings import UBUNTU_EKS, is_ami_id, published_pairs
 
 PARAMETER_ROOT = "/aws/service/canonical/ubuntu/eks"
 CURRENT = "current"

@@ -36,12 +36,18 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
-from ..contracts import CONTAINERD_DEFAULT, CertManagerIdentity, ClusterInfo
+from ..certmanager import NAMESPACE as CERT_MANAGER_NAMESPACE
+from ..certmanager.issuers import SERVICE_ACCOUNT as CERT_MANAGER_SERVICE_ACCOUNT
+from ..compatibility import NODE_LABEL_HEADLESS, NODE_LABEL_REGULAR, NODE_LABELS_SERVICES, WORKSPACE_NODE_SYSCTLS
+from ..contracts import CONTAINERD_DEFAULT, CertManagerIdentity, ClusterInfo, DnsInfo, Route53ZoneInfo
+from ..settings.model import required
 from . import calico as calico_chart
 from . import policies
-from .foundation import Partition
+from .ami import node_image
 from .irsa import service_account_role
 from .kubeconfig import kubeconfig
+from .platform import AwsContext, Partition
+from .settings import CLUSTER_DNS_IP, SERVICE_CIDR, eks_version
 from .userdata import user_data
 
 TYPE = "gitpod:index:EksCluster"
@@ -91,7 +97,7 @@ class EksClusterArgs(TypedDict, total=False):
     kubernetes_version: str
     """Kubernetes minor, e.g. `1.35` (required)."""
     support_type: str
-    """`STANDARD` (upgraded by EKS at the end of standard support) or `EXTENDED` (paid) (default `STANDARD`)."""
+    """`STANDARD` (upgraded by EKS at the end of standard support) or `EXTENDED` (paid) (required)."""
     region: str
     """AWS region, for the kubeconfig (required)."""
     partition: Partition
@@ -104,7 +110,7 @@ class EksClusterArgs(TypedDict, total=False):
     node_security_group_id: pulumi.Input[str]
     """Security group every node carries besides the cluster's own (required)."""
     public_access_cidrs: Sequence[str]
-    """Who may reach the public API endpoint (default everyone; authentication still applies)."""
+    """Who may reach the public API endpoint, e.g. `["0.0.0.0/0"]` (required; authentication still applies)."""
     admin_role_arns: Sequence[str]
     """IAM roles/users given cluster-admin through access entries (besides the deployer)."""
     ami_id: str
@@ -115,13 +121,13 @@ class EksClusterArgs(TypedDict, total=False):
     node_pools: Sequence[NodePool]
     """The managed node groups (required)."""
     service_cidr: str
-    """Kubernetes Service range (default `172.20.0.0/16`)."""
+    """Kubernetes Service range, outside the VPC (required; the program uses `settings.SERVICE_CIDR`)."""
     cluster_dns_ip: str
-    """CoreDNS Service address inside `service_cidr` (default `172.20.0.10`)."""
+    """CoreDNS Service address inside `service_cidr` (required; the nodes' bootstrap is told it)."""
     calico: bool
-    """Enforce NetworkPolicy with Calico (default true); otherwise with the VPC CNI's own engine."""
+    """Enforce NetworkPolicy with Calico (required); otherwise with the VPC CNI's own engine."""
     calico_version: str
-    """Tigera operator chart version (default `v3.32.2`)."""
+    """Tigera operator chart version (required when `calico`)."""
     dns01_zone_arn: pulumi.Input[str]
     """Hosted zone cert-manager may write DNS-01 TXT records to; no cert-manager role without it."""
     cert_manager_namespace: str
@@ -186,13 +192,13 @@ class EksCluster(pulumi.ComponentResource):
                 "subnet_ids": list(args["private_subnet_ids"]),
                 "endpoint_private_access": True,
                 "endpoint_public_access": True,
-                "public_access_cidrs": list(args.get("public_access_cidrs", ["0.0.0.0/0"])),
+                "public_access_cidrs": list(args["public_access_cidrs"]),
             },
             access_config={"authentication_mode": "API", "bootstrap_cluster_creator_admin_permissions": True},
             # The add-ons below are EKS-managed; EKS's unmanaged copies would fight them.
             bootstrap_self_managed_addons=False,
-            kubernetes_network_config={"service_ipv4_cidr": args.get("service_cidr", "172.20.0.0/16"), "ip_family": "ipv4"},
-            upgrade_policy={"support_type": args.get("support_type", "STANDARD")},
+            kubernetes_network_config={"service_ipv4_cidr": args["service_cidr"], "ip_family": "ipv4"},
+            upgrade_policy={"support_type": args["support_type"]},
             opts=pulumi.ResourceOptions(parent=self, depends_on=[cluster_policy]),
         )
         endpoint = cluster.endpoint
@@ -238,7 +244,7 @@ class EksCluster(pulumi.ComponentResource):
         addon_version = {addon: versions.output.apply(functools.partial(_pick, addon)) for addon in ADDONS}
 
         # -- add-ons the nodes need to become Ready ------------------------------------------------
-        use_calico = args.get("calico", True)
+        use_calico = args["calico"]
         vpc_cni = aws.eks.Addon(
             f"{name}-vpc-cni",
             cluster_name=cluster.name,
@@ -273,7 +279,7 @@ class EksCluster(pulumi.ComponentResource):
         bootstrap = pulumi.Output.all(endpoint, certificate_authority)
         # Created by EKS: admits the control plane; nodes with a launch template must carry it.
         cluster_security_group: pulumi.Output[str] = cluster.vpc_config.apply(lambda c: c.cluster_security_group_id or "")
-        dns_ip = args.get("cluster_dns_ip", "172.20.0.10")
+        dns_ip = args["cluster_dns_ip"]
         node_groups: list[aws.eks.NodeGroup] = []
         for pool in args["node_pools"]:
             labels, sysctls, group_tag = pool.labels, dict(pool.sysctls), f"{cluster_name}-{pool.key}"
@@ -371,8 +377,8 @@ class EksCluster(pulumi.ComponentResource):
         if zone_arn is not None:
             self.cert_manager_role_arn = irsa(
                 "cert-manager",
-                args.get("cert_manager_namespace", "cert-manager"),
-                args.get("cert_manager_service_account", "cert-manager"),
+                args.get("cert_manager_namespace", CERT_MANAGER_NAMESPACE),
+                args.get("cert_manager_service_account", CERT_MANAGER_SERVICE_ACCOUNT),
                 inline_policy=pulumi.Output.from_input(zone_arn).apply(lambda arn: json.dumps(policies.route53_dns01(arn, partition))),
             )
             annotations["eks.amazonaws.com/role-arn"] = self.cert_manager_role_arn
@@ -401,7 +407,7 @@ class EksCluster(pulumi.ComponentResource):
             opts=on_cluster,
         )
         if use_calico:
-            calico_chart.install(name, parent=self, provider=self.provider, version=args.get("calico_version", "v3.32.2"))
+            calico_chart.install(name, parent=self, provider=self.provider, version=args["calico_version"])
 
         self.cluster_name = cluster.name
         self.oidc_provider_arn = oidc.arn
@@ -462,3 +468,55 @@ def _sizes_by_tag(groups: Sequence[Any]) -> dict[str, int]:
         if tag and configs:
             sizes[tag] = max(sizes.get(tag, 0), int(configs[0].desired_size))
     return sizes
+
+
+# -- the builder ------------------------------------------------------------------------------------
+def _pools(ctx: AwsContext) -> list[NodePool]:
+    c = ctx.settings.cluster
+    workspaces = tuple(WORKSPACE_NODE_SYSCTLS.items())
+    spec = (
+        ("services", "services", c.services_pool, NODE_LABELS_SERVICES, ()),
+        ("regular-workspaces", "regularWorkspaces", c.regular_pool, (NODE_LABEL_REGULAR,), workspaces),
+        ("headless-workspaces", "headlessWorkspaces", c.headless_pool, (NODE_LABEL_HEADLESS,), workspaces),
+    )
+    pools = []
+    for key, setting, pool_settings, labels, sysctls in spec:
+        p = required(pool_settings, f"gitpod:cluster.nodePools.{setting}")
+        pools.append(NodePool(key, p.machine_type, p.min_nodes, p.max_nodes, p.disk_size_gb, tuple(labels), sysctls))
+    return pools
+
+
+def build(ctx: AwsContext, dns: DnsInfo | None) -> ClusterInfo:
+    """The EKS cluster; with a Route53 zone for DNS-01, cert-manager's role is scoped to it."""
+    settings, aws_settings, platform = ctx.settings, ctx.settings.cloud_settings, ctx.platform
+    version = eks_version(settings)
+    image = node_image(aws_settings.ubuntu_release, version, aws_settings.node_image, platform.region, platform.invoke_opts())
+    args: EksClusterArgs = {
+        "cluster_name": settings.cluster.name,
+        "kubernetes_version": version,
+        "support_type": aws_settings.support_type,
+        "region": platform.region,
+        "partition": platform.partition,
+        "private_subnet_ids": platform.network.private_subnet_ids,
+        "node_security_group_id": platform.network.node_security_group_id,
+        "public_access_cidrs": list(aws_settings.public_access_cidrs),
+        "admin_role_arns": list(aws_settings.admin_role_arns),
+        "ami_id": image.ami_id,
+        "node_pools": _pools(ctx),
+        "service_cidr": SERVICE_CIDR,
+        "cluster_dns_ip": CLUSTER_DNS_IP,
+        "calico": aws_settings.calico,
+        "calico_version": aws_settings.calico_version,
+        "cert_manager_namespace": settings.cert_manager.namespace,
+        "cert_manager_service_account": CERT_MANAGER_SERVICE_ACCOUNT,
+    }
+    if image.parameter is not None:
+        args["ami_parameter"] = image.parameter
+    if aws_settings.profile:
+        args["profile"] = aws_settings.profile
+    match dns:
+        case Route53ZoneInfo():
+            # The zone belongs to the DNS concern (built before the cluster, never waiting for it);
+            # the cluster only needs its ARN to scope cert-manager's role.
+            args["dns01_zone_arn"] = dns.zone_arn
+    return EksCluster(f"{ctx.name}-cluster", args, opts=platform.opts()).info

@@ -1,4 +1,7 @@
-"""`RdsMysql`: RDS for MySQL in private subnets, reachable on 3306 from the cluster's nodes only."""
+"""`RdsMysql`: RDS for MySQL in private subnets, reachable on 3306 from the cluster's nodes only.
+
+`build` declares it for `gitpod:database.mode: managed`: it needs the network, never the cluster.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +12,10 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
+from ..contracts import DatabaseInfo, ExternalDatabase
+from ..settings.model import required
 from .descriptions import ec2_description
+from .platform import AwsContext
 
 TYPE = "gitpod:index:RdsMysql"
 PORT = 3306
@@ -33,9 +39,9 @@ class RdsMysqlArgs(TypedDict, total=False):
     client_security_group_id: pulumi.Input[str]
     """The only security group admitted on 3306: the cluster nodes' group (required)."""
     version: str
-    """MySQL major, `5.7` or `8.0` (default `5.7`, what Gitpod 2022.11 was tested on)."""
+    """MySQL major, `5.7` (what Gitpod 2022.11 was tested on) or `8.0` (required)."""
     instance_class: str
-    """RDS instance class (default `db.m5.large`, Gitpod's reference size)."""
+    """RDS instance class, e.g. `db.m5.large`, Gitpod's reference size (required)."""
     multi_az: bool
     """A synchronous standby in a second zone (default false)."""
     deletion_protection: bool
@@ -71,7 +77,7 @@ class RdsMysql(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: RdsMysqlArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(TYPE, name, None, opts)
-        version = args.get("version", "5.7")
+        version = args["version"]
         if version not in PARAMETERS:
             raise ValueError(f"MySQL {version!r} is not supported (supported: {', '.join(PARAMETERS)})")
         protect = args.get("protect", True)
@@ -118,7 +124,7 @@ class RdsMysql(pulumi.ComponentResource):
             f"{name}-mysql",
             engine="mysql",
             engine_version=version,
-            instance_class=args.get("instance_class", "db.m5.large"),
+            instance_class=args["instance_class"],
             allocated_storage=args.get("allocated_storage_gb", 20),
             max_allocated_storage=args.get("max_allocated_storage_gb", 120),
             storage_type="gp3",
@@ -169,3 +175,24 @@ class RdsMysql(pulumi.ComponentResource):
                 "securityGroupId": self.security_group_id,
             }
         )
+
+
+def build(ctx: AwsContext) -> DatabaseInfo:
+    settings, network = ctx.settings, ctx.platform.network
+    db = settings.database
+    rds = RdsMysql(
+        f"{ctx.name}-database",
+        {
+            "vpc_id": network.vpc_id,
+            "subnet_ids": network.private_subnet_ids,
+            "client_security_group_id": network.node_security_group_id,
+            "version": db.version,
+            "instance_class": required(db.instance_size, "gitpod:database.instanceSize"),
+            "multi_az": db.high_availability,
+            "deletion_protection": db.deletion_protection,
+            "backup_retention_days": db.backup_retention_days,
+            "protect": settings.protect,
+        },
+        opts=ctx.platform.opts(),
+    )
+    return ExternalDatabase(host=rds.address, port=rds.port, username=rds.username, password=rds.password)

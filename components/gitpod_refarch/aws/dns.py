@@ -1,4 +1,8 @@
-"""`Route53Zone`: the public hosted zone DNS-01 challenges are answered in (created or looked up)."""
+"""`Route53Zone`: the public hosted zone DNS-01 challenges are answered in (created or looked up).
+
+`build` declares it for `gitpod:certificate.dns01: route53`, before the cluster: the cluster
+receives the zone's contract and scopes cert-manager's role to its ARN.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,9 @@ from typing import TypedDict
 
 import pulumi
 import pulumi_aws as aws
+
+from ..contracts import DnsInfo, Route53ZoneInfo
+from .platform import AwsContext
 
 TYPE = "gitpod:index:Route53Zone"
 
@@ -58,3 +65,15 @@ class Route53Zone(pulumi.ComponentResource):
             self.arn = zone.arn
             self.name_servers = zone.name_servers.apply(list)
         self.register_outputs({"zoneId": self.zone_id, "zoneName": self.zone_name, "arn": self.arn, "nameServers": self.name_servers})
+
+
+def build(ctx: AwsContext) -> DnsInfo:
+    settings, platform = ctx.settings, ctx.platform
+    zone_settings = settings.certificate.zone
+    args: Route53ZoneArgs = {"name": zone_settings.name or settings.domain, "protect": settings.protect}
+    if zone_settings.existing_id:
+        args["existing_id"] = zone_settings.existing_id
+    zone = Route53Zone(f"{ctx.name}-dns", args, opts=platform.opts())
+    return Route53ZoneInfo(
+        zone_name=zone.zone_name, name_servers=zone.name_servers, zone_id=zone.zone_id, zone_arn=zone.arn, region=platform.region
+    )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .foundation import Partition
+from .platform import Partition
 
 Document = dict[str, Any]
 

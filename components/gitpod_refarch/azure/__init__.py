@@ -1,197 +1,29 @@
 """Azure: AKS, MySQL Flexible Server, Blob storage, ACR and Azure DNS (`gitpod:cloud: azure`).
 
-The factories below turn settings into component args; the components never read settings.
-Only the platform (resource group, network, identities) is shared: the database, storage,
-registry and DNS zone depend on it, never on the cluster.
+This module only declares what Azure offers (pure data, no SDK); `build.py` creates the resources
+and is imported only when Azure is selected. Components: `platform.AzurePlatform`,
+`cluster.AksCluster`, `database.MysqlFlexibleServer`, `storage.BlobStorage`,
+`registry.ContainerRegistry`, `dns.AzureDnsZone`.
 """
 
-from __future__ import annotations
+from ..clouds import CloudOffer, ManagedCluster
+from . import settings
 
-from ..architecture import CloudImplementations, Context, Platform
-from ..certmanager.issuers import SERVICE_ACCOUNT
-from ..contracts import ClusterInfo, DatabaseInfo, DnsInfo, RegistryInfo, StorageInfo
-from ..settings import NodePoolSettings, Settings
-from ..settings import azure as az
-from .cluster import AgentPoolSpec, AksCluster, AksClusterArgs, MaintenanceWindowSpec
-from .database import MysqlFlexibleServer
-from .dns import AzureDnsZone, AzureDnsZoneArgs
-from .platform import AzureFoundation, AzurePlatform
-from .registry import ContainerRegistry
-from .storage import BlobStorage
-
-__all__ = [
-    "IMPLEMENTATIONS",
-    "AksCluster",
-    "AzureDnsZone",
-    "AzurePlatform",
-    "BlobStorage",
-    "ContainerRegistry",
-    "MysqlFlexibleServer",
-]
-
-
-def _uses_azure_dns(settings: Settings) -> bool:
-    cert = settings.certificate
-    return cert.issuer.startswith("letsencrypt") and cert.dns01 == "azuredns"
-
-
-def _foundation(ctx: Context) -> AzureFoundation:
-    foundation = ctx.platform.network
-    if not isinstance(foundation, AzureFoundation):
-        raise TypeError("the Azure implementations need the Azure platform (gitpod:cloud 'azure')")
-    return foundation
-
-
-def platform(settings: Settings, name: str) -> Platform:
-    azure = az.azure(settings)
-    net = azure.network
-    built = AzurePlatform(
-        f"{name}-azure",
-        {
-            "location": azure.location,
-            "resource_group_name": az.resource_group_name(settings),
-            "create_resource_group": azure.create_resource_group,
-            "prefix": settings.cluster.name,
-            "vnet_cidr": net.vnet_cidr,
-            "node_subnet_cidr": net.node_subnet_cidr,
-            "database_subnet_cidr": net.database_subnet_cidr,
-            "cert_manager_identity": _uses_azure_dns(settings),
-            "protect": settings.protect,
-        },
-    )
-    return Platform(network=built.foundation)
-
-
-def _pool(pool: NodePoolSettings | None) -> AgentPoolSpec:
-    if pool is None:
-        raise ValueError("settings guarantee node pools for a managed cluster")
-    return {"vm_size": pool.machine_type, "min_count": pool.min_nodes, "max_count": pool.max_nodes, "os_disk_size_gb": pool.disk_size_gb}
-
-
-def _maintenance(settings: Settings) -> MaintenanceWindowSpec:
-    window = settings.cluster.maintenance
-    return {
-        "day": window.day,
-        "start_time": window.start_time,
-        "duration_hours": window.duration_hours,
-        "not_allowed": [(e.start.isoformat(), e.end.isoformat()) for e in window.exclusions],
-    }
-
-
-def cluster(ctx: Context) -> ClusterInfo:
-    s = ctx.settings
-    azure = az.azure(s)
-    f = _foundation(ctx)
-    args: AksClusterArgs = {
-        "resource_group_name": f.resource_group_name,
-        "location": f.location,
-        "cluster_name": s.cluster.name,
-        "kubernetes_version": az.kubernetes_version(s),
-        "subscription_id": f.subscription_id,
-        "node_subnet_id": f.node_subnet_id,
-        "kubelet_identity": f.kubelet_identity,
-        "services_pool": _pool(s.cluster.services_pool),
-        "regular_pool": _pool(s.cluster.regular_pool),
-        "headless_pool": _pool(s.cluster.headless_pool),
-        "os_sku": az.node_os_sku(s),
-        "network_plugin": azure.network_plugin,
-        "pod_cidr": azure.network.pod_cidr,
-        "service_cidr": azure.network.service_cidr,
-        "dns_service_ip": azure.network.dns_service_ip,
-        "tier": azure.cluster_tier,
-        "authorized_ip_ranges": azure.authorized_ip_ranges,
-        "upgrade_channel": az.UPGRADE_CHANNEL,
-        "node_os_upgrade_channel": az.NODE_OS_UPGRADE_CHANNEL,
-        "maintenance": _maintenance(s),
-    }
-    if f.cert_manager_identity is not None:
-        args["cert_manager_identity"] = f.cert_manager_identity
-        args["cert_manager_subject"] = f"system:serviceaccount:{s.cert_manager.namespace}:{SERVICE_ACCOUNT}"
-    return AksCluster(f"{ctx.name}-cluster", args).info
-
-
-def database(ctx: Context) -> DatabaseInfo:
-    s = ctx.settings
-    db = s.database
-    f = _foundation(ctx)
-    sku, tier = az.mysql_sku(s)
-    server = MysqlFlexibleServer(
-        f"{ctx.name}-database",
-        {
-            "resource_group_name": f.resource_group_name,
-            "location": f.location,
-            "prefix": s.cluster.name,
-            "vnet_id": f.vnet_id,
-            "subnet_id": f.database_subnet_id,
-            "version": db.version,
-            "sku_name": sku,
-            "sku_tier": tier,
-            "high_availability": db.high_availability,
-            "backup_retention_days": db.backup_retention_days,
-            "deletion_protection": db.deletion_protection,
-            "protect": s.protect,
-        },
-    )
-    return server.info
-
-
-def storage(ctx: Context) -> StorageInfo:
-    f = _foundation(ctx)
-    account = BlobStorage(
-        f"{ctx.name}-storage",
-        {
-            "resource_group_name": f.resource_group_name,
-            "location": f.location,
-            "prefix": ctx.settings.cluster.name,
-            "node_subnet_id": f.node_subnet_id,
-            "protect": ctx.settings.protect,
-        },
-    )
-    return account.info
-
-
-def registry(ctx: Context) -> RegistryInfo:
-    f = _foundation(ctx)
-    acr = ContainerRegistry(
-        f"{ctx.name}-registry",
-        {
-            "resource_group_name": f.resource_group_name,
-            "location": f.location,
-            "prefix": ctx.settings.cluster.name,
-            "sku": az.azure(ctx.settings).registry_sku,
-            "subscription_id": f.subscription_id,
-            "kubelet_principal_id": f.kubelet_identity.principal_id,
-            "protect": ctx.settings.protect,
-        },
-    )
-    return acr.info
-
-
-def dns_zone(ctx: Context) -> DnsInfo:
-    s = ctx.settings
-    f = _foundation(ctx)
-    if f.cert_manager_identity is None:
-        raise ValueError("the platform creates cert-manager's identity whenever dns01 is 'azuredns'")
-    args: AzureDnsZoneArgs = {
-        "zone_name": az.zone_name(s),
-        "resource_group_name": f.resource_group_name,
-        "subscription_id": f.subscription_id,
-        "cert_manager_identity": f.cert_manager_identity,
-        "protect": s.protect,
-    }
-    existing = az.existing_zone(s)
-    if existing is not None:
-        args["resource_group_name"] = existing.resource_group
-        args["subscription_id"] = existing.subscription_id
-        args["existing_zone_id"] = s.certificate.zone.existing_id or ""
-    return AzureDnsZone(f"{ctx.name}-dns", args).info
-
-
-IMPLEMENTATIONS = CloudImplementations(
-    platform=platform,
-    cluster=cluster,
-    databases={"managed": database},
-    storages={"managed": storage},
-    registries={"acr": registry},
-    dns_zones={"azuredns": dns_zone},
+OFFER: CloudOffer[settings.AzureSettings] = CloudOffer(
+    name="azure",
+    databases=("managed",),
+    storages=("managed",),
+    registries=("acr",),
+    dns01=("azuredns",),
+    parse=settings.parse,
+    rules=settings.rules,
+    cluster=ManagedCluster(
+        distribution="aks",
+        services_pool=settings.SERVICES_POOL,
+        workspace_pool=settings.WORKSPACE_POOL,
+        kubernetes_version=settings.DEFAULT_KUBERNETES_VERSION,
+        maintenance=True,
+    ),
+    database_instance=settings.DEFAULT_MYSQL_SKU,
+    builders_module=f"{__name__}.build",
 )

@@ -64,7 +64,7 @@ class AksClusterArgs(TypedDict, total=False):
     location: str
     """Azure region (required)."""
     cluster_name: str
-    """Name of the AKS cluster and its DNS prefix (default `gitpod`)."""
+    """Name of the AKS cluster and its DNS prefix (required)."""
     kubernetes_version: str
     """Kubernetes minor (or patch) version for the control plane and every pool (required)."""
     subscription_id: pulumi.Input[str]
@@ -80,17 +80,17 @@ class AksClusterArgs(TypedDict, total=False):
     headless_pool: AgentPoolSpec
     """Pool for headless (prebuild) workspaces (required)."""
     os_sku: str
-    """Node image of every pool: `Ubuntu2204`, `Ubuntu` or `AzureLinux` (default `Ubuntu2204`)."""
+    """Node image of every pool: `Ubuntu2204`, `Ubuntu` or `AzureLinux` (required)."""
     network_plugin: str
-    """`azure-overlay` (Azure CNI Overlay, default) or `kubenet`; Calico enforces network policy in both."""
+    """`azure-overlay` (Azure CNI Overlay) or `kubenet` (required); Calico enforces network policy in both."""
     pod_cidr: str
-    """Overlay range pods get their addresses from (default `10.244.0.0/16`)."""
+    """Overlay range pods get their addresses from, e.g. `10.244.0.0/16` (required)."""
     service_cidr: str
-    """Range of Kubernetes Services (default `10.0.0.0/16`)."""
+    """Range of Kubernetes Services, e.g. `10.0.0.0/16` (required)."""
     dns_service_ip: str
-    """Address of kube-dns inside `service_cidr` (default `10.0.0.10`)."""
+    """Address of kube-dns inside `service_cidr`, e.g. `10.0.0.10` (required)."""
     tier: str
-    """AKS pricing tier: `Free`, `Standard` (uptime SLA, default) or `Premium`."""
+    """AKS pricing tier: `Free`, `Standard` (uptime SLA) or `Premium` (required)."""
     authorized_ip_ranges: Sequence[str]
     """CIDRs allowed to reach the API server (default: any)."""
     cert_manager_identity: Identity
@@ -132,13 +132,13 @@ def _pool_profile(spec: AgentPoolSpec, labels: Mapping[str, str], os_sku: str, v
 def _network_profile(args: AksClusterArgs) -> dict[str, Any]:
     profile: dict[str, Any] = {
         "network_policy": "calico",
-        "pod_cidr": args.get("pod_cidr", "10.244.0.0/16"),
-        "service_cidr": args.get("service_cidr", "10.0.0.0/16"),
-        "dns_service_ip": args.get("dns_service_ip", "10.0.0.10"),
+        "pod_cidr": args["pod_cidr"],
+        "service_cidr": args["service_cidr"],
+        "dns_service_ip": args["dns_service_ip"],
         "load_balancer_sku": "standard",
         "outbound_type": "loadBalancer",
     }
-    if args.get("network_plugin", "azure-overlay") == "kubenet":
+    if args["network_plugin"] == "kubenet":
         profile["network_plugin"] = "kubenet"
     else:
         profile["network_plugin"] = "azure"
@@ -195,9 +195,9 @@ class AksCluster(pulumi.ComponentResource):
         super().__init__(TYPE, name, None, opts)
         group = args["resource_group_name"]
         location = args["location"]
-        cluster_name = args.get("cluster_name", "gitpod")
+        cluster_name = args["cluster_name"]
         version = args["kubernetes_version"]
-        os_sku = args.get("os_sku", "Ubuntu2204")
+        os_sku = args["os_sku"]
         subnet = args["node_subnet_id"]
         kubelet = args["kubelet_identity"]
         child = pulumi.ResourceOptions(parent=self)
@@ -243,7 +243,7 @@ class AksCluster(pulumi.ComponentResource):
             location=location,
             dns_prefix=cluster_name,
             kubernetes_version=version,
-            sku={"name": "Base", "tier": args.get("tier", "Standard")},
+            sku={"name": "Base", "tier": args["tier"]},
             identity=containerservice.ManagedClusterIdentityArgs(
                 type=containerservice.ResourceIdentityType.USER_ASSIGNED, user_assigned_identities=[control_plane.id]
             ),

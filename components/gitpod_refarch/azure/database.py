@@ -17,7 +17,7 @@ import pulumi_azure_native.dbformysql as dbformysql
 import pulumi_azure_native.privatedns as privatedns
 import pulumi_random as random
 
-from ..contracts import DatabaseInfo
+from ..contracts import ExternalDatabase
 from .naming import unique_suffix
 
 TYPE = "gitpod:index:MysqlFlexibleServer"
@@ -65,11 +65,11 @@ class MysqlFlexibleServerArgs(TypedDict, total=False):
     subnet_id: pulumi.Input[str]
     """Subnet delegated to `Microsoft.DBforMySQL/flexibleServers` (required)."""
     version: str
-    """`5.7` (default, what Gitpod 2022.11 was tested on) or `8.0`."""
+    """`5.7` (what Gitpod 2022.11 was tested on) or `8.0` (required)."""
     sku_name: str
-    """Compute SKU (default `Standard_D2ds_v4`, 2 vCores)."""
+    """Compute SKU, e.g. `Standard_D2ds_v4` (2 vCores) (required)."""
     sku_tier: str
-    """`Burstable`, `GeneralPurpose` (default) or `MemoryOptimized`; must match `sku_name`."""
+    """`Burstable`, `GeneralPurpose` or `MemoryOptimized`; must match `sku_name` (required)."""
     storage_size_gb: int
     """Initial storage in GB; it grows automatically and later changes are ignored (default 20)."""
     high_availability: bool
@@ -104,7 +104,7 @@ class MysqlFlexibleServer(pulumi.ComponentResource):
         super().__init__(TYPE, name, None, opts)
         group = args["resource_group_name"]
         prefix = args.get("prefix", "gitpod")
-        version = args.get("version", "5.7")
+        version = args["version"]
         protect = args.get("protect", True)
         admin = args.get("admin_login", "gitpod")
         child = pulumi.ResourceOptions(parent=self)
@@ -148,7 +148,7 @@ class MysqlFlexibleServer(pulumi.ComponentResource):
             version=SERVER_VERSIONS[version],
             administrator_login=admin,
             administrator_login_password=self.password,
-            sku={"name": args.get("sku_name", "Standard_D2ds_v4"), "tier": args.get("sku_tier", "GeneralPurpose")},
+            sku={"name": args["sku_name"], "tier": args["sku_tier"]},
             storage={"storage_size_gb": args.get("storage_size_gb", 20), "auto_grow": AUTO_GROW},
             backup={"backup_retention_days": args.get("backup_retention_days", 7), "geo_redundant_backup": "Disabled"},
             high_availability={"mode": "ZoneRedundant" if args.get("high_availability", False) else "Disabled"},
@@ -204,5 +204,5 @@ class MysqlFlexibleServer(pulumi.ComponentResource):
 
         self.host = server.fully_qualified_domain_name
         self.username = pulumi.Output.from_input(admin)
-        self.info = DatabaseInfo(kind="external", host=self.host, port=3306, username=self.username, password=self.password)
+        self.info = ExternalDatabase(host=self.host, port=3306, username=self.username, password=self.password)
         self.register_outputs({"host": self.host, "username": self.username, "database": database.name})

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, TypedDict
+from typing import TypedDict
 
 import pulumi
 import pulumi_azure_native.dns as dns
 
-from ..contracts import DnsInfo
+from ..contracts import AzureDnsZoneInfo
 from . import roles
 from .platform import Identity
 
@@ -71,12 +71,11 @@ class AzureDnsZone(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
 
-        solver: dict[str, Any] = {
-            "hostedZoneName": zone_name,
-            "resourceGroupName": args["resource_group_name"],
-            "subscriptionID": args["subscription_id"],
-            "environment": "AzurePublicCloud",
-            "managedIdentity": {"clientID": identity.client_id},
-        }
-        self.info = DnsInfo(provider="azuredns", zone_name=zone_name, name_servers=self.name_servers, solver=solver)
+        self.info = AzureDnsZoneInfo(
+            zone_name=zone_name,
+            name_servers=self.name_servers,
+            resource_group_name=args["resource_group_name"],
+            subscription_id=args["subscription_id"],
+            identity_client_id=identity.client_id,
+        )
         self.register_outputs({"zoneId": self.zone_id, "nameServers": self.name_servers})

@@ -32,11 +32,11 @@ class AzurePlatformArgs(TypedDict, total=False):
     prefix: str
     """Prefix of Azure resource names, normally the cluster name (default `gitpod`)."""
     vnet_cidr: str
-    """VNet address space (default `10.2.0.0/16`)."""
+    """VNet address space, e.g. `10.2.0.0/16` (required)."""
     node_subnet_cidr: str
-    """Subnet for AKS nodes (default `10.2.0.0/20`)."""
+    """Subnet for AKS nodes, inside `vnet_cidr` (required)."""
     database_subnet_cidr: str
-    """Subnet delegated to MySQL Flexible Server (default `10.2.16.0/24`)."""
+    """Subnet delegated to MySQL Flexible Server, inside `vnet_cidr` (required)."""
     cert_manager_identity: bool
     """Create a user-assigned identity for cert-manager's Azure DNS solver (default false)."""
     protect: bool
@@ -106,7 +106,7 @@ class AzurePlatform(pulumi.ComponentResource):
             virtual_network_name=f"{prefix}-vnet",
             resource_group_name=group_name,
             location=location,
-            address_space={"address_prefixes": [args.get("vnet_cidr", "10.2.0.0/16")]},
+            address_space={"address_prefixes": [args["vnet_cidr"]]},
             opts=child,
         )
         nodes = network.Subnet(
@@ -114,7 +114,7 @@ class AzurePlatform(pulumi.ComponentResource):
             subnet_name="nodes",
             virtual_network_name=vnet.name,
             resource_group_name=group_name,
-            address_prefix=args.get("node_subnet_cidr", "10.2.0.0/20"),
+            address_prefix=args["node_subnet_cidr"],
             service_endpoints=[{"service": "Microsoft.Storage"}],
             # With kubenet, AKS attaches its own route table (in the node resource group) to this
             # subnet after the cluster is created. Without this, the first `pulumi up` after a refresh
@@ -127,7 +127,7 @@ class AzurePlatform(pulumi.ComponentResource):
             subnet_name="mysql",
             virtual_network_name=vnet.name,
             resource_group_name=group_name,
-            address_prefix=args.get("database_subnet_cidr", "10.2.16.0/24"),
+            address_prefix=args["database_subnet_cidr"],
             delegations=[{"name": "mysql-flexible-server", "service_name": MYSQL_DELEGATION}],
             opts=pulumi.ResourceOptions(parent=self, depends_on=[nodes]),
         )

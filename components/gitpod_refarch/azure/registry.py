@@ -7,7 +7,7 @@ from typing import TypedDict
 import pulumi
 import pulumi_azure_native.containerregistry as containerregistry
 
-from ..contracts import RegistryInfo
+from ..contracts import ExternalRegistry
 from . import roles
 from .naming import alphanumeric, unique_suffix
 
@@ -22,7 +22,7 @@ class ContainerRegistryArgs(TypedDict, total=False):
     prefix: str
     """Prefix of the registry name; a random suffix makes `<name>.azurecr.io` unique (default `gitpod`)."""
     sku: str
-    """`Basic`, `Standard` (default) or `Premium` (geo-replication, private link)."""
+    """`Basic`, `Standard` or `Premium` (geo-replication, private link) (required)."""
     subscription_id: pulumi.Input[str]
     """Subscription of the AcrPull role definition (required)."""
     kubelet_principal_id: pulumi.Input[str]
@@ -60,7 +60,7 @@ class ContainerRegistry(pulumi.ComponentResource):
             registry_name=pulumi.Output.concat(alphanumeric(args.get("prefix", "gitpod"), 40), suffix.result),
             resource_group_name=group,
             location=args["location"],
-            sku={"name": args.get("sku", "Standard")},
+            sku={"name": args["sku"]},
             admin_user_enabled=True,
             opts=kept,
         )
@@ -81,8 +81,7 @@ class ContainerRegistry(pulumi.ComponentResource):
         self.login_server = registry.login_server
         self.username = credentials.apply(lambda c: c.username or "")
         self.password = pulumi.Output.secret(credentials.apply(lambda c: (c.passwords[0].value if c.passwords else None) or ""))
-        self.info = RegistryInfo(
-            kind="external",
+        self.info = ExternalRegistry(
             url=self.login_server,
             server=self.login_server,
             username=self.username,

@@ -7,7 +7,7 @@ from typing import TypedDict
 import pulumi
 import pulumi_azure_native.storage as storage
 
-from ..contracts import StorageInfo
+from ..contracts import AzureStorage
 from .naming import alphanumeric, unique_suffix
 
 TYPE = "gitpod:index:BlobStorage"
@@ -90,5 +90,5 @@ class BlobStorage(pulumi.ComponentResource):
 
         self.account_name = account.name
         self.account_key = pulumi.Output.secret(keys.apply(lambda k: k.keys[0].value))
-        self.info = StorageInfo(kind="azure", region=args["location"], account_name=self.account_name, account_key=self.account_key)
+        self.info = AzureStorage(region=args["location"], account_name=self.account_name, account_key=self.account_key)
         self.register_outputs({"accountName": self.account_name, "accountKey": self.account_key})

@@ -8,7 +8,8 @@ from typing import Any, TypedDict
 import pulumi
 import pulumi_kubernetes as k8s
 
-from ..contracts import CertificateInfo, CertManagerIdentity
+from ..contracts import CertificateInfo, CertManagerIdentity, CloudflareZoneInfo, DnsInfo
+from . import CHART, NAMESPACE, SECRET_NAME
 from . import issuers as spec
 
 TYPE = "gitpod:index:CertManager"
@@ -24,7 +25,7 @@ class CertManagerArgs(TypedDict, total=False):
     secret_name: str
     """Name of the TLS Secret the installer's `certificate` points at (default `https-certificates`)."""
     version: str
-    """cert-manager chart version, pinned (default `v1.21.1`)."""
+    """cert-manager chart version, pinned, e.g. `v1.21.1` (required; v1.15 or newer: the chart's `crds.keep`)."""
     chart: str
     """Chart reference: an OCI URL or a repository chart name (default jetstack's OCI chart)."""
     repository: str
@@ -33,12 +34,10 @@ class CertManagerArgs(TypedDict, total=False):
     """Namespace cert-manager runs in (default `cert-manager`)."""
     email: str
     """ACME account e-mail (optional; Let's Encrypt no longer sends expiry mail)."""
-    dns01_provider: str
-    """`clouddns` | `route53` | `azuredns` | `cloudflare`, required for Let's Encrypt."""
-    dns01_solver: Mapping[str, pulumi.Input[Any]]
-    """The provider's solver fields, e.g. `{"project": ...}` for Cloud DNS."""
+    dns01: DnsInfo
+    """The zone that answers DNS-01 challenges, required for Let's Encrypt (its variant picks the solver)."""
     cloudflare_api_token: pulumi.Input[str]
-    """Cloudflare API token (Zone:DNS:Edit) when `dns01_provider` is `cloudflare`; kept secret."""
+    """Cloudflare API token (Zone:DNS:Edit) when `dns01` is a `CloudflareZoneInfo`; kept secret."""
     identity: CertManagerIdentity
     """Service-account annotations / pod labels that give cert-manager ambient cloud credentials."""
     existing_tls_cert: pulumi.Input[str]
@@ -54,7 +53,7 @@ class CertManagerArgs(TypedDict, total=False):
     """Extra chart values merged over the defaults."""
 
 
-def certificate_info(issuer: str, secret_name: str = "https-certificates", *, custom_ca: bool = False) -> CertificateInfo:
+def certificate_info(issuer: str, secret_name: str = SECRET_NAME, *, custom_ca: bool = False) -> CertificateInfo:
     """The TLS (and CA) Secret names a `CertManager` with these args will produce.
 
     Known before the component exists, so the installer config (and the namespace it creates)
@@ -89,18 +88,18 @@ class CertManager(pulumi.ComponentResource):
         domain = args["domain"]
         issuer = args.get("issuer", "selfsigned")
         cert_ns = args["certificate_namespace"]
-        secret_name = args.get("secret_name", "https-certificates")
-        cm_ns = args.get("namespace", "cert-manager")
+        secret_name = args.get("secret_name", SECRET_NAME)
+        cm_ns = args.get("namespace", NAMESPACE)
         identity = args.get("identity", CertManagerIdentity())
         child = pulumi.ResourceOptions(parent=self)
 
-        chart = args.get("chart", "oci://quay.io/jetstack/charts/cert-manager")
+        chart = args.get("chart", CHART)
         repository = args.get("repository")
         self.release = k8s.helm.v3.Release(
             f"{name}-chart",
             name="cert-manager",
             chart=chart,
-            version=args.get("version", "v1.21.1"),
+            version=args["version"],
             repository_opts={"repo": repository} if repository else None,
             namespace=cm_ns,
             create_namespace=True,
@@ -115,8 +114,8 @@ class CertManager(pulumi.ComponentResource):
         issuer_name = ""
         self.certificate: pulumi.Resource
         if issuer in spec.LETSENCRYPT_SERVERS:
-            provider = args["dns01_provider"]
-            if provider == "cloudflare":
+            zone = args["dns01"]
+            if isinstance(zone, CloudflareZoneInfo):
                 k8s.core.v1.Secret(
                     f"{name}-cloudflare-token",
                     metadata={"name": spec.CLOUDFLARE_SECRET, "namespace": self.release.namespace},
@@ -129,7 +128,7 @@ class CertManager(pulumi.ComponentResource):
                 api_version="cert-manager.io/v1",
                 kind="ClusterIssuer",
                 metadata={"name": issuer_name},
-                spec=spec.acme_issuer_spec(issuer, spec.dns01_solver(provider, args.get("dns01_solver", {})), args.get("email")),
+                spec=spec.acme_issuer_spec(issuer, spec.dns01_solver(zone), args.get("email")),
                 opts=after_chart,
             )
             self.certificate = self._certificate(name, domain, cert_ns, secret_name, issuer_name, "ClusterIssuer", cluster_issuer)

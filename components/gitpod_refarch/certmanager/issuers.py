@@ -7,6 +7,8 @@ from typing import Any
 
 import pulumi
 
+from ..contracts import AzureDnsZoneInfo, CloudDnsZoneInfo, CloudflareZoneInfo, DnsInfo, Route53ZoneInfo
+
 LETSENCRYPT_SERVERS = {
     "letsencrypt": "https://acme-v02.api.letsencrypt.org/directory",
     "letsencrypt-staging": "https://acme-staging-v02.api.letsencrypt.org/directory",
@@ -27,8 +29,6 @@ CLOUDFLARE_SECRET_KEY = "api-token"
 #: The chart's service account; workload-identity bindings name it before the chart exists.
 SERVICE_ACCOUNT = "cert-manager"
 
-SOLVER_KEYS = {"clouddns": "cloudDNS", "route53": "route53", "azuredns": "azureDNS", "cloudflare": "cloudflare"}
-
 #: Recursive resolvers for the DNS-01 self-check: avoids split-horizon DNS inside clusters
 #: answering for a zone that is not yet delegated (Gitpod's Terraform passed the same flags).
 EXTRA_ARGS = ["--dns01-recursive-nameservers-only", "--dns01-recursive-nameservers=8.8.8.8:53,1.1.1.1:53"]
@@ -39,13 +39,24 @@ def dns_names(domain: str) -> list[str]:
     return [domain, f"*.{domain}", f"*.ws.{domain}"]
 
 
-def dns01_solver(provider: str, fields: Mapping[str, Any]) -> dict[str, Any]:
-    """A solver entry for `spec.acme.solvers`; `fields` are the provider's own keys."""
-    if provider not in SOLVER_KEYS:
-        raise ValueError(f"unknown DNS-01 provider {provider!r} (known: {', '.join(SOLVER_KEYS)})")
-    if provider == "cloudflare":
-        fields = {"apiTokenSecretRef": {"name": CLOUDFLARE_SECRET, "key": CLOUDFLARE_SECRET_KEY}, **fields}
-    return {"dns01": {SOLVER_KEYS[provider]: dict(fields)}}
+def dns01_solver(zone: DnsInfo) -> dict[str, Any]:
+    """The entry for `spec.acme.solvers` that answers challenges in `zone`, with its provider's own keys."""
+    match zone:
+        case CloudDnsZoneInfo():
+            return {"dns01": {"cloudDNS": {"project": zone.project, "hostedZoneName": zone.zone_name}}}
+        case Route53ZoneInfo():
+            return {"dns01": {"route53": {"region": zone.region, "hostedZoneID": zone.zone_id}}}
+        case AzureDnsZoneInfo():
+            azure = {
+                "hostedZoneName": zone.zone_name,
+                "resourceGroupName": zone.resource_group_name,
+                "subscriptionID": zone.subscription_id,
+                "environment": "AzurePublicCloud",
+                "managedIdentity": {"clientID": zone.identity_client_id},
+            }
+            return {"dns01": {"azureDNS": azure}}
+        case CloudflareZoneInfo():
+            return {"dns01": {"cloudflare": {"apiTokenSecretRef": {"name": CLOUDFLARE_SECRET, "key": CLOUDFLARE_SECRET_KEY}}}}
 
 
 def acme_issuer_spec(issuer: str, solver: Mapping[str, Any], email: str | None) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from typing import TypedDict
 import pulumi
 import pulumi_gcp as gcp
 
-from ..contracts import DnsInfo
+from ..contracts import CloudDnsZoneInfo
 
 TYPE = "gitpod:index:CloudDnsZone"
 
@@ -43,7 +43,7 @@ class CloudDnsZone(pulumi.ComponentResource):
     """Cloud DNS name of the zone (the solver's `hostedZoneName`)."""
     name_servers: pulumi.Output[list[str]]
     """Name servers to delegate the domain to at its parent zone or registrar."""
-    info: DnsInfo
+    info: CloudDnsZoneInfo
     """The DNS contract (`clouddns`, solver `{project, hostedZoneName}`) for cert-manager."""
 
     def __init__(self, name: str, args: CloudDnsZoneArgs, opts: pulumi.ResourceOptions | None = None) -> None:
@@ -82,10 +82,5 @@ class CloudDnsZone(pulumi.ComponentResource):
             opts=child,
         )
 
-        self.info = DnsInfo(
-            provider="clouddns",
-            zone_name=self.zone_name,
-            name_servers=self.name_servers,
-            solver={"project": project, "hostedZoneName": self.zone_name},
-        )
+        self.info = CloudDnsZoneInfo(zone_name=self.zone_name, name_servers=self.name_servers, project=project)
         self.register_outputs({"zoneName": self.zone_name, "nameServers": self.name_servers})

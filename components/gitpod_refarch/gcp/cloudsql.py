@@ -16,7 +16,7 @@ import pulumi
 import pulumi_gcp as gcp
 import pulumi_random as random
 
-from ..contracts import DatabaseInfo
+from ..contracts import CloudSqlConnection
 from .keys import keyed_account
 
 TYPE = "gitpod:index:CloudSqlDatabase"
@@ -34,9 +34,9 @@ class CloudSqlDatabaseArgs(TypedDict, total=False):
     region: str
     """Region of the instance (required)."""
     version: str
-    """MySQL major: `5.7` (default) or `8.0`."""
+    """MySQL major: `5.7` (what Gitpod 2022.11 was tested on) or `8.0` (required)."""
     tier: str
-    """Machine tier, Enterprise edition (default `db-custom-2-7680`: 2 vCPU, 7.5 GB)."""
+    """Machine tier, Enterprise edition, e.g. `db-custom-2-7680` (2 vCPU, 7.5 GB) (required)."""
     high_availability: bool
     """A standby in a second zone with automatic failover (`REGIONAL`); default false."""
     deletion_protection: bool
@@ -70,8 +70,8 @@ class CloudSqlDatabase(pulumi.ComponentResource):
     """The user's generated password (secret)."""
     credentials_json: pulumi.Output[str]
     """Key of the service account holding only `cloudsql.client` on this instance (secret)."""
-    info: DatabaseInfo
-    """The database contract (`cloudsql`) for the installer values."""
+    info: CloudSqlConnection
+    """The database contract (`cloudSQL`) for the installer values."""
 
     def __init__(self, name: str, args: CloudSqlDatabaseArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(TYPE, name, None, opts)
@@ -83,7 +83,7 @@ class CloudSqlDatabase(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self, depends_on=apis)
 
         settings: gcp.sql.DatabaseInstanceSettingsArgsDict = {
-            "tier": args.get("tier", "db-custom-2-7680"),
+            "tier": args["tier"],
             # Custom tiers exist only in Enterprise; newer majors default to Enterprise Plus.
             "edition": "ENTERPRISE",
             "availability_type": "REGIONAL" if args.get("high_availability", False) else "ZONAL",
@@ -113,7 +113,7 @@ class CloudSqlDatabase(pulumi.ComponentResource):
             f"{name}-instance",
             project=project,
             region=args["region"],
-            database_version="MYSQL_" + args.get("version", "5.7").replace(".", "_"),
+            database_version="MYSQL_" + args["version"].replace(".", "_"),
             deletion_protection=deletion_protection,
             settings=settings,
             opts=pulumi.ResourceOptions(parent=self, protect=protect, depends_on=[*apis, args["private_service_access"]]),
@@ -170,11 +170,7 @@ class CloudSqlDatabase(pulumi.ComponentResource):
         )
         self.connection_name = self.instance.connection_name
         self.credentials_json = credentials_json
-        self.info = DatabaseInfo(
-            kind="cloudsql",
-            cloudsql_instance=self.connection_name,
-            cloudsql_credentials_json=self.credentials_json,
-            username=self.username,
-            password=self.password,
+        self.info = CloudSqlConnection(
+            instance=self.connection_name, credentials_json=self.credentials_json, username=self.username, password=self.password
         )
         self.register_outputs({"connectionName": self.connection_name, "username": self.username})

@@ -30,6 +30,8 @@ import pulumi_gcp as gcp
 import pulumi_kubernetes as k8s
 
 from .. import compatibility as compat
+from ..certmanager import NAMESPACE as CERT_MANAGER_NAMESPACE
+from ..certmanager.issuers import SERVICE_ACCOUNT as CERT_MANAGER_SERVICE_ACCOUNT
 from ..contracts import CONTAINERD_DEFAULT, CertManagerIdentity, ClusterInfo
 from .kubeconfig import context_name, kubeconfig
 from .maintenance import GkeMaintenanceExclusion, GkeMaintenanceWindow, maintenance_policy
@@ -125,7 +127,7 @@ class GkeClusterArgs(TypedDict, total=False):
     location: str
     """A zone for a zonal cluster or a region for a regional one (required)."""
     release_channel: str
-    """`REGULAR` (default), `STABLE`, `RAPID` or `EXTENDED`."""
+    """`REGULAR`, `STABLE`, `RAPID` or `EXTENDED` (required)."""
     kubernetes_version: str
     """Minimum control-plane version; omit for the channel's default."""
     network: pulumi.Input[str]
@@ -224,7 +226,7 @@ class GkeCluster(pulumi.ComponentResource):
             remove_default_node_pool=True,
             initial_node_count=1,
             node_config=temporary_pool,
-            release_channel={"channel": args.get("release_channel", "REGULAR")},
+            release_channel={"channel": args["release_channel"]},
             min_master_version=version,
             datapath_provider="LEGACY_DATAPATH",
             network_policy={"enabled": True, "provider": "CALICO"},
@@ -328,8 +330,8 @@ class GkeCluster(pulumi.ComponentResource):
         The binding names the cluster's workload pool, which exists only once a cluster with Workload
         Identity does, so it depends on the cluster; the chart's annotation waits for the binding.
         """
-        namespace = args.get("cert_manager_namespace", "cert-manager")
-        ksa = args.get("cert_manager_service_account_name", "cert-manager")
+        namespace = args.get("cert_manager_namespace", CERT_MANAGER_NAMESPACE)
+        ksa = args.get("cert_manager_service_account_name", CERT_MANAGER_SERVICE_ACCOUNT)
         pool = self.cluster.workload_identity_config.apply(lambda config: nested(config, "workload_pool") or f"{project}.svc.id.goog")
         binding = gcp.serviceaccount.IAMMember(
             f"{name}-cert-manager-workload-identity",

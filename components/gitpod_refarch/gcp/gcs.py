@@ -23,7 +23,7 @@ from typing import TypedDict
 import pulumi
 import pulumi_gcp as gcp
 
-from ..contracts import StorageInfo
+from ..contracts import GcsStorage
 from .keys import keyed_account
 
 TYPE = "gitpod:index:GcsStorageAccess"
@@ -69,7 +69,7 @@ class GcsStorageAccess(pulumi.ComponentResource):
     """The service account's e-mail."""
     service_account_json: pulumi.Output[str]
     """Its key, the installer's `service-account.json` (secret)."""
-    info: StorageInfo
+    info: GcsStorage
     """The storage contract (`gcs`) for the installer values."""
 
     def __init__(self, name: str, args: GcsStorageAccessArgs, opts: pulumi.ResourceOptions | None = None) -> None:
@@ -123,5 +123,5 @@ class GcsStorageAccess(pulumi.ComponentResource):
         )
         self.service_account_email = account.email
         self.service_account_json = key_json
-        self.info = StorageInfo(kind="gcs", region=args["region"], project=project, service_account_json=self.service_account_json)
+        self.info = GcsStorage(region=args["region"], project=project, service_account_json=self.service_account_json)
         self.register_outputs({"serviceAccountEmail": self.service_account_email})

@@ -12,6 +12,9 @@ import re
 #: Service-account IDs: 6-30 characters, `[a-z]([-a-z0-9]*[a-z0-9])`.
 ACCOUNT_ID_MAX = 30
 
+#: GKE node-pool names, in the order of the services, regular-workspace and headless-workspace pools.
+POOL_NAMES = ("services", "regular-workspaces", "headless-workspaces")
+
 
 def account_id(cluster: str, purpose: str) -> str:
     """`<cluster>-<purpose>`, shortening the cluster part so the ID fits 30 characters."""

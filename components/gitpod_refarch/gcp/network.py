@@ -27,11 +27,11 @@ class GcpNetworkArgs(TypedDict, total=False):
     region: str
     """Region of the subnet, router and NAT (required)."""
     subnet_cidr: str
-    """Primary range of the node subnet (default `10.255.0.0/16`, as in Gitpod's Terraform)."""
+    """Primary range of the node subnet, e.g. `10.255.0.0/16` as in Gitpod's Terraform (required)."""
     pods_cidr: str
-    """Secondary range for pod IPs (default `10.0.0.0/12`)."""
+    """Secondary range for pod IPs, e.g. `10.0.0.0/12` (required)."""
     services_cidr: str
-    """Secondary range for Service cluster IPs (default `10.64.0.0/12`)."""
+    """Secondary range for Service cluster IPs, e.g. `10.64.0.0/12` (required)."""
     nat: bool
     """Create a Cloud Router and NAT so nodes without external IPs reach the internet (default true).
     Turning it off while any node pool still has private nodes cuts those nodes off the internet."""
@@ -81,10 +81,10 @@ class GcpNetwork(pulumi.ComponentResource):
             name=f"{prefix}-nodes",
             region=region,
             network=self.network.id,
-            ip_cidr_range=args.get("subnet_cidr", "10.255.0.0/16"),
+            ip_cidr_range=args["subnet_cidr"],
             secondary_ip_ranges=[
-                {"range_name": PODS_RANGE, "ip_cidr_range": args.get("pods_cidr", "10.0.0.0/12")},
-                {"range_name": SERVICES_RANGE, "ip_cidr_range": args.get("services_cidr", "10.64.0.0/12")},
+                {"range_name": PODS_RANGE, "ip_cidr_range": args["pods_cidr"]},
+                {"range_name": SERVICES_RANGE, "ip_cidr_range": args["services_cidr"]},
             ],
             # Nodes without external IPs still reach Google APIs (Artifact Registry, GCS, Cloud SQL Admin).
             private_ip_google_access=True,

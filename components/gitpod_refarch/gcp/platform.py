@@ -15,7 +15,6 @@ from typing import TypedDict
 import pulumi
 import pulumi_gcp as gcp
 
-from ..architecture import Platform
 from .apis import short_name
 from .network import GcpNetwork, GcpNetworkArgs
 
@@ -184,10 +183,14 @@ class GcpPlatform(pulumi.ComponentResource):
         return [self.apis[n] for n in names if n in self.apis]
 
 
-@dataclass(frozen=True, kw_only=True)
-class GcpPlatformInfo(Platform):
-    """`Platform` plus what GCP concerns need from it; `providers` holds the Google provider."""
+@dataclass(frozen=True)
+class GcpPlatformInfo:
+    """What GCP concerns build on, passed to every GCP builder: the project, region and platform resources."""
 
     project: str
     region: str
     resources: GcpPlatform
+
+    def opts(self) -> pulumi.ResourceOptions:
+        """Options for a component built on this platform: the Google provider, explicitly."""
+        return pulumi.ResourceOptions(providers=[self.resources.provider])

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from ..settings import ClusterSettings
 from .cluster import DISK_TYPE, REGIONAL_NODE_ZONES, TEMPORARY_POOL, initial_nodes_per_zone
+from .naming import POOL_NAMES
 
 #: Machine families whose vCPUs count against the region's plain `CPUS` quota.
 PLAIN_CPU_FAMILIES = frozenset({"e2", "n1", "f1", "g1"})
@@ -86,8 +87,6 @@ class PoolSize:
 
 def pool_sizes(cluster: ClusterSettings) -> list[PoolSize]:
     """Gitpod's three pools as the stack's settings size them."""
-    from . import POOL_NAMES
-
     pools = (cluster.services_pool, cluster.regular_pool, cluster.headless_pool)
     return [
         PoolSize(name, p.machine_type, p.min_nodes, p.max_nodes, p.disk_size_gb)

@@ -19,7 +19,7 @@ from typing import TypedDict
 import pulumi
 import pulumi_gcp as gcp
 
-from ..contracts import RegistryInfo
+from ..contracts import ExternalRegistry
 from .keys import keyed_account
 
 TYPE = "gitpod:index:ArtifactRegistry"
@@ -60,7 +60,7 @@ class ArtifactRegistry(pulumi.ComponentResource):
     """Host the docker credentials are keyed by."""
     password: pulumi.Output[str]
     """The writer's JSON key on one line, the `_json_key` password (secret)."""
-    info: RegistryInfo
+    info: ExternalRegistry
     """The registry contract (`external`) for the installer values."""
 
     def __init__(self, name: str, args: ArtifactRegistryArgs, opts: pulumi.ResourceOptions | None = None) -> None:
@@ -108,5 +108,5 @@ class ArtifactRegistry(pulumi.ComponentResource):
         self.url = args["url"]
         self.server = args["server"]
         self.password = writer_key_json
-        self.info = RegistryInfo(kind="external", url=self.url, server=self.server, username=JSON_KEY_USER, password=self.password)
+        self.info = ExternalRegistry(url=self.url, server=self.server, username=JSON_KEY_USER, password=self.password)
         self.register_outputs({"url": self.url, "server": self.server, "repository": self.repository.name})

@@ -8,6 +8,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 import pulumi_random as random
 
+from ..contracts import InClusterDatabase
 from .secrets import encryption_keys_json
 from .values import InstallerInputs, InstallerValues, build_installer_values
 
@@ -53,7 +54,7 @@ class InstallerConfig(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, protect=protect),
         )
         keys = args.get("encryption_keys")
-        if keys is None and inputs.database.kind != "incluster":
+        if keys is None and not isinstance(inputs.database, InClusterDatabase):
             material = random.RandomBytes(
                 f"{name}-encryption-key",
                 length=32,

@@ -22,11 +22,21 @@ import yaml
 from ..contracts import (
     CONTAINERD_DEFAULT,
     AuthProvider,
+    AzureStorage,
     CertificateInfo,
+    CloudSqlConnection,
     ContainerdPaths,
     DatabaseInfo,
+    ExternalDatabase,
+    ExternalRegistry,
+    GcsStorage,
+    InClusterDatabase,
+    InClusterRegistry,
+    InClusterStorage,
     RegistryCredential,
     RegistryInfo,
+    S3Registry,
+    S3Storage,
     SecretSpec,
     StorageInfo,
 )
@@ -80,123 +90,96 @@ def _ref(name: str) -> dict[str, str]:
     return {"kind": "secret", "name": name}
 
 
-def _require(value: Any, what: str) -> Any:
-    if value is None:
-        raise ValueError(f"installer values: {what} is required for this variant")
-    return value
-
-
 def _database(info: DatabaseInfo, encryption_keys: pulumi.Input[str] | None) -> tuple[dict[str, Any], list[SecretSpec]]:
-    if info.kind == "incluster":
+    if isinstance(info, InClusterDatabase):
         return {"inCluster": True}, []
-    keys = _require(encryption_keys, "encryption_keys")
+    if encryption_keys is None:
+        # Not a variant field: `InstallerConfig` generates the key when the caller brings none.
+        raise ValueError("installer values: an external or Cloud SQL database needs encryption_keys (InstallerConfig generates them)")
     specs: list[SecretSpec] = []
     section: dict[str, Any] = {"inCluster": False}
-    if info.kind == "external":
-        section["external"] = {"certificate": _ref(s.DATABASE_SECRET)}
-        specs.append(
-            SecretSpec(
-                s.DATABASE_SECRET,
-                {
-                    "host": _require(info.host, "database host"),
-                    "port": pulumi.Output.from_input(info.port).apply(str),
-                    "username": _require(info.username, "database username"),
-                    "password": _require(info.password, "database password"),
-                    "encryptionKeys": keys,
-                },
+    match info:
+        case ExternalDatabase():
+            section["external"] = {"certificate": _ref(s.DATABASE_SECRET)}
+            specs.append(
+                SecretSpec(
+                    s.DATABASE_SECRET,
+                    {
+                        "host": info.host,
+                        "port": pulumi.Output.from_input(info.port).apply(str),
+                        "username": info.username,
+                        "password": info.password,
+                        "encryptionKeys": encryption_keys,
+                    },
+                )
             )
-        )
-    else:
-        section["cloudSQL"] = {
-            "instance": _require(info.cloudsql_instance, "Cloud SQL connection name"),
-            "serviceAccount": _ref(s.CLOUDSQL_SECRET),
-        }
-        specs.append(
-            SecretSpec(
-                s.CLOUDSQL_SECRET,
-                {
-                    "credentials.json": _require(info.cloudsql_credentials_json, "Cloud SQL credentials"),
-                    "username": _require(info.username, "database username"),
-                    "password": _require(info.password, "database password"),
-                    "encryptionKeys": keys,
-                },
+            if info.ca_cert is not None:
+                section["ssl"] = {"caCert": _ref(s.DATABASE_CA_SECRET)}
+                specs.append(SecretSpec(s.DATABASE_CA_SECRET, {"ca.crt": info.ca_cert}))
+        case CloudSqlConnection():
+            section["cloudSQL"] = {"instance": info.instance, "serviceAccount": _ref(s.CLOUDSQL_SECRET)}
+            specs.append(
+                SecretSpec(
+                    s.CLOUDSQL_SECRET,
+                    {
+                        "credentials.json": info.credentials_json,
+                        "username": info.username,
+                        "password": info.password,
+                        "encryptionKeys": encryption_keys,
+                    },
+                )
             )
-        )
-    if info.ca_cert is not None:
-        section["ssl"] = {"caCert": _ref(s.DATABASE_CA_SECRET)}
-        specs.append(SecretSpec(s.DATABASE_CA_SECRET, {"ca.crt": info.ca_cert}))
     return section, specs
 
 
 def _storage(info: StorageInfo) -> tuple[dict[str, Any], list[SecretSpec]]:
-    if info.kind == "incluster":
-        return {"inCluster": True, "resources": {"requests": {"memory": "2Gi"}}}, []
-    if info.kind == "s3":
-        section = {
-            "inCluster": False,
-            "s3": {
-                "endpoint": _require(info.endpoint, "S3 endpoint"),
-                "bucket": _require(info.bucket, "S3 bucket"),
-                "credentials": _ref(s.STORAGE_S3_SECRET),
-                "allowInsecureConnection": info.allow_insecure_connection,
-            },
-        }
-        spec = SecretSpec(
-            s.STORAGE_S3_SECRET,
-            {
-                "accessKeyId": _require(info.access_key_id, "S3 access key id"),
-                "secretAccessKey": _require(info.secret_access_key, "S3 secret access key"),
-            },
-        )
-        return section, [spec]
-    if info.kind == "gcs":
-        section = {
-            "inCluster": False,
-            "cloudStorage": {"project": _require(info.project, "GCS project"), "serviceAccount": _ref(s.STORAGE_GCS_SECRET)},
-        }
-        return section, [SecretSpec(s.STORAGE_GCS_SECRET, {"service-account.json": _require(info.service_account_json, "GCS key")})]
-    section = {"inCluster": False, "azure": {"credentials": _ref(s.STORAGE_AZURE_SECRET)}}
-    spec = SecretSpec(
-        s.STORAGE_AZURE_SECRET,
-        {
-            "accountName": _require(info.account_name, "storage account name"),
-            "accountKey": _require(info.account_key, "storage account key"),
-        },
-    )
-    return section, [spec]
+    match info:
+        case InClusterStorage():
+            return {"inCluster": True, "resources": {"requests": {"memory": "2Gi"}}}, []
+        case S3Storage():
+            section = {
+                "inCluster": False,
+                "s3": {
+                    "endpoint": info.endpoint,
+                    "bucket": info.bucket,
+                    "credentials": _ref(s.STORAGE_S3_SECRET),
+                    "allowInsecureConnection": info.allow_insecure_connection,
+                },
+            }
+            keys = {"accessKeyId": info.access_key_id, "secretAccessKey": info.secret_access_key}
+            return section, [SecretSpec(s.STORAGE_S3_SECRET, keys)]
+        case GcsStorage():
+            section = {"inCluster": False, "cloudStorage": {"project": info.project, "serviceAccount": _ref(s.STORAGE_GCS_SECRET)}}
+            return section, [SecretSpec(s.STORAGE_GCS_SECRET, {"service-account.json": info.service_account_json})]
+        case AzureStorage():
+            section = {"inCluster": False, "azure": {"credentials": _ref(s.STORAGE_AZURE_SECRET)}}
+            return section, [SecretSpec(s.STORAGE_AZURE_SECRET, {"accountName": info.account_name, "accountKey": info.account_key})]
 
 
 def _registry(info: RegistryInfo) -> tuple[dict[str, Any], list[SecretSpec]]:
-    if info.kind == "incluster":
-        return {"inCluster": True, "privateBaseImageAllowList": []}, []
-    if info.kind == "s3":
-        section = {
-            "inCluster": True,
-            "s3storage": {
-                "bucket": _require(info.bucket, "registry bucket"),
-                "region": _require(info.region, "registry bucket region"),
-                "endpoint": _require(info.endpoint, "registry S3 endpoint"),
-                "certificate": _ref(s.REGISTRY_S3_SECRET),
-            },
-            "privateBaseImageAllowList": [],
-        }
-        spec = SecretSpec(
-            s.REGISTRY_S3_SECRET,
-            {
-                "s3AccessKey": _require(info.access_key, "registry S3 access key"),
-                "s3SecretKey": _require(info.secret_key, "registry S3 secret key"),
-            },
-        )
-        return section, [spec]
-    section = {
-        "inCluster": False,
-        "external": {"url": _require(info.url, "registry URL"), "certificate": _ref(s.REGISTRY_SECRET)},
-        "privateBaseImageAllowList": [],
-    }
-    auth = s.docker_config_output(
-        _require(info.server, "registry server"), _require(info.username, "registry username"), _require(info.password, "registry password")
-    )
-    return section, [SecretSpec(s.REGISTRY_SECRET, {".dockerconfigjson": auth}, type=s.DOCKERCONFIGJSON)]
+    match info:
+        case InClusterRegistry():
+            return {"inCluster": True, "privateBaseImageAllowList": []}, []
+        case S3Registry():
+            section = {
+                "inCluster": True,
+                "s3storage": {
+                    "bucket": info.bucket,
+                    "region": info.region,
+                    "endpoint": info.endpoint,
+                    "certificate": _ref(s.REGISTRY_S3_SECRET),
+                },
+                "privateBaseImageAllowList": [],
+            }
+            return section, [SecretSpec(s.REGISTRY_S3_SECRET, {"s3AccessKey": info.access_key, "s3SecretKey": info.secret_key})]
+        case ExternalRegistry():
+            section = {
+                "inCluster": False,
+                "external": {"url": info.url, "certificate": _ref(s.REGISTRY_SECRET)},
+                "privateBaseImageAllowList": [],
+            }
+            auth = s.docker_config_output(info.server, info.username, info.password)
+            return section, [SecretSpec(s.REGISTRY_SECRET, {".dockerconfigjson": auth}, type=s.DOCKERCONFIGJSON)]
 
 
 def _k8s_suffix(text: str) -> str:

@@ -1,9 +1,10 @@
-"""Stack settings: the only place that reads `gitpod:*` config (see `load_settings`)."""
+"""Stack settings: the only place that reads `gitpod:*` config (see `load_settings`).
 
-from .aws import AwsSettings
-from .azure import AzureSettings
-from .gcp import GcpSettings
-from .load import DEFAULT_POOLS, TOP_LEVEL_KEYS, SettingsError, load_settings
+The sections every target shares live here; each target's own section (`gitpod:aws`, ...) lives in
+its package (`gitpod_refarch.aws.settings`), declared to the loader by its `clouds.CloudOffer`.
+"""
+
+from .load import TOP_LEVEL_KEYS, SettingsError, load_settings
 from .model import (
     CertificateSettings,
     CertManagerSettings,
@@ -26,10 +27,7 @@ from .reader import ConfigSource, Problem
 from .secret import SecretValue
 
 __all__ = [
-    "DEFAULT_POOLS",
     "TOP_LEVEL_KEYS",
-    "AwsSettings",
-    "AzureSettings",
     "CertManagerSettings",
     "CertificateSettings",
     "ClusterSettings",
@@ -40,7 +38,6 @@ __all__ = [
     "ExternalRegistrySettings",
     "ExternalStorageSettings",
     "Finding",
-    "GcpSettings",
     "InstallerSettings",
     "MaintenanceExclusion",
     "MaintenanceSettings",

@@ -10,17 +10,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import date
+from typing import Any
 
+from .. import clouds
 from .. import compatibility as compat
-from .clouds import CLOUD_SECTIONS
 from .model import (
-    CLOUDS,
-    DATABASE_MODES,
     DISTRIBUTIONS,
-    DNS01_PROVIDERS,
     ISSUERS,
-    REGISTRY_KINDS,
-    STORAGE_MODES,
     WEEKDAYS,
     AuthProviderSettings,
     CertificateSettings,
@@ -42,7 +38,6 @@ from .model import (
 )
 from .reader import NAMESPACE, ConfigSource, Problem, Problems, Section, parse_list, parse_object
 from .rules import evaluate
-from .secret import SecretValue
 
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 DOMAIN_PATTERN = re.compile(rf"(?=.{{1,240}}$){_LABEL}(?:\.{_LABEL})+")
@@ -61,6 +56,7 @@ EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 REPOSITORY_PATTERN = re.compile(r"[a-z0-9.-]+(:\d+)?(/[a-z0-9._-]+)*")
 REPOSITORY_HELP = "expected a registry path without scheme, e.g. registry.example.com/gitpod-mirror."
 
+#: The top-level keys every target shares; each target with a section adds `gitpod:<name>`.
 TOP_LEVEL_KEYS = (
     "cloud",
     "domain",
@@ -75,21 +71,7 @@ TOP_LEVEL_KEYS = (
     "certManager",
     "installer",
     "authProviders",
-    "gcp",
-    "aws",
-    "azure",
 )
-
-#: Reference node-pool sizes from Gitpod's own Terraform (services / workspace pools).
-DEFAULT_POOLS: dict[str, tuple[NodePoolSettings, NodePoolSettings]] = {
-    "gcp": (NodePoolSettings("n2d-standard-4", 1, 4, 100), NodePoolSettings("n2d-standard-16", 1, 50, 512)),
-    "aws": (NodePoolSettings("m6i.xlarge", 1, 4, 300), NodePoolSettings("m6i.4xlarge", 1, 50, 512)),
-    "azure": (NodePoolSettings("Standard_D4_v4", 1, 4, 128), NodePoolSettings("Standard_D8_v4", 1, 50, 512)),
-}
-
-DEFAULT_DNS01 = {"gcp": "clouddns", "aws": "route53", "azure": "azuredns"}
-DNS01_CLOUD = {"clouddns": "gcp", "route53": "aws", "azuredns": "azure"}
-REGISTRY_CLOUD = {"artifact-registry": "gcp", "gcr": "gcp", "acr": "azure"}
 
 
 class SettingsError(Exception):
@@ -100,7 +82,7 @@ class SettingsError(Exception):
         super().__init__("\n".join(str(p) for p in problems))
 
 
-def load_settings(source: ConfigSource | None = None, *, project: str = "gitpod", stack: str = "dev") -> Settings:
+def load_settings(source: ConfigSource | None = None, *, project: str = "gitpod", stack: str = "dev") -> Settings[Any]:
     """Validate a stack's config; raise `SettingsError` listing every problem if anything is wrong."""
     if source is None:
         import pulumi
@@ -110,30 +92,31 @@ def load_settings(source: ConfigSource | None = None, *, project: str = "gitpod"
     problems = Problems()
     top = Section(problems, NAMESPACE, {k: source.raw(k) for k in source.top_level_keys()}, top_level=True)
 
-    cloud = top.choice("cloud", CLOUDS, "existing")
-    domain = top.string(
+    cloud = top.choice("cloud", clouds.CLOUDS, "existing")
+    offer = clouds.offer(cloud)
+    domain = top.required_string(
         "domain",
         pattern=DOMAIN_PATTERN,
         pattern_help=DOMAIN_HELP,
-        required=True,
         required_help="Set it: pulumi config set domain gitpod.example.com",
     )
     compatibility = top.choice("compatibility", ("warn", "strict"), "warn")
-    namespace = top.string("namespace", "gitpod", pattern=K8S_NAME, pattern_help=K8S_NAME_HELP) or "gitpod"
+    namespace = top.string("namespace", "gitpod", pattern=K8S_NAME, pattern_help=K8S_NAME_HELP)
     protect = top.boolean("protect", True)
 
-    top.known.update(TOP_LEVEL_KEYS)  # objects are read below, each by its own section reader
+    sections = [o for o in clouds.offers() if o.parse is not None]
+    top.known.update(TOP_LEVEL_KEYS, (o.name for o in sections))  # objects are read below, each by its own section reader
     top.finish()
 
     def obj(name: str) -> Section:
         return parse_object(problems, source, name)
 
-    clouds = _clouds(obj, cloud, problems)
-    cluster = _cluster(obj("cluster"), cloud)
-    storage = _storage(obj("storage"), cloud)
-    database = _database(obj("database"), cloud)
-    registry = _registry(obj("registry"), cloud, storage)
-    certificate = _certificate(obj("certificate"), cloud)
+    cloud_settings = _cloud_section(obj, offer, sections, problems)
+    cluster = _cluster(obj("cluster"), offer)
+    storage = _storage(obj("storage"), offer)
+    database = _database(obj("database"), offer)
+    registry = _registry(obj("registry"), offer, storage)
+    certificate = _certificate(obj("certificate"), offer)
     cert_manager = _cert_manager(obj("certManager"))
     installer = _installer(obj("installer"))
     auth_providers = _auth_providers(parse_list(problems, source, "authProviders"))
@@ -141,11 +124,12 @@ def load_settings(source: ConfigSource | None = None, *, project: str = "gitpod"
     if problems:
         raise SettingsError(problems.items)
 
-    settings = Settings(
+    settings: Settings[Any] = Settings(
         project=project,
         stack=stack,
         cloud=cloud,
-        domain=domain or "",
+        domain=domain,
+        cloud_settings=cloud_settings,
         compatibility=compatibility,
         namespace=namespace,
         protect=protect,
@@ -157,7 +141,6 @@ def load_settings(source: ConfigSource | None = None, *, project: str = "gitpod"
         cert_manager=cert_manager,
         installer=installer,
         auth_providers=auth_providers,
-        **clouds,  # type: ignore[arg-type]
     )
     findings = evaluate(settings)
     errors = [Problem(f.key, f.message) for f in findings if f.level == "error"]
@@ -167,39 +150,26 @@ def load_settings(source: ConfigSource | None = None, *, project: str = "gitpod"
 
 
 # -- sections ----------------------------------------------------------------------------------
-def _clouds(get: Callable[[str], Section], cloud: str, problems: Problems) -> dict[str, object]:
-    """Parse the selected cloud's section; refuse sections of clouds that are not selected."""
-    parsed: dict[str, object] = {}
-    for name, section_def in CLOUD_SECTIONS().items():
-        section = get(name)
-        if name != cloud:
+def _cloud_section(
+    get: Callable[[str], Section], offer: clouds.CloudOffer[Any], sections: list[clouds.CloudOffer[Any]], problems: Problems
+) -> Any:
+    """Parse the selected target's section; refuse sections of targets that are not selected."""
+    parsed: Any = None
+    for other in sections:
+        section = get(other.name)
+        if other.name != offer.name or other.parse is None:
             if section.data:
-                problems.add(section.path, f"is set but gitpod:cloud is {cloud!r}; remove it or set gitpod:cloud to {name!r}.")
+                problems.add(section.path, f"is set but gitpod:cloud is {offer.name!r}; remove it or set gitpod:cloud to {other.name!r}.")
             continue
-        parsed[name] = section_def.parse(section, cloud)
+        parsed = other.parse(section)
         section.finish()
     return parsed
 
 
-#: The shape of a machine type per cloud, so a typo fails before the cluster (the slow step) exists.
-#: Azure checks VM sizes in its rules, next to the AKS-only pool rules, so both report in one run.
-MACHINE_TYPES: dict[str, tuple[re.Pattern[str], str]] = {
-    "gcp": (
-        re.compile(r"[a-z][a-z0-9]*-[a-z0-9]+(-[a-z0-9]+)*"),
-        "expected a Compute Engine machine type such as n2d-standard-16 or e2-highmem-8.",
-    ),
-    "aws": (
-        re.compile(r"[a-z][a-z0-9-]*\.(nano|micro|small|medium|large|\d*xlarge|metal(-\d+xl)?)"),
-        "expected an EC2 instance type such as m6i.4xlarge or r6i.2xlarge.",
-    ),
-}
-
-
-def _pool(section: Section, default: NodePoolSettings, cloud: str) -> NodePoolSettings:
-    pattern, pattern_help = MACHINE_TYPES.get(cloud, (None, ""))
+def _pool(section: Section, default: NodePoolSettings, machine_type: tuple[re.Pattern[str], str] | None) -> NodePoolSettings:
+    pattern, pattern_help = machine_type or (None, "")
     pool = NodePoolSettings(
-        machine_type=section.string("machineType", default.machine_type, pattern=pattern, pattern_help=pattern_help)
-        or default.machine_type,
+        machine_type=section.string("machineType", default.machine_type, pattern=pattern, pattern_help=pattern_help),
         min_nodes=section.integer("minNodes", default.min_nodes, minimum=0, maximum=1000),
         max_nodes=section.integer("maxNodes", default.max_nodes, minimum=1, maximum=1000),
         disk_size_gb=section.integer("diskSizeGb", default.disk_size_gb, minimum=30, maximum=65536),
@@ -224,32 +194,38 @@ EXISTING_ONLY = (
     "nodeOs",
     "cni",
 )
-MANAGED_ONLY = ("nodePools", "mode", "datapath")
-#: Clouds whose auto-upgrades the program schedules with `gitpod:cluster.maintenance`. EKS has no
-#: such window: it upgrades a control plane only at the end of its support, and node groups roll
-#: only when the program changes them (see `gitpod:aws.nodeImage`).
-MAINTENANCE_CLOUDS = ("gcp", "azure")
 
 
-def _cluster(s: Section, cloud: str) -> ClusterSettings:
-    wrong = MANAGED_ONLY if cloud == "existing" else EXISTING_ONLY
+def _managed_only() -> tuple[str, ...]:
+    """Keys of a cluster the program creates: the pools, and every cloud's own options."""
+    options = (key for o in clouds.offers() if o.cluster is not None for key in o.cluster.options)
+    return tuple(dict.fromkeys(("nodePools", *options)))
+
+
+def _owners(has: Callable[[clouds.CloudOffer[Any]], bool], last: str) -> str:
+    """`'gcp' and 'azure'`: the targets a key applies to, as messages name them."""
+    return clouds.spoken_list([repr(o.name) for o in clouds.offers() if has(o)], last)
+
+
+def _cluster(s: Section, offer: clouds.CloudOffer[Any]) -> ClusterSettings:
+    cloud, managed = offer.name, offer.cluster
+    managed_only = _managed_only()
+    managed_clouds = clouds.spoken_list([o.name for o in clouds.offers() if o.cluster is not None])
+    existing_clouds = clouds.spoken_list([repr(o.name) for o in clouds.offers() if o.cluster is None])
+    wrong = managed_only if managed is None else EXISTING_ONLY
     for key in wrong:
         if s.present(key):
-            where = "a managed cluster (gitpod:cloud gcp, aws or azure)" if key in MANAGED_ONLY else "gitpod:cloud 'existing'"
+            where = f"a managed cluster (gitpod:cloud {managed_clouds})" if key in managed_only else f"gitpod:cloud {existing_clouds}"
             s.problems.add(s.key(key), f"only applies to {where}, but gitpod:cloud is {cloud!r}; remove it.")
-    name = (
-        s.string(
-            "name",
-            "gitpod",
-            pattern=re.compile(r"[a-z]([-a-z0-9]{0,28}[a-z0-9])?"),
-            pattern_help="expected 1-30 lower-case letters, digits and hyphens, starting with a letter.",
-        )
-        or "gitpod"
+    name = s.string(
+        "name",
+        ClusterSettings.name,
+        pattern=re.compile(r"[a-z]([-a-z0-9]{0,28}[a-z0-9])?"),
+        pattern_help="expected 1-30 lower-case letters, digits and hyphens, starting with a letter.",
     )
-    section_def = CLOUD_SECTIONS().get(cloud)
-    default_version = section_def.kubernetes_version if section_def is not None else None
+    default_version = managed.kubernetes_version if managed is not None else None
     version = s.string("kubernetesVersion", default_version, pattern=VERSION_PATTERN, pattern_help=VERSION_HELP)
-    if cloud == "existing":
+    if managed is None:
         result = ClusterSettings(
             name=name,
             kubernetes_version=version,
@@ -259,24 +235,23 @@ def _cluster(s: Section, cloud: str) -> ClusterSettings:
             label_nodes=s.string_list("labelNodes", pattern=K8S_NAME, pattern_help=K8S_NAME_HELP),
             kernel_version=s.string("kernelVersion", pattern=VERSION_PATTERN, pattern_help=VERSION_HELP),
             containerd_version=s.string("containerdVersion", pattern=VERSION_PATTERN, pattern_help=VERSION_HELP),
-            container_runtime=s.string("containerRuntime", "containerd") or "containerd",
+            container_runtime=s.string("containerRuntime", ClusterSettings.container_runtime),
             node_os=s.string("nodeOs", pattern=re.compile(r"[a-z][a-z0-9-]*(-\d+(\.\d+)*)?"), pattern_help="expected e.g. ubuntu-22.04."),
             cni=s.string("cni"),
-            maintenance=_maintenance(s, cloud),
+            maintenance=_maintenance(s, offer),
         )
     else:
-        services_default, workspace_default = DEFAULT_POOLS[cloud]
         pools = s.section("nodePools")
         result = ClusterSettings(
             name=name,
             kubernetes_version=version,
-            distribution={"gcp": "gke", "aws": "eks", "azure": "aks"}[cloud],
-            mode=_gke_only(s, cloud, "mode", ("standard", "autopilot"), "standard"),
-            datapath=_gke_only(s, cloud, "datapath", ("legacy", "dataplane-v2"), "legacy"),
-            services_pool=_pool(pools.section("services"), services_default, cloud),
-            regular_pool=_pool(pools.section("regularWorkspaces"), workspace_default, cloud),
-            headless_pool=_pool(pools.section("headlessWorkspaces"), workspace_default, cloud),
-            maintenance=_maintenance(s, cloud),
+            distribution=managed.distribution,
+            mode=_option(s, offer, "mode", ClusterSettings.mode),
+            datapath=_option(s, offer, "datapath", ClusterSettings.datapath),
+            services_pool=_pool(pools.section("services"), managed.services_pool, managed.machine_type),
+            regular_pool=_pool(pools.section("regularWorkspaces"), managed.workspace_pool, managed.machine_type),
+            headless_pool=_pool(pools.section("headlessWorkspaces"), managed.workspace_pool, managed.machine_type),
+            maintenance=_maintenance(s, offer),
         )
         pools.finish()
     s.finish()
@@ -287,21 +262,28 @@ _TIME = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
 _EXCLUSION_NAME = re.compile(r"[a-z]([-a-z0-9]{0,38}[a-z0-9])?")
 
 
-def _maintenance(cluster: Section, cloud: str) -> MaintenanceSettings:
+def _maintenance(cluster: Section, offer: clouds.CloudOffer[Any]) -> MaintenanceSettings:
+    """Read only where the cloud schedules its own auto-upgrades (`ManagedCluster.maintenance`).
+
+    EKS has no such window: it upgrades a control plane only at the end of its support, and node
+    groups roll only when the program changes them (see `gitpod:aws.nodeImage`).
+    """
     default = MaintenanceSettings()
-    if cloud not in MAINTENANCE_CLOUDS:
+    if offer.cluster is None or not offer.cluster.maintenance:
         if cluster.present("maintenance"):
+            where = _owners(lambda o: o.cluster is not None and o.cluster.maintenance, "and")
             cluster.problems.add(
                 cluster.key("maintenance"),
-                f"only applies to gitpod:cloud 'gcp' and 'azure' (their auto-upgrades), but gitpod:cloud is {cloud!r}; remove it. "
+                f"only applies to gitpod:cloud {where} (their auto-upgrades), but gitpod:cloud is {offer.name!r}; remove it. "
                 "EKS has no maintenance window: node groups roll only when a `pulumi up` changes them.",
             )
         return default
     s = cluster.section("maintenance")
     result = MaintenanceSettings(
         day=s.choice("day", WEEKDAYS, default.day),
-        start_time=s.string("startTime", default.start_time, pattern=_TIME, pattern_help="expected a UTC time of day as HH:MM, e.g. 22:00.")
-        or default.start_time,
+        start_time=s.string(
+            "startTime", default.start_time, pattern=_TIME, pattern_help="expected a UTC time of day as HH:MM, e.g. 22:00."
+        ),
         duration_hours=s.integer("durationHours", default.duration_hours, minimum=4, maximum=24),
         exclusions=_exclusions(s.list_of_sections("exclusions")),
     )
@@ -341,35 +323,44 @@ def _exclusions(items: list[Section]) -> tuple[MaintenanceExclusion, ...]:
     return tuple(result)
 
 
-def _gke_only(s: Section, cloud: str, key: str, choices: tuple[str, ...], default: str) -> str:
-    if cloud != "gcp":
+def _option(s: Section, offer: clouds.CloudOffer[Any], key: str, default: str) -> str:
+    """A `gitpod:cluster` key only some clouds read (`ManagedCluster.options`)."""
+    option = offer.cluster.options.get(key) if offer.cluster is not None else None
+    if option is None:
         if s.present(key):
-            s.problems.add(s.key(key), f"only applies to gitpod:cloud 'gcp', but gitpod:cloud is {cloud!r}; remove it.")
+            where = _owners(lambda o: o.cluster is not None and key in o.cluster.options, "and")
+            s.problems.add(s.key(key), f"only applies to gitpod:cloud {where}, but gitpod:cloud is {offer.name!r}; remove it.")
         return default
-    return s.choice(key, choices, default)
+    choices, own_default = option
+    return s.choice(key, choices, own_default)
 
 
-def _database(s: Section, cloud: str) -> DatabaseSettings:
-    mode = s.choice("mode", DATABASE_MODES, "incluster")
-    version = s.string("version", "5.7")
-    if version is not None and version not in ("5.7", "8.0"):
+def _not_offered(s: Section, offer: clouds.CloudOffer[Any], concern: str, mode: str, what: str, fix: str) -> None:
+    """Report a mode another target builds (`managed`), naming the targets that do."""
+    if mode in getattr(offer, concern) or mode in getattr(clouds.GENERIC, concern):
+        return
+    s.problems.add(
+        s.key("mode"),
+        f"{mode!r} needs a cloud to create the {what} in, but gitpod:cloud is {offer.name!r}. "
+        f"Fix: {fix}, or set gitpod:cloud to {clouds.spoken_list(clouds.offered_by(concern, mode))}.",
+    )
+
+
+def _database(s: Section, offer: clouds.CloudOffer[Any]) -> DatabaseSettings:
+    mode = s.choice("mode", clouds.allowed("databases"), DatabaseSettings.mode)
+    version = s.string("version", DatabaseSettings.version)
+    if version not in ("5.7", "8.0"):
         s.problems.add(s.key("version"), f"{version!r} is not allowed (allowed: 5.7, 8.0). {compat.MYSQL_REASON}")
-        version = "5.7"
-    if mode == "managed" and cloud == "existing":
-        s.problems.add(
-            s.key("mode"),
-            "'managed' needs a cloud to create the database in, but gitpod:cloud is 'existing'. "
-            "Fix: use 'external' (your own MySQL) or 'incluster', or set gitpod:cloud to gcp, aws or azure.",
-        )
+        version = DatabaseSettings.version
+    _not_offered(s, offer, "databases", mode, "database", "use 'external' (your own MySQL) or 'incluster'")
     external = None
     ext = s.section("external")
     if mode == "external":
-        host = ext.string("host", required=True, pattern=HOST_PATTERN, pattern_help=HOST_HELP)
         external = ExternalDatabaseSettings(
-            host=host or "",
+            host=ext.required_string("host", pattern=HOST_PATTERN, pattern_help=HOST_HELP),
             port=ext.integer("port", 3306, minimum=1, maximum=65535),
-            username=ext.string("username", "gitpod") or "gitpod",
-            password=ext.secret_value("password", required=True) or _never(),
+            username=ext.string("username", "gitpod"),
+            password=ext.required_secret("password"),
             ca_cert=ext.string("caCert"),
         )
         ext.finish()
@@ -377,50 +368,38 @@ def _database(s: Section, cloud: str) -> DatabaseSettings:
         s.problems.add(ext.path, f"is only used with mode 'external', but mode is {mode!r}; remove it or set mode to 'external'.")
     result = DatabaseSettings(
         mode=mode,
-        version=version or "5.7",
+        version=version,
         high_availability=s.boolean("highAvailability", False),
         deletion_protection=s.boolean("deletionProtection", True),
         backup_retention_days=s.integer("backupRetentionDays", 7, minimum=1, maximum=35),
-        instance_size=s.string("instanceSize"),
+        instance_size=s.string("instanceSize", offer.database_instance),
         external=external,
     )
     s.finish()
     return result
 
 
-def _never() -> SecretValue:
-    """Placeholder for a required value already reported missing; settings are never built then."""
-    return SecretValue("")
-
-
 def _s3(s: Section, *, insecure_allowed: bool = True) -> ExternalStorageSettings:
     """An S3-compatible bucket; the registry's `s3storage` has no insecure option, so it is not offered there."""
     result = ExternalStorageSettings(
-        endpoint=s.string("endpoint", required=True, pattern=HOST_PATTERN, pattern_help=HOST_HELP) or "",
-        bucket=s.string(
+        endpoint=s.required_string("endpoint", pattern=HOST_PATTERN, pattern_help=HOST_HELP),
+        bucket=s.required_string(
             "bucket",
-            required=True,
             pattern=re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]"),
             pattern_help="expected an S3 bucket name (3-63 lower-case letters, digits, '.' and '-').",
-        )
-        or "",
-        region=s.string("region", required=True) or "",
-        access_key_id=s.secret_value("accessKeyId", required=True) or _never(),
-        secret_access_key=s.secret_value("secretAccessKey", required=True) or _never(),
+        ),
+        region=s.required_string("region"),
+        access_key_id=s.required_secret("accessKeyId"),
+        secret_access_key=s.required_secret("secretAccessKey"),
         allow_insecure_connection=s.boolean("allowInsecureConnection", False) if insecure_allowed else False,
     )
     s.finish()
     return result
 
 
-def _storage(s: Section, cloud: str) -> StorageSettings:
-    mode = s.choice("mode", STORAGE_MODES, "incluster")
-    if mode == "managed" and cloud == "existing":
-        s.problems.add(
-            s.key("mode"),
-            "'managed' needs a cloud to create the storage in, but gitpod:cloud is 'existing'. "
-            "Fix: use 'external' (any S3-compatible endpoint) or 'incluster', or set gitpod:cloud to gcp, aws or azure.",
-        )
+def _storage(s: Section, offer: clouds.CloudOffer[Any]) -> StorageSettings:
+    mode = s.choice("mode", clouds.allowed("storages"), StorageSettings.mode)
+    _not_offered(s, offer, "storages", mode, "storage", "use 'external' (any S3-compatible endpoint) or 'incluster'")
     ext = s.section("external")
     external = None
     if mode == "external":
@@ -446,31 +425,30 @@ def _detect_product(host: str) -> str:
     return "generic"
 
 
-def _registry(s: Section, cloud: str, storage: StorageSettings) -> RegistrySettings:
+def _registry(s: Section, offer: clouds.CloudOffer[Any], storage: StorageSettings) -> RegistrySettings:
+    kinds = clouds.allowed("registries")
     kind_raw = s.data.get("kind")
     if isinstance(kind_raw, str) and kind_raw.strip().lower() == "ecr":
         s.known.add("kind")
-        s.problems.add(s.key("kind"), f"'ecr' is not allowed (allowed: {', '.join(REGISTRY_KINDS)}). {compat.ECR_REASON}")
-        kind = "incluster"
+        s.problems.add(s.key("kind"), f"'ecr' is not allowed (allowed: {', '.join(kinds)}). {compat.ECR_REASON}")
+        kind = RegistrySettings.kind
     else:
-        kind = s.choice("kind", REGISTRY_KINDS, "incluster")
-    needed = REGISTRY_CLOUD.get(kind)
-    if needed and needed != cloud:
+        kind = s.choice("kind", kinds, RegistrySettings.kind)
+    if kind not in offer.registries and kind not in clouds.GENERIC.registries:
         s.problems.add(
             s.key("kind"),
-            f"{kind!r} needs gitpod:cloud {needed!r}, but gitpod:cloud is {cloud!r}. "
+            f"{kind!r} needs gitpod:cloud {clouds.offered_by('registries', kind)[0]!r}, but gitpod:cloud is {offer.name!r}. "
             "Fix: use 'incluster', 'external' (any Docker Registry HTTP API V2 registry) or 's3'.",
         )
     ext = s.section("external")
     external = None
     if kind == "external":
-        url = ext.string(
+        url = ext.required_string(
             "url",
-            required=True,
             pattern=re.compile(r"[a-z0-9.-]+(:\d+)?(/[a-z0-9._-]+)*"),
             pattern_help="expected a registry host and optional path without scheme, e.g. registry.example.com/gitpod.",
         )
-        host = (url or "").split("/")[0]
+        host = url.split("/")[0]
         if ECR_HOST.fullmatch(host):
             ext.problems.add(ext.key("url"), f"{url!r} is an Amazon ECR registry. {compat.ECR_REASON}")
         product = ext.choice("product", REGISTRY_PRODUCTS, _detect_product(host))
@@ -484,12 +462,12 @@ def _registry(s: Section, cloud: str, storage: StorageSettings) -> RegistrySetti
                 f"(gcr.io, <region>-docker.pkg.dev); the repository path belongs in url. Fix: remove server or set it to {host!r}.",
             )
         else:
-            server = ext.string("server", host, pattern=HOST_PATTERN, pattern_help=HOST_HELP) or host
+            server = ext.string("server", host, pattern=HOST_PATTERN, pattern_help=HOST_HELP)
         external = ExternalRegistrySettings(
-            url=url or "",
+            url=url,
             server=server,
-            username=ext.string("username", required=True) or "",
-            password=ext.secret_value("password", required=True) or _never(),
+            username=ext.required_string("username"),
+            password=ext.required_secret("password"),
             product=product,
         )
         ext.finish()
@@ -498,34 +476,40 @@ def _registry(s: Section, cloud: str, storage: StorageSettings) -> RegistrySetti
     reuse = s.boolean("reuseStorageBucket", False)
     s3_section = s.section("s3")
     s3 = None
-    if kind == "s3" and cloud != "aws":
+    # The generic `s3` kind: the in-cluster registry on a bucket of yours (where the target does not
+    # create one itself), so the bucket is the storage's or comes from `registry.s3`.
+    user_bucket = kind == "s3" and kind not in offer.registries
+    if user_bucket:
         if reuse:
             if storage.external is None:
                 s.problems.add(s.key("reuseStorageBucket"), "needs gitpod:storage.mode 'external' (an S3-compatible bucket) to reuse.")
         else:
             s3 = _s3(s3_section, insecure_allowed=False)
-    elif s3_section.data and not (kind == "s3" and cloud != "aws"):
+    elif s3_section.data:
         s.problems.add(s3_section.path, "is only used with kind 's3' outside AWS (AWS creates the bucket); remove it.")
     s.finish()
     return RegistrySettings(kind=kind, external=external, reuse_storage_bucket=reuse, s3=s3)
 
 
-def _certificate(s: Section, cloud: str) -> CertificateSettings:
-    issuer = s.choice("issuer", ISSUERS, "selfsigned" if cloud == "existing" else "letsencrypt")
-    dns01 = s.string("dns01", DEFAULT_DNS01.get(cloud) if issuer.startswith("letsencrypt") else None, choices=DNS01_PROVIDERS)
+def _certificate(s: Section, offer: clouds.CloudOffer[Any]) -> CertificateSettings:
+    # A target whose own DNS answers DNS-01 defaults to Let's Encrypt through it; elsewhere to a self-signed CA.
+    issuer = s.choice("issuer", ISSUERS, "letsencrypt" if offer.default_dns01 else "selfsigned")
+    providers = clouds.allowed("dns01")
+    dns01 = s.string("dns01", offer.default_dns01 if issuer.startswith("letsencrypt") else None, choices=providers)
     if issuer.startswith("letsencrypt"):
         if dns01 is None:
             s.problems.add(
                 s.key("dns01"),
                 "is required for Let's Encrypt: Gitpod needs wildcard names (*.<domain>, *.ws.<domain>), which only DNS-01 "
-                f"can prove (allowed: {', '.join(DNS01_PROVIDERS)}). On an existing cluster use 'cloudflare'.",
+                f"can prove (allowed: {', '.join(providers)}). On an existing cluster use 'cloudflare'.",
             )
-        elif dns01 in DNS01_CLOUD and DNS01_CLOUD[dns01] != cloud:
+        elif dns01 not in offer.dns01 and dns01 not in clouds.GENERIC.dns01:
+            owner = clouds.offered_by("dns01", dns01)[0]
             s.problems.add(
                 s.key("dns01"),
-                f"{dns01!r} answers challenges through the {DNS01_CLOUD[dns01].upper()} cluster's workload identity, "
-                f"which gitpod:cloud {cloud!r} does not have. Fix: use 'cloudflare' (API token) or "
-                f"{DEFAULT_DNS01.get(cloud, 'cloudflare')!r}.",
+                f"{dns01!r} answers challenges through the {owner.upper()} cluster's workload identity, "
+                f"which gitpod:cloud {offer.name!r} does not have. Fix: use 'cloudflare' (API token) or "
+                f"{offer.default_dns01 or 'cloudflare'!r}.",
             )
     elif s.present("dns01"):
         s.problems.add(s.key("dns01"), f"is only used with the letsencrypt issuers, but issuer is {issuer!r}; remove it.")
@@ -545,9 +529,8 @@ def _certificate(s: Section, cloud: str) -> CertificateSettings:
     ex = s.section("existing")
     tls_cert = tls_key = ca_cert = None
     if issuer == "existing":
-        tls_cert = ex.string(
+        tls_cert = ex.required_string(
             "tlsCert",
-            required=True,
             required_help='Set the PEM chain: pulumi config set --path certificate.existing.tlsCert -- "$(cat fullchain.pem)"',
         )
         tls_key = ex.secret_value(
@@ -572,7 +555,7 @@ def _certificate(s: Section, cloud: str) -> CertificateSettings:
         issuer=issuer,
         dns01=dns01,
         email=email,
-        secret_name=s.string("secretName", "https-certificates", pattern=K8S_NAME, pattern_help=K8S_NAME_HELP) or "https-certificates",
+        secret_name=s.string("secretName", CertificateSettings.secret_name, pattern=K8S_NAME, pattern_help=K8S_NAME_HELP),
         cloudflare_api_token=token,
         existing_tls_cert=tls_cert,
         existing_tls_key=tls_key,
@@ -585,10 +568,7 @@ def _certificate(s: Section, cloud: str) -> CertificateSettings:
 
 def _cert_manager(s: Section) -> CertManagerSettings:
     defaults = CertManagerSettings()
-    version = (
-        s.string("version", defaults.version, pattern=VERSION_PATTERN, pattern_help="expected a chart version such as v1.21.1.")
-        or defaults.version
-    )
+    version = s.string("version", defaults.version, pattern=VERSION_PATTERN, pattern_help="expected a chart version such as v1.21.1.")
     parsed = compat.parse_version(version)
     if parsed is not None and parsed < compat.MIN_CERT_MANAGER:
         s.problems.add(
@@ -598,8 +578,8 @@ def _cert_manager(s: Section) -> CertManagerSettings:
         )
     result = CertManagerSettings(
         version=version,
-        chart=s.string("chart", defaults.chart) or defaults.chart,
-        namespace=s.string("namespace", defaults.namespace, pattern=K8S_NAME, pattern_help=K8S_NAME_HELP) or defaults.namespace,
+        chart=s.string("chart", defaults.chart),
+        namespace=s.string("namespace", defaults.namespace, pattern=K8S_NAME, pattern_help=K8S_NAME_HELP),
         image_repository=s.string("imageRepository", pattern=REPOSITORY_PATTERN, pattern_help=REPOSITORY_HELP),
     )
     s.finish()
@@ -610,8 +590,7 @@ def _installer(s: Section) -> InstallerSettings:
     defaults = InstallerSettings()
     path = re.compile(r"/[^\s]*")
     result = InstallerSettings(
-        repository=s.string("repository", defaults.repository, pattern=REPOSITORY_PATTERN, pattern_help=REPOSITORY_HELP)
-        or defaults.repository,
+        repository=s.string("repository", defaults.repository, pattern=REPOSITORY_PATTERN, pattern_help=REPOSITORY_HELP),
         region=s.string("region"),
         log_level=s.choice("logLevel", ("trace", "debug", "info", "warning", "error", "fatal", "panic"), "info"),
         fs_shift_method=s.choice("fsShiftMethod", ("fuse", "shiftfs"), "fuse"),
@@ -628,9 +607,9 @@ def _pull_secrets(items: list[Section]) -> tuple[PullSecretSettings, ...]:
     for item in items:
         result.append(
             PullSecretSettings(
-                server=item.string("server", required=True, pattern=HOST_PATTERN, pattern_help=HOST_HELP) or "",
-                username=item.string("username", required=True) or "",
-                password=item.secret_value("password", required=True) or _never(),
+                server=item.required_string("server", pattern=HOST_PATTERN, pattern_help=HOST_HELP),
+                username=item.required_string("username"),
+                password=item.required_secret("password"),
             )
         )
         item.finish()
@@ -650,7 +629,7 @@ def _auth_providers(items: list[Section]) -> tuple[AuthProviderSettings, ...]:
         kind = item.choice("type", AUTH_PROVIDER_TYPES, "GitHub")
         host = item.string(
             "host",
-            AUTH_DEFAULT_HOSTS.get(kind),
+            AUTH_DEFAULT_HOSTS.get(kind, ""),
             pattern=HOST_PATTERN,
             pattern_help=HOST_HELP,
             required=kind not in AUTH_DEFAULT_HOSTS,
@@ -663,13 +642,11 @@ def _auth_providers(items: list[Section]) -> tuple[AuthProviderSettings, ...]:
                     host,
                     pattern=re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,62}"),
                     pattern_help="expected letters, digits, '.', '_' and '-'.",
-                )
-                or host
-                or "",
+                ),
                 type=kind,
-                host=host or "",
-                client_id=item.string("clientId", required=True) or "",
-                client_secret=item.secret_value("clientSecret", required=True) or _never(),
+                host=host,
+                client_id=item.required_string("clientId"),
+                client_secret=item.required_secret("clientSecret"),
             )
         )
         item.finish()

@@ -8,23 +8,29 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Literal
+from typing import Generic, Literal, TypeVar
 
+from ..certmanager import CHART, NAMESPACE, SECRET_NAME
 from .secret import SecretValue
 
-if TYPE_CHECKING:
-    from .aws import AwsSettings
-    from .azure import AzureSettings
-    from .gcp import GcpSettings
-
-#: Allowed values of the enumerated settings (the loader checks them; fields stay plain `str`).
-CLOUDS: tuple[str, ...] = ("existing", "gcp", "aws", "azure")
-DATABASE_MODES: tuple[str, ...] = ("incluster", "managed", "external")
-STORAGE_MODES: tuple[str, ...] = ("incluster", "managed", "external")
-REGISTRY_KINDS: tuple[str, ...] = ("incluster", "artifact-registry", "gcr", "s3", "acr", "external")
+#: Allowed values of the enumerated settings every target shares (the loader checks them; fields
+#: stay plain `str`). What depends on the target (`gitpod:cloud`, the modes of database, storage,
+#: registry and DNS-01) is declared by each target (`clouds.CloudOffer`).
 ISSUERS: tuple[str, ...] = ("letsencrypt", "letsencrypt-staging", "selfsigned", "existing")
-DNS01_PROVIDERS: tuple[str, ...] = ("clouddns", "route53", "azuredns", "cloudflare")
 DISTRIBUTIONS: tuple[str, ...] = ("generic", "k3s")
+
+T = TypeVar("T")
+#: The type of the selected target's own section (`AwsSettings`, ...; None on an existing cluster).
+C = TypeVar("C")
+
+
+def required(value: T | None, key: str) -> T:
+    """A value `load_settings` guarantees for these settings: a default it fills in from the target's
+    declaration (`clouds.CloudOffer`), or a section the selected mode requires. None only in
+    `Settings` built by hand, which this reports by key instead of failing later."""
+    if value is None:
+        raise ValueError(f"{key} has no value: build Settings with load_settings(), which fills in defaults and checks required sections")
+    return value
 
 
 @dataclass(frozen=True)
@@ -68,7 +74,11 @@ class MaintenanceSettings:
 
 @dataclass(frozen=True)
 class ClusterSettings:
-    """The Kubernetes cluster: an existing one reached by kubeconfig, or a managed one to create."""
+    """The Kubernetes cluster: an existing one reached by kubeconfig, or a managed one to create.
+
+    For a managed cluster the loader fills in the target's defaults (`clouds.ManagedCluster`):
+    the three pools, and the Kubernetes version unless the cloud picks it.
+    """
 
     name: str = "gitpod"
     kubernetes_version: str | None = None
@@ -107,6 +117,7 @@ class DatabaseSettings:
     high_availability: bool = False
     deletion_protection: bool = True
     backup_retention_days: int = 7
+    #: The managed database's size; the loader fills in the target's default (None on an existing cluster).
     instance_size: str | None = None
     external: ExternalDatabaseSettings | None = None
 
@@ -159,7 +170,7 @@ class CertificateSettings:
     issuer: str = "selfsigned"
     dns01: str | None = None
     email: str | None = None
-    secret_name: str = "https-certificates"
+    secret_name: str = SECRET_NAME
     cloudflare_api_token: SecretValue | None = None
     existing_tls_cert: str | None = None
     existing_tls_key: SecretValue | None = None
@@ -170,8 +181,8 @@ class CertificateSettings:
 @dataclass(frozen=True)
 class CertManagerSettings:
     version: str = "v1.21.1"
-    chart: str = "oci://quay.io/jetstack/charts/cert-manager"
-    namespace: str = "cert-manager"
+    chart: str = CHART
+    namespace: str = NAMESPACE
     #: Mirror prefix for the quay.io/jetstack images (air-gapped installs).
     image_repository: str | None = None
 
@@ -222,13 +233,19 @@ class Finding:
 
 
 @dataclass(frozen=True)
-class Settings:
-    """Everything one stack asked for, validated; the single input to `architecture.build`."""
+class Settings(Generic[C]):
+    """Everything one stack asked for, validated; the single input to `architecture.build`.
+
+    Generic in the selected target's own section, so each target's rules and builders read
+    `cloud_settings` typed (`Settings[AwsSettings]`) without a downcast.
+    """
 
     project: str
     stack: str
     cloud: str
     domain: str
+    #: The selected target's `gitpod:<cloud>` section (`GcpSettings`, `AwsSettings`, `AzureSettings`), None for `existing`.
+    cloud_settings: C
     compatibility: str = "warn"
     namespace: str = "gitpod"
     protect: bool = True
@@ -240,10 +257,6 @@ class Settings:
     cert_manager: CertManagerSettings = field(default_factory=CertManagerSettings)
     installer: InstallerSettings = field(default_factory=InstallerSettings)
     auth_providers: tuple[AuthProviderSettings, ...] = ()
-    #: The selected cloud's own section (`GcpSettings`, `AwsSettings` or `AzureSettings`), else None.
-    gcp: GcpSettings | None = None
-    aws: AwsSettings | None = None
-    azure: AzureSettings | None = None
     findings: tuple[Finding, ...] = ()
 
     @property

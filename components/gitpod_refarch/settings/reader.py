@@ -13,7 +13,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar, overload
 
 from .secret import SecretValue
 
@@ -130,6 +130,31 @@ class Section:
         return self._get(name) is not None
 
     # -- typed getters -------------------------------------------------------------------------
+    # With a `str` default, `string` never returns None: an unset or invalid value gives the default.
+    @overload
+    def string(
+        self,
+        name: str,
+        default: str,
+        *,
+        choices: Sequence[str] | None = None,
+        pattern: re.Pattern[str] | None = None,
+        pattern_help: str = "",
+        required: bool = False,
+        required_help: str = "",
+    ) -> str: ...
+    @overload
+    def string(
+        self,
+        name: str,
+        default: None = None,
+        *,
+        choices: Sequence[str] | None = None,
+        pattern: re.Pattern[str] | None = None,
+        pattern_help: str = "",
+        required: bool = False,
+        required_help: str = "",
+    ) -> str | None: ...
     def string(
         self,
         name: str,
@@ -165,10 +190,14 @@ class Section:
             return default
         return value
 
+    def required_string(self, name: str, *, pattern: re.Pattern[str] | None = None, pattern_help: str = "", required_help: str = "") -> str:
+        """A string that must be set; "" when it is missing or invalid (the problem is recorded, so
+        settings are never built from it)."""
+        return self.string(name, "", pattern=pattern, pattern_help=pattern_help, required=True, required_help=required_help)
+
     def choice(self, name: str, choices: Sequence[str], default: str) -> str:
         """A string restricted to `choices`, never None."""
-        value = self.string(name, default, choices=choices)
-        return value if value is not None else default
+        return self.string(name, default, choices=choices)
 
     def integer(self, name: str, default: int, *, minimum: int | None = None, maximum: int | None = None) -> int:
         value = self._get(name)
@@ -229,6 +258,11 @@ class Section:
                 f"Store it encrypted: {self.set_hint(name, '<value>', secret=True)}",
             )
         return SecretValue(value)
+
+    def required_secret(self, name: str, *, required_help: str = "") -> SecretValue:
+        """A secret that must be set; an empty one when it is missing (the problem is recorded, so
+        settings are never built from it)."""
+        return self.secret_value(name, required=True, required_help=required_help) or SecretValue("")
 
     def section(self, name: str) -> Section:
         value = self._get(name)

@@ -8,24 +8,31 @@ test are warnings, or errors under `gitpod:compatibility: strict`; advice is alw
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, Literal
+
+from .. import clouds
 from .. import compatibility as compat
-from .clouds import CLOUD_SECTIONS, Add, Kind
 from .model import Finding, Settings
 
+Kind = Literal["hard", "unsupported", "untested", "advice"]
+#: How a rule reports: `add(kind, key, message)`; `evaluate` turns kinds into severities.
+Add = Callable[[Kind, str, str], None]
 
-def evaluate(settings: Settings) -> list[Finding]:
+
+def evaluate(settings: Settings[Any]) -> list[Finding]:
+    """Every finding about the settings: the shared rules, then the selected target's own."""
     findings: list[tuple[Kind, str, str]] = []
 
     def add(kind: Kind, key: str, message: str) -> None:
         findings.append((kind, key, message))
 
+    offer = clouds.offer(settings.cloud)
     _cluster(settings, add)
     _database(settings, add)
     _registry_and_tls(settings, add)
-    _installer(settings, add)
-    cloud_section = CLOUD_SECTIONS().get(settings.cloud)
-    if cloud_section is not None:
-        cloud_section.rules(settings, add)
+    _installer(settings, offer, add)
+    offer.rules(settings, add)
 
     strict = settings.compatibility == "strict"
     result: list[Finding] = []
@@ -38,7 +45,7 @@ def evaluate(settings: Settings) -> list[Finding]:
     return result
 
 
-def _cluster(s: Settings, add: Add) -> None:
+def _cluster(s: Settings[Any], add: Add) -> None:
     c = s.cluster
     if c.kubernetes_version:
         parsed = compat.parse_version(c.kubernetes_version)
@@ -96,27 +103,9 @@ def _cluster(s: Settings, add: Add) -> None:
             "gitpod:cluster.cni",
             f"{c.cni!r} is not the CNI Gitpod tested (Calico VXLAN). Workspaces rely on network policies, so make sure your CNI enforces them.",
         )
-    if s.cloud == "existing" and c.distribution == "k3s":
-        add(
-            "advice",
-            "gitpod:cluster.distribution",
-            "K3s has only 'limited support' in Gitpod's compatibility table; the program uses K3s' containerd paths "
-            "(/run/k3s/containerd/...) in the installer config.",
-        )
-    if s.cloud == "gcp" and c.mode == "autopilot":
-        add("unsupported", "gitpod:cluster.mode", f"'autopilot' is not allowed (allowed: standard). {compat.AUTOPILOT_REASON}")
-    if s.cloud == "gcp" and c.datapath == "dataplane-v2":
-        add("unsupported", "gitpod:cluster.datapath", f"'dataplane-v2' is not allowed (allowed: legacy). {compat.DATAPLANE_V2_REASON}")
-    if s.cloud == "existing" and not c.label_nodes:
-        add(
-            "advice",
-            "gitpod:cluster.labelNodes",
-            "no nodes named, so the program labels none. Before running the installer, label the nodes yourself: "
-            "kubectl label node <node> " + " ".join(f"{label}=true" for label in compat.ALL_NODE_LABELS),
-        )
 
 
-def _database(s: Settings, add: Add) -> None:
+def _database(s: Settings[Any], add: Add) -> None:
     db = s.database
     if db.version not in compat.TESTED_MYSQL:
         add(
@@ -141,7 +130,7 @@ def _database(s: Settings, add: Add) -> None:
         )
 
 
-def _registry_and_tls(s: Settings, add: Add) -> None:
+def _registry_and_tls(s: Settings[Any], add: Add) -> None:
     ext = s.registry.external
     if ext is not None and ext.product in ("artifactory", "nexus"):
         name = {"artifactory": "Artifactory", "nexus": "Sonatype Nexus"}[ext.product]
@@ -164,9 +153,7 @@ def _registry_and_tls(s: Settings, add: Add) -> None:
             "Google Container Registry stopped accepting pushes on 18 Mar 2025; the program creates an Artifact "
             "Registry gcr.io repository, which serves the gcr.io host name.",
         )
-    if s.cloud == "gcp" and s.certificate.issuer == "selfsigned":
-        add("unsupported", "gitpod:certificate.issuer", f"'selfsigned' is not allowed on GKE. {compat.GKE_SELFSIGNED_REASON}")
-    elif s.certificate.issuer == "selfsigned":
+    if s.certificate.issuer == "selfsigned":
         add(
             "advice",
             "gitpod:certificate.issuer",
@@ -181,9 +168,9 @@ def _registry_and_tls(s: Settings, add: Add) -> None:
         )
 
 
-def _installer(s: Settings, add: Add) -> None:
-    # Gitpod's Cloud SQL proxy is deployed exactly when the database is Cloud SQL (managed on GCP).
-    cloudsql = s.cloud == "gcp" and s.database.mode == "managed"
+def _installer(s: Settings[Any], offer: clouds.CloudOffer[Any], add: Add) -> None:
+    # Gitpod's Cloud SQL proxy is deployed exactly when the database is Cloud SQL.
+    cloudsql = offer.cloud_sql_proxy and s.database.mode in offer.databases
     if s.installer.repository == "eu.gcr.io/gitpod-core-dev/build":
         proxy = (
             f", and the Cloud SQL proxy from {compat.CLOUDSQL_PROXY_IMAGE}, which installer.repository does not redirect"

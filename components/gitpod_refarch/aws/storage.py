@@ -1,5 +1,8 @@
 """`S3Bucket`: a private, encrypted, versioned bucket and an IAM user that can use only it.
 
+`build` declares the object-storage bucket for `gitpod:storage.mode: managed`; the registry
+(`registry.py`) declares its own with the same component, or reuses this one's contract.
+
 Gitpod 2022.11 reads S3 credentials from a Secret (`accessKeyId`/`secretAccessKey` for object
 storage, `s3AccessKey`/`s3SecretKey` for the registry); it has no way to use a pod role, so a
 dedicated IAM user with an access key is the narrowest identity it can use. The user's policy
@@ -14,7 +17,9 @@ from typing import TypedDict
 import pulumi
 import pulumi_aws as aws
 
+from ..contracts import S3Storage, StorageInfo
 from . import policies
+from .platform import AwsContext
 
 TYPE = "gitpod:index:S3Bucket"
 
@@ -115,3 +120,17 @@ class S3Bucket(pulumi.ComponentResource):
         self.register_outputs(
             {"bucket": self.bucket, "arn": self.arn, "accessKeyId": self.access_key_id, "secretAccessKey": self.secret_access_key}
         )
+
+
+def build(ctx: AwsContext) -> StorageInfo:
+    platform = ctx.platform
+    bucket = S3Bucket(
+        f"{ctx.name}-storage", {"purpose": "workspace content and backups", "protect": ctx.settings.protect}, opts=platform.opts()
+    )
+    return S3Storage(
+        region=platform.region,
+        endpoint=platform.partition.s3_endpoint(platform.region),
+        bucket=bucket.bucket,
+        access_key_id=bucket.access_key_id,
+        secret_access_key=bucket.secret_access_key,
+    )

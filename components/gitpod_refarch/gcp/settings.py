@@ -12,14 +12,11 @@ import ipaddress
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
 
 from .. import compatibility as compat
-from .clouds import Add, CloudSection
-from .reader import Section
-
-if TYPE_CHECKING:
-    from .model import MaintenanceExclusion, Settings
+from ..settings.model import MaintenanceExclusion, NodePoolSettings, Settings
+from ..settings.reader import Section
+from ..settings.rules import Add
 
 PROJECT_PATTERN = re.compile(r"([a-z0-9.-]+:)?[a-z]([a-z0-9-]{0,61}[a-z0-9])?")
 PROJECT_HELP = (
@@ -44,6 +41,22 @@ NO_CHANNEL_REASON = (
 #: `gcr` kind: the gcr.io host -> the Artifact Registry multi-region serving it (gcr.io repositories).
 GCR_HOSTS: dict[str, str] = {"gcr.io": "us", "us.gcr.io": "us", "eu.gcr.io": "europe", "asia.gcr.io": "asia"}
 
+#: Node pools from Gitpod's own GKE Terraform: services, and each workspace pool.
+SERVICES_POOL = NodePoolSettings("n2d-standard-4", 1, 4, 100)
+WORKSPACE_POOL = NodePoolSettings("n2d-standard-16", 1, 50, 512)
+MACHINE_TYPE = (
+    re.compile(r"[a-z][a-z0-9]*-[a-z0-9]+(-[a-z0-9]+)*"),
+    "expected a Compute Engine machine type such as n2d-standard-16 or e2-highmem-8.",
+)
+#: `gitpod:cluster` keys only GKE reads: (allowed values, default); the rules refuse all but the
+#: default with Gitpod's reason, so the values stay visible in the error.
+CLUSTER_OPTIONS: dict[str, tuple[tuple[str, ...], str]] = {
+    "mode": (("standard", "autopilot"), "standard"),
+    "datapath": (("legacy", "dataplane-v2"), "legacy"),
+}
+
+DEFAULT_REGION = "europe-west1"
+DEFAULT_RELEASE_CHANNEL = "REGULAR"
 DEFAULT_SUBNET_CIDR = "10.255.0.0/16"
 DEFAULT_PODS_CIDR = "10.0.0.0/12"
 DEFAULT_SERVICES_CIDR = "10.64.0.0/12"
@@ -77,10 +90,10 @@ MAX_AUTHORIZED_NETWORKS = {False: 50, True: 100}
 @dataclass(frozen=True)
 class GcpSettings:
     project: str
-    region: str = "europe-west1"
+    region: str = DEFAULT_REGION
     #: A zone makes the cluster zonal (one control plane, covered by GKE's free tier); None is regional.
     zone: str | None = None
-    release_channel: str = "REGULAR"
+    release_channel: str = DEFAULT_RELEASE_CHANNEL
     #: Nodes without external IPs, reaching the internet through Cloud NAT.
     private_nodes: bool = True
     #: CIDRs allowed to reach the public control-plane endpoint; empty means any address.
@@ -105,14 +118,14 @@ class GcpSettings:
 
 def _release_channel(s: Section) -> str:
     """A GKE release channel, case-insensitive; "No channel" is refused with the reason."""
-    given = s.string("releaseChannel", "REGULAR") or "REGULAR"
+    given = s.string("releaseChannel", DEFAULT_RELEASE_CHANNEL)
     channel = given.strip().upper()
     if channel in NO_CHANNEL:
         s.problems.add(s.key("releaseChannel"), f"{given!r} is not allowed (allowed: {', '.join(RELEASE_CHANNELS)}). {NO_CHANNEL_REASON}")
-        return "REGULAR"
+        return DEFAULT_RELEASE_CHANNEL
     if channel not in RELEASE_CHANNELS:
         s.problems.add(s.key("releaseChannel"), f"{given!r} is not allowed (allowed: {', '.join(RELEASE_CHANNELS)}).")
-        return "REGULAR"
+        return DEFAULT_RELEASE_CHANNEL
     return channel
 
 
@@ -121,7 +134,7 @@ RFC1918 = tuple(ipaddress.IPv4Network(block) for block in ("10.0.0.0/8", "172.16
 
 
 def _cidr(s: Section, name: str, default: str) -> ipaddress.IPv4Network:
-    text = s.string(name, default) or default
+    text = s.string(name, default)
     try:
         network = ipaddress.ip_network(text, strict=True)
     except ValueError:
@@ -138,16 +151,15 @@ def _cidr(s: Section, name: str, default: str) -> ipaddress.IPv4Network:
     return network
 
 
-def parse(s: Section, cloud: str) -> GcpSettings:
-    project = s.string(
+def parse(s: Section) -> GcpSettings:
+    project = s.required_string(
         "project",
         pattern=PROJECT_PATTERN,
         pattern_help=PROJECT_HELP,
-        required=True,
         required_help="Set it: pulumi config set --path gcp.project <project-id>",
     )
     problems_before = len(s.problems.items)
-    region = s.string("region", "europe-west1", pattern=REGION_PATTERN, pattern_help=REGION_HELP) or "europe-west1"
+    region = s.string("region", DEFAULT_REGION, pattern=REGION_PATTERN, pattern_help=REGION_HELP)
     region_valid = len(s.problems.items) == problems_before
     zone = s.string("zone", pattern=ZONE_PATTERN, pattern_help=ZONE_HELP)
     # Judge the zone only against a valid region, never against a default the user did not give.
@@ -174,7 +186,7 @@ def parse(s: Section, cloud: str) -> GcpSettings:
         except ValueError:
             s.problems.add(s.key("masterAuthorizedNetworks"), f"{cidr!r} is not valid: expected CIDRs such as 203.0.113.0/24.")
     return GcpSettings(
-        project=project or "",
+        project=project,
         region=region,
         zone=zone,
         release_channel=_release_channel(s),
@@ -188,11 +200,16 @@ def parse(s: Section, cloud: str) -> GcpSettings:
     )
 
 
-def rules(settings: Settings, add: Add) -> None:
+def rules(settings: Settings[GcpSettings], add: Add) -> None:
     """GKE-only verdicts that need the whole settings (the section alone cannot see other keys)."""
-    gcp = settings.gcp
-    if gcp is None:
-        return
+    gcp = settings.cloud_settings
+    c = settings.cluster
+    if c.mode == "autopilot":
+        add("unsupported", "gitpod:cluster.mode", f"'autopilot' is not allowed (allowed: standard). {compat.AUTOPILOT_REASON}")
+    if c.datapath == "dataplane-v2":
+        add("unsupported", "gitpod:cluster.datapath", f"'dataplane-v2' is not allowed (allowed: legacy). {compat.DATAPLANE_V2_REASON}")
+    if settings.certificate.issuer == "selfsigned":
+        add("unsupported", "gitpod:certificate.issuer", f"'selfsigned' is not allowed on GKE. {compat.GKE_SELFSIGNED_REASON}")
     kind = settings.registry.kind
     if gcp.registry_repository is not None and kind != "artifact-registry":
         add(
@@ -255,7 +272,7 @@ def rules(settings: Settings, add: Add) -> None:
             )
 
 
-def _maintenance(settings: Settings, add: Add) -> None:
+def _maintenance(settings: Settings[GcpSettings], add: Add) -> None:
     """GKE's limits on the maintenance window and exclusions; GKE itself would refuse the cluster update."""
     m = settings.cluster.maintenance
     key = "gitpod:cluster.maintenance"
@@ -321,7 +338,7 @@ def _crowded_window(exclusions: tuple[MaintenanceExclusion, ...]) -> date | None
     return None
 
 
-def _dns_zone(settings: Settings, add: Add) -> None:
+def _dns_zone(settings: Settings[GcpSettings], add: Add) -> None:
     cert = settings.certificate
     if not (cert.issuer.startswith("letsencrypt") and cert.dns01 == "clouddns"):
         return
@@ -343,6 +360,3 @@ def _dns_zone(settings: Settings, add: Add) -> None:
                 "gitpod:certificate.zone.name",
                 f"{zone.name!r} does not contain gitpod:domain {settings.domain!r}; the zone must be the domain or one of its parents.",
             )
-
-
-SECTION = CloudSection(parse=parse, rules=rules)

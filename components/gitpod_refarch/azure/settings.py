@@ -12,14 +12,11 @@ import ipaddress
 import math
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from .. import compatibility as compat
-from .clouds import Add, CloudSection
-from .reader import Section
-
-if TYPE_CHECKING:
-    from .model import Settings
+from ..settings.model import NodePoolSettings, Settings, required
+from ..settings.reader import Section
+from ..settings.rules import Add
 
 #: AKS' N-1 GA minor in Aug 2026 (N-2 window 1.34-1.36); used when cluster.kubernetesVersion is unset.
 DEFAULT_KUBERNETES_VERSION = "1.35"
@@ -58,6 +55,11 @@ AKS_MAINTENANCE_HOURS = (4, 24)
 _AKS_START_TIME = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
 CLUSTER_TIERS = ("Free", "Standard", "Premium")
 REGISTRY_SKUS = ("Basic", "Standard", "Premium")
+
+#: Node pools from Gitpod's own AKS Terraform: services, and each workspace pool. VM sizes are
+#: checked in the rules (next to the AKS-only pool rules), so both report in one run.
+SERVICES_POOL = NodePoolSettings("Standard_D4_v4", 1, 4, 128)
+WORKSPACE_POOL = NodePoolSettings("Standard_D8_v4", 1, 50, 512)
 
 #: Azure Database for MySQL Flexible Server default compute: 2 vCores, like Gitpod's `GP_Gen5_2`.
 DEFAULT_MYSQL_SKU = "Standard_D2ds_v4"
@@ -109,7 +111,7 @@ class AzureSettings:
 
 
 # -- parsing ------------------------------------------------------------------------------------
-def parse(s: Section, cloud: str) -> AzureSettings:
+def parse(s: Section) -> AzureSettings:
     defaults = AzureSettings()
     return AzureSettings(
         location=s.string(
@@ -117,8 +119,7 @@ def parse(s: Section, cloud: str) -> AzureSettings:
             defaults.location,
             pattern=_LOCATION,
             pattern_help="expected an Azure region name such as northeurope or westus2 (`az account list-locations -o table`).",
-        )
-        or defaults.location,
+        ),
         resource_group=s.string(
             "resourceGroup",
             pattern=_RESOURCE_GROUP,
@@ -145,7 +146,7 @@ def _ip_ranges(s: Section, key: str) -> tuple[str, ...]:
 
 
 def _cidr(s: Section, key: str, default: str) -> ipaddress.IPv4Network:
-    value = s.string(key, default) or default
+    value = s.string(key, default)
     try:
         return ipaddress.IPv4Network(value, strict=True)
     except ValueError:
@@ -182,23 +183,21 @@ def _network(s: Section) -> AzureNetworkSettings:
 
 
 # -- derived values -----------------------------------------------------------------------------
-def azure(settings: Settings) -> AzureSettings:
-    """The parsed `gitpod:azure` section (present whenever gitpod:cloud is azure)."""
-    if settings.azure is None:
-        raise ValueError("gitpod:azure settings are only available with gitpod:cloud 'azure'")
-    return settings.azure
+def azure(settings: Settings[AzureSettings]) -> AzureSettings:
+    """The parsed `gitpod:azure` section."""
+    return settings.cloud_settings
 
 
-def kubernetes_version(settings: Settings) -> str:
+def kubernetes_version(settings: Settings[AzureSettings]) -> str:
     """The version AKS creates; the loader fills in DEFAULT_KUBERNETES_VERSION when unset."""
-    return settings.cluster.kubernetes_version or DEFAULT_KUBERNETES_VERSION
+    return required(settings.cluster.kubernetes_version, "gitpod:cluster.kubernetesVersion")
 
 
-def resource_group_name(settings: Settings) -> str:
+def resource_group_name(settings: Settings[AzureSettings]) -> str:
     return azure(settings).resource_group or settings.cluster.name
 
 
-def node_os_sku(settings: Settings) -> str:
+def node_os_sku(settings: Settings[AzureSettings]) -> str:
     """The node image of every pool: gitpod:azure.osSku, else Ubuntu 22.04 whatever the version.
 
     The default does not switch with the Kubernetes version on purpose: a switch would change the
@@ -208,9 +207,9 @@ def node_os_sku(settings: Settings) -> str:
     return azure(settings).os_sku or DEFAULT_OS_SKU
 
 
-def mysql_sku(settings: Settings) -> tuple[str, str]:
+def mysql_sku(settings: Settings[AzureSettings]) -> tuple[str, str]:
     """(SKU name, tier) of the Flexible Server; the tier follows from the VM family letter."""
-    name = settings.database.instance_size or DEFAULT_MYSQL_SKU
+    name = required(settings.database.instance_size, "gitpod:database.instanceSize")
     match = _MYSQL_SKU.fullmatch(name)
     return name, _MYSQL_TIERS[match.group(1)] if match else "GeneralPurpose"
 
@@ -222,7 +221,7 @@ class ExistingZone:
     name: str
 
 
-def existing_zone(settings: Settings) -> ExistingZone | None:
+def existing_zone(settings: Settings[AzureSettings]) -> ExistingZone | None:
     """The Azure DNS zone named by certificate.zone.existingId, when the program must not create one."""
     zone = settings.certificate.zone
     match = _DNS_ZONE_ID.fullmatch(zone.existing_id or "")
@@ -231,7 +230,7 @@ def existing_zone(settings: Settings) -> ExistingZone | None:
     return ExistingZone(match["subscription"], match["group"], match["zone"].lower())
 
 
-def zone_name(settings: Settings) -> str:
+def zone_name(settings: Settings[AzureSettings]) -> str:
     existing = existing_zone(settings)
     if existing is not None:
         return existing.name
@@ -239,7 +238,7 @@ def zone_name(settings: Settings) -> str:
 
 
 # -- compatibility rules ------------------------------------------------------------------------
-def rules(settings: Settings, add: Add) -> None:
+def rules(settings: Settings[AzureSettings], add: Add) -> None:
     az = azure(settings)
     _kubernetes(settings, add)
     _node_os(settings, az, add)
@@ -265,7 +264,7 @@ def rules(settings: Settings, add: Add) -> None:
         )
 
 
-def _kubernetes(settings: Settings, add: Add) -> None:
+def _kubernetes(settings: Settings[AzureSettings], add: Add) -> None:
     version = kubernetes_version(settings)
     parsed = compat.parse_version(version)
     if parsed is not None and version.strip().lstrip("v") != f"{parsed[0]}.{parsed[1]}":
@@ -291,7 +290,7 @@ def _os_offered(sku: str, parsed: tuple[int, int]) -> bool:
     return low <= parsed and (high is None or parsed <= high)
 
 
-def _node_os(settings: Settings, az: AzureSettings, add: Add) -> None:
+def _node_os(settings: Settings[AzureSettings], az: AzureSettings, add: Add) -> None:
     version = kubernetes_version(settings)
     parsed = compat.parse_version(version)
     sku = node_os_sku(settings)
@@ -326,7 +325,7 @@ def _node_os(settings: Settings, az: AzureSettings, add: Add) -> None:
         )
 
 
-def _maintenance(settings: Settings, add: Add) -> None:
+def _maintenance(settings: Settings[AzureSettings], add: Add) -> None:
     """AKS' own limits on the weekly window; the shared reader allows no more, but they are AKS facts."""
     window = settings.cluster.maintenance
     low, high = AKS_MAINTENANCE_HOURS
@@ -344,7 +343,7 @@ def _maintenance(settings: Settings, add: Add) -> None:
         )
 
 
-def _node_pools(settings: Settings, az: AzureSettings, add: Add) -> None:
+def _node_pools(settings: Settings[AzureSettings], az: AzureSettings, add: Add) -> None:
     c = settings.cluster
     pools = dict(zip(_POOLS, (c.services_pool, c.regular_pool, c.headless_pool), strict=True))
     # Checked here rather than while reading settings, so a wrong size and a zero-node system pool
@@ -387,11 +386,11 @@ def _node_pools(settings: Settings, az: AzureSettings, add: Add) -> None:
         )
 
 
-def _database(settings: Settings, add: Add) -> None:
+def _database(settings: Settings[AzureSettings], add: Add) -> None:
     db = settings.database
     if db.mode != "managed":
         return
-    name = db.instance_size or DEFAULT_MYSQL_SKU
+    name = required(db.instance_size, "gitpod:database.instanceSize")
     match = _MYSQL_SKU.fullmatch(name)
     if match is None:
         add(
@@ -409,7 +408,7 @@ def _database(settings: Settings, add: Add) -> None:
         )
 
 
-def _dns_zone(settings: Settings, add: Add) -> None:
+def _dns_zone(settings: Settings[AzureSettings], add: Add) -> None:
     cert = settings.certificate
     if not (cert.issuer.startswith("letsencrypt") and cert.dns01 == "azuredns"):
         return
@@ -442,6 +441,3 @@ def _dns_zone(settings: Settings, add: Add) -> None:
             key,
             f"zone {name!r} cannot hold records for gitpod:domain {settings.domain!r}; the zone must be the domain or one of its parents.",
         )
-
-
-SECTION = CloudSection(parse=parse, rules=rules, kubernetes_version=DEFAULT_KUBERNETES_VERSION)

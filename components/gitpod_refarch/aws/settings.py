@@ -12,14 +12,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
 
 from .. import compatibility as compat
-from .clouds import Add, CloudSection
-from .reader import Section
-
-if TYPE_CHECKING:
-    from .model import Settings
+from ..settings.model import NodePoolSettings, Settings, required
+from ..settings.reader import Section
+from ..settings.rules import Add
 
 DEFAULT_REGION = "eu-west-1"
 #: A minor in EKS standard support until 27 Mar 2027 (1.34 leaves it on 2 Dec 2026).
@@ -66,6 +63,16 @@ SUPPORT_TYPES = ("STANDARD", "EXTENDED")
 DEFAULT_CALICO_VERSION = "v3.32.2"
 #: The Gitpod EKS reference's RDS size (2 vCPU, 8 GiB).
 DEFAULT_DB_INSTANCE = "db.m5.large"
+#: Node pools from Gitpod's own EKS Terraform: services, and each workspace pool.
+SERVICES_POOL = NodePoolSettings("m6i.xlarge", 1, 4, 300)
+WORKSPACE_POOL = NodePoolSettings("m6i.4xlarge", 1, 50, 512)
+MACHINE_TYPE = (
+    re.compile(r"[a-z][a-z0-9-]*\.(nano|micro|small|medium|large|\d*xlarge|metal(-\d+xl)?)"),
+    "expected an EC2 instance type such as m6i.4xlarge or r6i.2xlarge.",
+)
+#: Who may reach the public Kubernetes API endpoint unless `publicAccessCidrs` narrows it
+#: (authentication still applies).
+DEFAULT_PUBLIC_ACCESS_CIDRS = ("0.0.0.0/0",)
 
 #: EKS minor -> (end of standard support, end of extended support).
 EKS_CALENDAR: dict[str, tuple[date, date]] = {
@@ -116,13 +123,13 @@ class AwsSettings:
     #: IAM roles/users given cluster-admin through EKS access entries (besides the deployer).
     admin_role_arns: tuple[str, ...] = ()
     #: CIDRs allowed to reach the public Kubernetes API endpoint.
-    public_access_cidrs: tuple[str, ...] = ("0.0.0.0/0",)
+    public_access_cidrs: tuple[str, ...] = DEFAULT_PUBLIC_ACCESS_CIDRS
     #: AWS CLI/SDK profile for the provider and the kubeconfig; None uses the environment.
     profile: str | None = None
 
 
-def parse(s: Section, cloud: str) -> AwsSettings:
-    region = s.string("region", DEFAULT_REGION, pattern=_REGION, pattern_help="expected an AWS region such as eu-west-1.") or DEFAULT_REGION
+def parse(s: Section) -> AwsSettings:
+    region = s.string("region", DEFAULT_REGION, pattern=_REGION, pattern_help="expected an AWS region such as eu-west-1.")
     zones = s.string_list(
         "availabilityZones", pattern=re.compile(r"[a-z0-9-]+[a-z]"), pattern_help="expected a zone name such as eu-west-1a."
     )
@@ -152,14 +159,13 @@ def parse(s: Section, cloud: str) -> AwsSettings:
             DEFAULT_CALICO_VERSION,
             pattern=re.compile(r"v\d+\.\d+\.\d+"),
             pattern_help="expected a Calico release such as v3.32.2.",
-        )
-        or DEFAULT_CALICO_VERSION,
+        ),
         admin_role_arns=s.string_list(
             "adminRoleArns",
             pattern=_ARN,
             pattern_help="expected an IAM role or user ARN such as arn:aws:iam::123456789012:role/platform-admins.",
         ),
-        public_access_cidrs=_cidrs(s, "publicAccessCidrs") or ("0.0.0.0/0",),
+        public_access_cidrs=_cidrs(s, "publicAccessCidrs") or DEFAULT_PUBLIC_ACCESS_CIDRS,
         profile=s.string("profile"),
     )
     for arn in result.admin_role_arns:
@@ -190,7 +196,7 @@ def is_ami_id(node_image: str | None) -> bool:
 
 
 def _vpc_cidr(s: Section) -> str:
-    text = s.string("vpcCidr", DEFAULT_VPC_CIDR) or DEFAULT_VPC_CIDR
+    text = s.string("vpcCidr", DEFAULT_VPC_CIDR)
     try:
         network = ipaddress.IPv4Network(text)
     except ValueError:
@@ -219,14 +225,14 @@ def _cidrs(s: Section, name: str) -> tuple[str, ...]:
 
 
 # -- compatibility and cost rules ------------------------------------------------------------------
-def eks_version(settings: Settings) -> str:
+def eks_version(settings: Settings[AwsSettings]) -> str:
     """The EKS minor the cluster runs (EKS picks the patch release)."""
-    version = settings.cluster.kubernetes_version or DEFAULT_KUBERNETES_VERSION
+    version = required(settings.cluster.kubernetes_version, "gitpod:cluster.kubernetesVersion")
     return compat.minor(version) or version
 
 
-def rules(settings: Settings, add: Add) -> None:
-    aws = settings.aws or AwsSettings()
+def rules(settings: Settings[AwsSettings], add: Add) -> None:
+    aws = settings.cloud_settings
     _support(settings, aws, add)
     _node_image_rules(settings, aws, add)
     if aws.ubuntu_release != "22.04":
@@ -254,7 +260,7 @@ def published_pairs() -> list[str]:
     return [f"{release}/{minor}" for release, info in UBUNTU_EKS.items() for minor in info.minors]
 
 
-def _node_image_rules(settings: Settings, aws: AwsSettings, add: Add) -> None:
+def _node_image_rules(settings: Settings[AwsSettings], aws: AwsSettings, add: Add) -> None:
     """Refuse an image lookup Canonical cannot answer, before anything is created."""
     version = eks_version(settings)
     if is_ami_id(aws.node_image):
@@ -279,7 +285,7 @@ def _node_image_rules(settings: Settings, aws: AwsSettings, add: Add) -> None:
         )
 
 
-def _support(settings: Settings, aws: AwsSettings, add: Add) -> None:
+def _support(settings: Settings[AwsSettings], aws: AwsSettings, add: Add) -> None:
     key = "gitpod:cluster.kubernetesVersion"
     version = eks_version(settings)
     now = today()
@@ -342,7 +348,7 @@ def _support(settings: Settings, aws: AwsSettings, add: Add) -> None:
         )
 
 
-def _database(settings: Settings, add: Add) -> None:
+def _database(settings: Settings[AwsSettings], add: Add) -> None:
     db = settings.database
     if db.mode != "managed":
         return
@@ -365,7 +371,7 @@ def _database(settings: Settings, add: Add) -> None:
         )
 
 
-def _registry(settings: Settings, add: Add) -> None:
+def _registry(settings: Settings[AwsSettings], add: Add) -> None:
     reg = settings.registry
     if reg.kind == "s3" and reg.reuse_storage_bucket and settings.storage.mode == "incluster":
         add(
@@ -376,7 +382,7 @@ def _registry(settings: Settings, add: Add) -> None:
         )
 
 
-def _dns(settings: Settings, add: Add) -> None:
+def _dns(settings: Settings[AwsSettings], add: Add) -> None:
     cert = settings.certificate
     if not (cert.issuer.startswith("letsencrypt") and cert.dns01 == "route53"):
         return
@@ -409,6 +415,3 @@ def _dns(settings: Settings, add: Add) -> None:
             "is false but no zone.existingId is given, so there is no zone to answer DNS-01 challenges in. "
             "Fix: set zone.existingId to your hosted zone's id, or zone.create true.",
         )
-
-
-SECTION = CloudSection(parse=parse, rules=rules, kubernetes_version=DEFAULT_KUBERNETES_VERSION)
