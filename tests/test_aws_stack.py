@@ -14,13 +14,13 @@ import pytest
 
 from gitpod_refarch.aws import descriptions
 from gitpod_refarch.compatibility import NODE_LABEL_HEADLESS, NODE_LABEL_REGULAR, NODE_LABELS_SERVICES
-from gitpod_refarch.plan import diff, harness, render
-from gitpod_refarch.plan.fakes.aws import _ubuntu_eks_parameters
-from gitpod_refarch.plan.harness import Plan, PlanError, Registration, run_program
-from gitpod_refarch.plan.render import installer_checks, render_json
-from gitpod_refarch.plan.stackfile import build_config
 from gitpod_refarch.program import main
 from gitpod_refarch.settings import aws as aws_settings
+from gitpod_refarch_tools import diff, harness, render
+from gitpod_refarch_tools.fakes.aws import _ubuntu_eks_parameters
+from gitpod_refarch_tools.harness import Plan, PlanError, Registration, run_program
+from gitpod_refarch_tools.render import installer_checks, render_json
+from gitpod_refarch_tools.stackfile import build_config
 
 from .conftest import ROOT, installer_config, secrets_in, unwrap
 

@@ -9,11 +9,11 @@ from collections.abc import Callable
 import pytest
 
 from gitpod_refarch.compatibility import NODE_LABEL_HEADLESS, NODE_LABEL_REGULAR, NODE_LABELS_SERVICES
-from gitpod_refarch.plan import render
-from gitpod_refarch.plan.fakes import azure as fakes
-from gitpod_refarch.plan.harness import Plan, Registration, run_program
-from gitpod_refarch.plan.stackfile import build_config
 from gitpod_refarch.program import main as program
+from gitpod_refarch_tools import render
+from gitpod_refarch_tools.fakes import azure as fakes
+from gitpod_refarch_tools.harness import Plan, Registration, run_program
+from gitpod_refarch_tools.stackfile import build_config
 
 from .conftest import ROOT, installer_config, secrets_in, unwrap
 
@@ -348,7 +348,7 @@ def test_self_signed_certificates_need_no_dns_identity():
 
 
 def test_invalid_settings_stop_the_plan_before_any_resource():
-    from gitpod_refarch.plan.harness import PlanError
+    from gitpod_refarch_tools.harness import PlanError
 
     with pytest.raises(PlanError) as error:
         plan_azure({"azure.osSku": "Ubuntu2204", "cluster.kubernetesVersion": "1.37"})
@@ -522,8 +522,8 @@ def test_the_node_subnet_keeps_the_route_table_aks_attaches(plugin):
 
 
 def test_plan_diff_names_pool_replacements_and_rolls():
-    from gitpod_refarch.plan import diff
-    from gitpod_refarch.plan.render import to_json
+    from gitpod_refarch_tools import diff
+    from gitpod_refarch_tools.render import to_json
 
     base = to_json(plan_azure())
     resized = diff.diff_plans(base, to_json(plan_azure({"cluster.nodePools.regularWorkspaces.machineType": "Standard_D16_v4"})))
@@ -605,8 +605,8 @@ def test_the_sysctl_loop_sets_what_the_kernel_has_and_fails_loudly(tmp_path):
 
 
 def test_plan_diff_names_the_services_pool_reimage_and_database_restarts():
-    from gitpod_refarch.plan import diff
-    from gitpod_refarch.plan.render import to_json
+    from gitpod_refarch_tools import diff
+    from gitpod_refarch_tools.render import to_json
 
     base = to_json(plan_azure())
     # The services pool lives inside the cluster resource: a new OS SKU reimages it as well.
@@ -631,8 +631,8 @@ def test_plan_diff_names_the_services_pool_reimage_and_database_restarts():
 
 def test_plan_diff_treats_a_new_database_network_as_a_replacement():
     """`network` is create-only on Flexible Server; azure-native replaces the server when it changes."""
-    from gitpod_refarch.plan import diff
-    from gitpod_refarch.plan.render import to_json
+    from gitpod_refarch_tools import diff
+    from gitpod_refarch_tools.render import to_json
 
     base = to_json(plan_azure())
     head = json.loads(json.dumps(base))

@@ -7,6 +7,7 @@ import runpy
 import subprocess
 import sys
 import typing
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ import yaml
 
 import gitpod_refarch
 from gitpod_refarch.installer.schema import validate_config
-from gitpod_refarch.plan.harness import run_program
+from gitpod_refarch_tools.harness import run_program
 
 from .conftest import ROOT
 
@@ -81,25 +82,48 @@ def test_component_args_document_every_field():
                 )
 
 
-def test_a_wheel_builds_and_installs_into_a_fresh_environment(tmp_path):
-    """Build the wheel, install it alone (no editable checkout) and run an example against it."""
-    dist = tmp_path / "dist"
+def _wheel(source: Path, dist: Path, name: str) -> Path:
+    """Build one distribution of this repository offline (the build backend comes from this environment)."""
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(dist), str(ROOT)],
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(dist), str(source)],
         check=True,
         capture_output=True,
     )
-    [wheel] = list(dist.glob("gitpod_refarch-*.whl"))
+    [wheel] = list(dist.glob(f"{name}-*.whl"))
+    return wheel
+
+
+def _entry_points(wheel: Path) -> str:
+    with zipfile.ZipFile(wheel) as archive:
+        found = [n for n in archive.namelist() if n.endswith(".dist-info/entry_points.txt")]
+        return archive.read(found[0]).decode() if found else ""
+
+
+def test_a_wheel_builds_and_installs_into_a_fresh_environment(tmp_path):
+    """Build the wheels, install them alone (no editable checkout) and run an example against them.
+
+    The components' wheel alone holds no tooling: `python -m gitpod_refarch` then says how to get
+    it (one line, exit 2); with the tooling's wheel added, the plan harness runs every example.
+    """
+    dist = tmp_path / "dist"
+    wheel = _wheel(ROOT, dist, "gitpod_refarch")
+    tools = _wheel(ROOT / "tooling", dist, "gitpod_refarch_tools")
+    assert "gitpod-refarch" not in _entry_points(wheel)
+    assert "gitpod-refarch = gitpod_refarch_tools.cli:main" in _entry_points(tools)
     env = tmp_path / "env"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(env)], check=True)
     site = next((env / "lib").glob("python*/site-packages"))
     # Dependencies come from this environment's site-packages as a plain path (its .pth files,
-    # including our editable install, are not processed); the package itself only from the wheel.
+    # including our editable installs, are not processed); the packages themselves only from the wheels.
     deps = next(p for p in sys.path if p.endswith("site-packages"))
     (site / "deps.pth").write_text(deps + "\n")
-    subprocess.run(
-        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(site), str(wheel)], check=True, capture_output=True
-    )
+
+    def install(path: Path) -> None:
+        subprocess.run(
+            [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(site), str(path)], check=True, capture_output=True
+        )
+
+    install(wheel)
     python = env / "bin" / "python"
     where = subprocess.run(
         [str(python), "-c", "import gitpod_refarch, sys; print(gitpod_refarch.__file__)"],
@@ -110,9 +134,18 @@ def test_a_wheel_builds_and_installs_into_a_fresh_environment(tmp_path):
     )
     assert where.stdout.startswith(str(site)), where.stdout
     assert (site / "gitpod_refarch" / "py.typed").exists()
+    assert not (site / "gitpod_refarch" / "plan").exists() and not (site / "gitpod_refarch" / "cli.py").exists()
+    shim = subprocess.run(
+        [str(python), "-m", "gitpod_refarch", "plan", "--stack", "local"], capture_output=True, text=True, cwd=tmp_path, check=False
+    )
+    assert shim.returncode == 2 and shim.stdout == ""
+    assert shim.stderr.count("\n") == 1 and "pip install -r requirements.txt" in shim.stderr, shim.stderr
+
+    install(tools)
+    assert (site / "gitpod_refarch_tools" / "py.typed").exists()
     script = (
         "import runpy, sys\n"
-        "from gitpod_refarch.plan.harness import run_program\n"
+        "from gitpod_refarch_tools.harness import run_program\n"
         "for path in sys.argv[1:]:\n"
         "    plan = run_program(lambda: runpy.run_path(path), {}, set())\n"
         "    assert any(r.type.startswith('gitpod:index:') for r in plan.resources), path\n"

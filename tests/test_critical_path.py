@@ -6,11 +6,11 @@ from typing import Any
 
 import pytest
 
-from gitpod_refarch.cli import main
-from gitpod_refarch.plan import critical_path as cp
-from gitpod_refarch.plan.markdown import render_markdown
-from gitpod_refarch.plan.render import to_json
-from gitpod_refarch.plan.stateful import CLUSTER_TYPES, DATA_TYPES
+from gitpod_refarch_tools import critical_path as cp
+from gitpod_refarch_tools.cli import main
+from gitpod_refarch_tools.markdown import render_markdown
+from gitpod_refarch_tools.render import to_json
+from gitpod_refarch_tools.stateful import CLUSTER_TYPES, DATA_TYPES
 
 from .conftest import ROOT
 

@@ -14,11 +14,11 @@ import pytest
 import yaml
 
 from gitpod_refarch.compatibility import NODE_LABEL_HEADLESS, NODE_LABEL_REGULAR, NODE_LABELS_SERVICES
-from gitpod_refarch.plan import diff
-from gitpod_refarch.plan.harness import Plan, Registration, run_program
-from gitpod_refarch.plan.render import installer_checks, render_json, to_json
-from gitpod_refarch.plan.stackfile import build_config
 from gitpod_refarch.program import main as program
+from gitpod_refarch_tools import diff
+from gitpod_refarch_tools.harness import Plan, Registration, run_program
+from gitpod_refarch_tools.render import installer_checks, render_json, to_json
+from gitpod_refarch_tools.stackfile import build_config
 
 from .conftest import ROOT, installer_config, secrets_in, unwrap
 
@@ -96,7 +96,7 @@ def test_plan_is_valid_for_the_2022_11_installer(plan):
 
 def fake_key_json(key_resource: str) -> dict:
     """What the plan fake's key decodes to (the program must flatten it, not alter it)."""
-    from gitpod_refarch.plan.fakes.gcp import OUTPUTS
+    from gitpod_refarch_tools.fakes.gcp import OUTPUTS
 
     encoded = OUTPUTS["gcp:serviceaccount/key:Key"](key_resource, {})["privateKey"]
     return json.loads(base64.b64decode(encoded))

@@ -35,7 +35,7 @@ from pulumi_policy.policy import _PolicyAnalyzerServicer
 from pulumi_policy.proxy import UNKNOWN_BOOLEAN_VALUE, UNKNOWN_OBJECT_VALUE, UNKNOWN_STRING_VALUE, unknown_checking_proxy
 
 from gitpod_refarch.compatibility import ALL_NODE_LABELS, ECR_REASON
-from gitpod_refarch.plan.harness import Plan
+from gitpod_refarch_tools.harness import Plan
 
 from .conftest import ROOT, unwrap
 
