@@ -6,9 +6,10 @@
 #   scripts/offline_review.sh BASE_CHECKOUT [PYTHON] >> "$GITHUB_STEP_SUMMARY"
 #
 # BASE_CHECKOUT is a checkout of the base commit (e.g. `git worktree add --detach ../base <sha>`);
-# both sides run with PYTHON (default venv/bin/python), each with its own components/ first on the
-# path. Exit status: 0 when every stack plans cleanly with no data at risk; otherwise the worst
-# `plan` exit code seen (3: a stateful resource would be destroyed; 2: a stack cannot be planned;
+# both sides run with PYTHON (default venv/bin/python), each with its own components/ and tooling/
+# first on the path (a base from before the tooling moved out has its CLI inside components/).
+# Exit status: 0 when every stack plans cleanly with no data at risk; otherwise the worst `plan`
+# exit code seen (3: a stateful resource would be destroyed; 2: a stack cannot be planned;
 # 1: the installer would reject a config).
 set -uo pipefail
 
@@ -24,7 +25,7 @@ for file in stacks/Pulumi.*.yaml; do
   diff_args=()
   if [ -f "$base/$file" ]; then
     # Exit 1 (installer checks) still prints the plan; only 2 means there is nothing to compare.
-    (cd "$base" && PYTHONPATH=components "$python" -m gitpod_refarch plan --stack "$stack" --format json) > "$work/base-branch.json" 2> "$work/base.err"
+    (cd "$base" && PYTHONPATH=components:tooling "$python" -m gitpod_refarch plan --stack "$stack" --format json) > "$work/base-branch.json" 2> "$work/base.err"
     if [ $? -le 1 ]; then
       diff_args=(--diff "$work/base-branch.json")
     else
@@ -37,7 +38,7 @@ for file in stacks/Pulumi.*.yaml; do
     echo "> Stack \`$stack\` is new in this pull request."
     echo
   fi
-  PYTHONPATH=components "$python" -m gitpod_refarch plan --stack "$stack" --format markdown "${diff_args[@]}" > "$work/head.md" 2> "$work/head.err"
+  PYTHONPATH=components:tooling "$python" -m gitpod_refarch plan --stack "$stack" --format markdown "${diff_args[@]}" > "$work/head.md" 2> "$work/head.err"
   code=$?
   cat "$work/head.md"
   if [ -s "$work/head.err" ]; then

@@ -11,9 +11,9 @@ import pytest
 import yaml
 from pulumi.runtime import rpc
 
-from gitpod_refarch.plan.harness import Plan, run_program
-from gitpod_refarch.plan.stackfile import build_config
 from gitpod_refarch.program import main as program
+from gitpod_refarch_tools.harness import Plan, run_program
+from gitpod_refarch_tools.stackfile import build_config
 
 ROOT = Path(__file__).resolve().parent.parent
 

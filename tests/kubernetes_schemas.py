@@ -44,7 +44,7 @@ from jsonschema.protocols import Validator
 from pulumi.runtime import rpc
 from referencing import Registry, Resource
 
-from gitpod_refarch.plan.harness import Registration
+from gitpod_refarch_tools.harness import Registration
 
 from .conftest import ROOT, unwrap
 

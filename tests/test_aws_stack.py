@@ -15,12 +15,13 @@ import pytest
 from gitpod_refarch.aws import descriptions
 from gitpod_refarch.aws import settings as aws_settings
 from gitpod_refarch.compatibility import NODE_LABEL_HEADLESS, NODE_LABEL_REGULAR, NODE_LABELS_SERVICES
-from gitpod_refarch.plan import diff, harness, render
-from gitpod_refarch.plan.fakes.aws import _ubuntu_eks_parameters
-from gitpod_refarch.plan.harness import Plan, PlanError, Registration, run_program
-from gitpod_refarch.plan.render import installer_checks, render_json
-from gitpod_refarch.plan.stackfile import build_config
 from gitpod_refarch.program import main
+from gitpod_refarch_tools import diff, harness, render
+from gitpod_refarch_tools.fakes.aws import _ubuntu_eks_parameters
+from gitpod_refarch_tools.graph import waits_for
+from gitpod_refarch_tools.harness import Plan, PlanError, Registration, run_program
+from gitpod_refarch_tools.render import installer_checks, render_json
+from gitpod_refarch_tools.stackfile import build_config
 
 from .conftest import ROOT, installer_config, secrets_in, unwrap
 
@@ -84,19 +85,6 @@ def policy_documents(plan: Plan) -> Iterator[tuple[str, dict[str, Any]]]:
             text = unwrap(r.inputs).get(key)
             if r.type.startswith("aws:") and isinstance(text, str):
                 yield f"{r.name}.{key}", json.loads(text)
-
-
-def closure(plan: Plan, urn: str) -> set[str]:
-    """Every resource `urn` waits for, directly or through what it waits for."""
-    seen: set[str] = set()
-    todo = [urn]
-    by_urn = {r.urn: r for r in plan.resources}
-    while todo:
-        for dep in by_urn[todo.pop()].depends_on:
-            if dep not in seen and dep in by_urn:
-                seen.add(dep)
-                todo.append(dep)
-    return seen
 
 
 def component(plan: Plan, name: str) -> Registration:
@@ -575,9 +563,9 @@ def test_database_buckets_and_zone_never_wait_for_the_cluster(plan):
         descendants = plan.descendants(component(plan, name).urn)
         assert descendants, f"{name} declared nothing"
         for r in descendants:
-            assert not closure(plan, r.urn) & cluster_side, f"{r.name} waits for the cluster"
+            assert not waits_for(plan.resources, r.urn) & cluster_side, f"{r.name} waits for the cluster"
     # ...while the database does wait for the network it lives in (the check sees real edges):
-    assert plan.urn_of("gitpod-network-nodes") in closure(plan, plan.urn_of("gitpod-database-mysql-from-nodes"))
+    assert plan.urn_of("gitpod-network-nodes") in waits_for(plan.resources, plan.urn_of("gitpod-database-mysql-from-nodes"))
 
 
 def test_cluster_does_not_wait_for_the_database_or_buckets(plan):
@@ -585,7 +573,7 @@ def test_cluster_does_not_wait_for_the_database_or_buckets(plan):
     for name in ("gitpod-database", "gitpod-storage", "gitpod-registry"):
         data_side |= {r.urn for r in plan.descendants(component(plan, name).urn)}
     for group in plan.by_type("aws:eks/nodeGroup:NodeGroup"):
-        assert not closure(plan, group.urn) & data_side
+        assert not waits_for(plan.resources, group.urn) & data_side
 
 
 def test_stateful_resources_are_protected_and_only_they(plan, variant):

@@ -18,7 +18,7 @@ from gitpod_refarch.aws.network import subnet_plan
 from gitpod_refarch.aws.platform import Partition
 from gitpod_refarch.aws.userdata import bootstrap_script, sysctl_script, user_data
 from gitpod_refarch.compatibility import WORKSPACE_NODE_SYSCTLS
-from gitpod_refarch.plan.fakes.aws import _ubuntu_eks_parameters
+from gitpod_refarch_tools.fakes.aws import _ubuntu_eks_parameters
 
 
 @pytest.mark.parametrize(("cidr", "zones"), [("10.100.0.0/16", 2), ("10.100.0.0/16", 6), ("10.0.16.0/20", 3)])

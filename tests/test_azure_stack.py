@@ -9,11 +9,12 @@ from collections.abc import Callable
 import pytest
 
 from gitpod_refarch.compatibility import NODE_LABEL_HEADLESS, NODE_LABEL_REGULAR, NODE_LABELS_SERVICES
-from gitpod_refarch.plan import render
-from gitpod_refarch.plan.fakes import azure as fakes
-from gitpod_refarch.plan.harness import Plan, Registration, run_program
-from gitpod_refarch.plan.stackfile import build_config
 from gitpod_refarch.program import main as program
+from gitpod_refarch_tools import render
+from gitpod_refarch_tools.fakes import azure as fakes
+from gitpod_refarch_tools.graph import waits_for
+from gitpod_refarch_tools.harness import Plan, Registration, run_program
+from gitpod_refarch_tools.stackfile import build_config
 
 from .conftest import ROOT, installer_config, secrets_in, unwrap
 
@@ -45,18 +46,6 @@ def role(plan: Plan, role_guid: str) -> Registration:
     found = [r for r in plan.by_type(ROLE) if r.inputs["roleDefinitionId"].endswith(role_guid)]
     assert len(found) == 1, [r.name for r in found]
     return found[0]
-
-
-def ancestors(plan: Plan, resource: Registration) -> set[str]:
-    """Every resource `resource` waits for: its dependencies, their dependencies, and so on."""
-    seen: set[str] = set()
-    todo = list(resource.depends_on)
-    while todo:
-        urn = todo.pop()
-        if urn not in seen:
-            seen.add(urn)
-            todo += next(r.depends_on for r in plan.resources if r.urn == urn)
-    return seen
 
 
 def test_plan_is_valid_for_the_2022_11_installer(plan):
@@ -132,23 +121,23 @@ def test_database_storage_registry_and_zone_never_wait_for_the_cluster(plan):
     for type_ in (SERVER, "azure-native:dbformysql:Database", CONFIGURATION, ACCOUNT, ACR, ZONE):
         assert plan.by_type(type_), f"no {type_} in the plan"
         for resource in plan.by_type(type_):
-            assert not ancestors(plan, resource) & cluster_side, resource.name
+            assert not waits_for(plan.resources, resource.urn) & cluster_side, resource.name
     for grant in (role(plan, "7f951dda-4ed3-4680-a7ca-43fe172d538d"), role(plan, "befefa01-2a29-4197-83a8-272ff33ce314")):
-        assert not ancestors(plan, grant) & cluster_side, grant.name
+        assert not waits_for(plan.resources, grant.urn) & cluster_side, grant.name
     # ... and the cluster does not wait for them either.
     data_side = {r.urn for r in plan.resources if r.type in (SERVER, ACCOUNT, ACR, ZONE)}
-    assert not ancestors(plan, plan.one(AKS)) & data_side
+    assert not waits_for(plan.resources, plan.one(AKS).urn) & data_side
 
 
 def test_kubernetes_provider_waits_for_every_pool_and_serves_everything(plan):
     provider = plan.one(K8S_PROVIDER)
-    waits_for = set(provider.depends_on)
+    dependencies = set(provider.depends_on)
     pools = plan.by_type(POOL)
     assert len(pools) == 2
-    assert {plan.one(AKS).urn} | {p.urn for p in pools} <= waits_for
+    assert {plan.one(AKS).urn} | {p.urn for p in pools} <= dependencies
     # Only cert-manager needs its federated credential; nothing else deployed to AKS waits for it.
     federation = plan.one(FEDERATION).urn
-    assert federation not in waits_for
+    assert federation not in dependencies
     assert federation in plan.one("kubernetes:helm.sh/v3:Release").depends_on
     k8s = [r for r in plan.resources if r.custom and r.type.startswith("kubernetes:")]
     assert k8s and all(r.provider == provider.urn for r in k8s)
@@ -348,7 +337,7 @@ def test_self_signed_certificates_need_no_dns_identity():
 
 
 def test_invalid_settings_stop_the_plan_before_any_resource():
-    from gitpod_refarch.plan.harness import PlanError
+    from gitpod_refarch_tools.harness import PlanError
 
     with pytest.raises(PlanError) as error:
         plan_azure({"azure.osSku": "Ubuntu2204", "cluster.kubernetesVersion": "1.37"})
@@ -393,7 +382,7 @@ def test_workspace_pools_are_created_one_after_the_other(plan):
     pools = {r.inputs["agentPoolName"]: r for r in plan.by_type(POOL)}
     regular, headless = pools["regularws"], pools["headlessws"]
     assert regular.urn in headless.depends_on
-    assert headless.urn not in ancestors(plan, regular)
+    assert headless.urn not in waits_for(plan.resources, regular.urn)
     assert plan.one(AKS).urn in regular.depends_on
     # ... without making anything else wait: the provider waited for every pool already.
     provider = plan.one(K8S_PROVIDER)
@@ -436,7 +425,7 @@ def test_auto_upgrades_run_only_in_the_weekly_window(plan):
             "utcOffset": "+00:00",
         }
         # They need the cluster and nothing else; nothing waits for them.
-        assert ancestors(plan, config) & {r.urn for r in plan.by_type(POOL)} == set()
+        assert waits_for(plan.resources, config.urn) & {r.urn for r in plan.by_type(POOL)} == set()
         assert all(config.urn not in r.depends_on for r in plan.resources)
 
 
@@ -522,8 +511,8 @@ def test_the_node_subnet_keeps_the_route_table_aks_attaches(plugin):
 
 
 def test_plan_diff_names_pool_replacements_and_rolls():
-    from gitpod_refarch.plan import diff
-    from gitpod_refarch.plan.render import to_json
+    from gitpod_refarch_tools import diff
+    from gitpod_refarch_tools.render import to_json
 
     base = to_json(plan_azure())
     resized = diff.diff_plans(base, to_json(plan_azure({"cluster.nodePools.regularWorkspaces.machineType": "Standard_D16_v4"})))
@@ -569,8 +558,8 @@ def test_workspace_nodes_turn_off_ubuntu_2404s_userns_restriction(plan):
 
 
 def test_plan_diff_names_the_services_pool_reimage_and_database_restarts():
-    from gitpod_refarch.plan import diff
-    from gitpod_refarch.plan.render import to_json
+    from gitpod_refarch_tools import diff
+    from gitpod_refarch_tools.render import to_json
 
     base = to_json(plan_azure())
     # The services pool lives inside the cluster resource: a new OS SKU reimages it as well.
@@ -595,8 +584,8 @@ def test_plan_diff_names_the_services_pool_reimage_and_database_restarts():
 
 def test_plan_diff_treats_a_new_database_network_as_a_replacement():
     """`network` is create-only on Flexible Server; azure-native replaces the server when it changes."""
-    from gitpod_refarch.plan import diff
-    from gitpod_refarch.plan.render import to_json
+    from gitpod_refarch_tools import diff
+    from gitpod_refarch_tools.render import to_json
 
     base = to_json(plan_azure())
     head = json.loads(json.dumps(base))

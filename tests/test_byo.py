@@ -8,10 +8,10 @@ import re
 import pytest
 import yaml
 
-from gitpod_refarch.plan.harness import PlanError, run_program
-from gitpod_refarch.plan.render import installer_checks, render_json
-from gitpod_refarch.plan.stackfile import build_config
 from gitpod_refarch.program import main as program
+from gitpod_refarch_tools.harness import PlanError, run_program
+from gitpod_refarch_tools.render import installer_checks, render_json
+from gitpod_refarch_tools.stackfile import build_config
 
 from .conftest import ROOT, installer_config, secrets_in
 

@@ -6,7 +6,7 @@ import json
 
 from pulumi.runtime import rpc
 
-from gitpod_refarch.plan.render import installer_checks, render_json
+from gitpod_refarch_tools.render import installer_checks, render_json
 
 from .conftest import installer_config, secrets_in, unwrap
 

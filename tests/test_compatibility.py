@@ -25,7 +25,7 @@ def errors_for(**config) -> list[str]:
     return [str(p) for p in error.value.problems]
 
 
-def test_the_table_encodes_the_seed():
+def test_the_table_encodes_gitpods_compatibility_matrix():
     statuses = {e.component: e.status for e in compat.TABLE}
     assert statuses["Amazon ECR"] == "unsupported"
     assert statuses["Artifactory"] == statuses["Sonatype Nexus"] == statuses["K3s"] == "limited"

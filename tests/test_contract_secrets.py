@@ -11,9 +11,9 @@ import pulumi
 import pytest
 
 from gitpod_refarch.architecture import build
-from gitpod_refarch.plan.harness import run_program
-from gitpod_refarch.plan.stackfile import build_config
 from gitpod_refarch.settings import load_settings
+from gitpod_refarch_tools.harness import run_program
+from gitpod_refarch_tools.stackfile import build_config
 
 from .conftest import ROOT
 

@@ -6,11 +6,13 @@ from typing import Any
 
 import pytest
 
-from gitpod_refarch.cli import main
-from gitpod_refarch.plan import critical_path as cp
-from gitpod_refarch.plan.markdown import render_markdown
-from gitpod_refarch.plan.render import to_json
-from gitpod_refarch.plan.stateful import CLUSTER_TYPES, DATA_TYPES
+from gitpod_refarch_tools import critical_path as cp
+from gitpod_refarch_tools.cli import main
+from gitpod_refarch_tools.graph import direct_waits, waits_for
+from gitpod_refarch_tools.harness import Registration
+from gitpod_refarch_tools.markdown import render_markdown
+from gitpod_refarch_tools.render import to_json
+from gitpod_refarch_tools.stateful import CLUSTER_TYPES, DATA_TYPES
 
 from .conftest import ROOT
 
@@ -73,6 +75,41 @@ def test_a_cycle_is_an_error_not_a_hang():
         cp.critical_path([_r("a", "x:y:Z", after=("b",)), _r("b", "x:y:Z", after=("a",))])
 
 
+def test_waits_for_follows_depends_on_provider_and_parent_transitively():
+    assert waits_for(GKE_LIKE, "urn:certificate") == {"urn:cert-manager", "urn:k8s", "urn:cluster", "urn:pool", "urn:gitpod"}
+    assert waits_for(GKE_LIKE, "urn:db-secret") >= {"urn:db", "urn:db-component", "urn:k8s", "urn:pool"}
+    assert waits_for(GKE_LIKE, "urn:db") == {"urn:db-component"}  # its component waits for nothing
+    assert waits_for(GKE_LIKE, "urn:bucket") == set()
+    # A child starts after whatever its component waits for.
+    under = [*GKE_LIKE, _r("late", "gitpod:index:Late", after=("pool",)), _r("child", "x:y:Z", parent="late")]
+    assert waits_for(under, "urn:child") == {"urn:late", "urn:pool", "urn:cluster", "urn:gitpod"}
+    # Several starts at once; URNs outside the plan are ignored; a start appears only through a cycle.
+    assert waits_for(GKE_LIKE, "urn:db", "urn:bucket", "urn:elsewhere") == {"urn:db-component"}
+    assert waits_for([_r("a", "x:y:Z", after=("b", "gone")), _r("b", "x:y:Z", after=("a",))], "urn:a") == {"urn:a", "urn:b"}
+
+
+def test_waits_for_reads_recorded_registrations_like_plan_json():
+    def registration(entry: dict[str, Any]) -> Registration:
+        return Registration(
+            entry["urn"], entry["type"], entry["name"], entry["parent"], entry["provider"], entry["dependsOn"], False, True, {}
+        )
+
+    recorded = [registration(r) for r in GKE_LIKE]
+    for r in GKE_LIKE:
+        assert waits_for(recorded, r["urn"]) == waits_for(GKE_LIKE, r["urn"]), r["name"]
+    by_urn = {r.urn: r for r in recorded}
+    assert direct_waits(by_urn["urn:k8s"], by_urn) == ["urn:cluster", "urn:pool", "urn:gitpod"]  # dependsOn, provider, parent
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_recorded_dependencies_are_custom_resources(plan_stack, stack):
+    """`waits_for` adds no component's descendants because the SDK already did (see graph.py)."""
+    plan = plan_stack(stack)
+    components = {r.urn for r in plan.resources if not r.custom}
+    assert components, "the stack declares no component"
+    assert [(r.name, d) for r in plan.resources for d in r.depends_on if d in components] == []
+
+
 def test_data_stores_waiting_for_the_cluster_are_found():
     assert cp.waiting_for_cluster(GKE_LIKE) == {}
     tangled = [*GKE_LIKE, _r("registry", "gcp:artifactregistry/repository:Repository", provider="k8s")]
@@ -92,7 +129,7 @@ def test_critical_path_is_reported_for_every_stack(plan_stack, stack):
     assert path.chain[-1].finish == path.total_seconds
     by_urn = {r["urn"]: r for r in doc["resources"]}
     for before, after in zip(path.chain, path.chain[1:], strict=False):
-        assert before.urn in cp.waits_for(by_urn[after.urn], by_urn), f"{after.name} does not wait for {before.name}"
+        assert before.urn in direct_waits(by_urn[after.urn], by_urn), f"{after.name} does not wait for {before.name}"
     assert f"takes about **{cp.duration(path.total_seconds)}**" in render_markdown(doc)
 
 
@@ -104,7 +141,7 @@ def test_data_stores_are_not_on_the_clusters_chain(plan_stack, stack):
     for r in resources:
         if r["type"] in DATA_TYPES:
             by_urn = {x["urn"]: x for x in resources}
-            assert not {by_urn[u]["type"] for u in cp.upstream(resources, r["urn"])} & CLUSTER_TYPES, r["name"]
+            assert not {by_urn[u]["type"] for u in waits_for(resources, r["urn"])} & CLUSTER_TYPES, r["name"]
 
 
 def test_local_chain_is_cert_manager_then_the_certificate(plan_stack):

@@ -9,6 +9,7 @@ import re
 from typing import Any
 
 import pytest
+import tomllib
 
 from gitpod_refarch.settings import ConfigSource, SettingsError, load_settings
 from gitpod_refarch.settings.reader import Section
@@ -95,3 +96,18 @@ def test_the_ci_runs_the_readmes_set_up_and_test_commands():
 @pytest.mark.parametrize("stack_file", sorted((ROOT / "stacks").glob("Pulumi.*.yaml")))
 def test_example_stacks_are_commented(stack_file):
     assert stack_file.read_text().lstrip().startswith("#"), "example stacks explain themselves"
+
+
+def test_changelog_is_linked_and_docs_promise_no_untagged_release():
+    changelog = (ROOT / "CHANGELOG.md").read_text()
+    assert changelog.startswith("# Changelog") and "## [Unreleased]" in changelog
+    assert "](../CHANGELOG.md)" in (ROOT / "docs" / "components.md").read_text()
+    released = set(re.findall(r"^## \[(\d+\.\d+\.\d+)\]", changelog, re.MULTILINE))
+    for doc in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        for line in doc.read_text().splitlines():
+            if "gitpod-refarch" in line:
+                tags = set(re.findall(r"@v(\d+\.\d+\.\d+)", line))
+                assert tags <= released, f"{doc.name} installs a tag with no release in CHANGELOG.md: {line}"
+    # The tooling moves in lockstep with the components.
+    versions = {tomllib.loads((ROOT / path).read_text())["project"]["version"] for path in ("pyproject.toml", "tooling/pyproject.toml")}
+    assert len(versions) == 1

@@ -16,11 +16,12 @@ import yaml
 
 from gitpod_refarch.compatibility import NODE_LABEL_HEADLESS, NODE_LABEL_REGULAR, NODE_LABELS_SERVICES
 from gitpod_refarch.nodesysctl import host_script
-from gitpod_refarch.plan import diff
-from gitpod_refarch.plan.harness import Plan, Registration, run_program
-from gitpod_refarch.plan.render import installer_checks, render_json, to_json
-from gitpod_refarch.plan.stackfile import build_config
 from gitpod_refarch.program import main as program
+from gitpod_refarch_tools import diff
+from gitpod_refarch_tools.graph import waits_for
+from gitpod_refarch_tools.harness import Plan, Registration, run_program
+from gitpod_refarch_tools.render import installer_checks, render_json, to_json
+from gitpod_refarch_tools.stackfile import build_config
 
 from .conftest import ROOT, installer_config, secrets_in, unwrap
 
@@ -58,20 +59,9 @@ def in_component(plan: Plan, component: str) -> list[Registration]:
     return plan.descendants(plan.urn_of(component))
 
 
-def upstream(plan: Plan, resources: Iterable[Registration]) -> set[str]:
-    """Names of everything the given resources wait for (dependencies and providers), transitively."""
-    by_urn = {r.urn: r for r in plan.resources}
-    seen: set[str] = set()
-    todo = [d for r in resources for d in [*r.depends_on, r.provider] if d]
-    while todo:
-        urn = todo.pop()
-        if urn in seen or urn not in by_urn:
-            continue
-        seen.add(urn)
-        todo += [d for d in [*by_urn[urn].depends_on, by_urn[urn].provider] if d]
-        # Waiting on a component means waiting on everything in it.
-        todo += [c.urn for c in plan.descendants(urn)]
-    return {by_urn[u].name for u in seen}
+def names_waited_for(plan: Plan, resources: Iterable[Registration]) -> set[str]:
+    """Names of everything the given resources wait for (`waits_for`)."""
+    return {r.name for r in plan.resources if r.urn in waits_for(plan.resources, *(r.urn for r in resources))}
 
 
 # -- installer config and Secrets ---------------------------------------------------------------
@@ -99,7 +89,7 @@ def test_plan_is_valid_for_the_2022_11_installer(plan):
 
 def fake_key_json(key_resource: str) -> dict:
     """What the plan fake's key decodes to (the program must flatten it, not alter it)."""
-    from gitpod_refarch.plan.fakes.gcp import OUTPUTS
+    from gitpod_refarch_tools.fakes.gcp import OUTPUTS
 
     encoded = OUTPUTS["gcp:serviceaccount/key:Key"](key_resource, {})["privateKey"]
     return json.loads(base64.b64decode(encoded))
@@ -591,15 +581,15 @@ def test_database_storage_registry_and_zone_never_wait_for_the_cluster(plan):
     for component in ("gitpod-cloudsql", "gitpod-gcs", "gitpod-registry", "gitpod-dns"):
         resources = in_component(plan, component)
         assert resources
-        waits_for = upstream(plan, resources)
-        assert not waits_for & cluster_side, f"{component} waits for {waits_for & cluster_side}"
+        waiting = names_waited_for(plan, resources)
+        assert not waiting & cluster_side, f"{component} waits for {waiting & cluster_side}"
 
 
 def test_the_cluster_waits_for_none_of_them(plan):
     cluster = [r for r in in_component(plan, "gitpod-gke") if r.type != SA_IAM and r.type != K8S_PROVIDER]
     others = {r.name for c in ("gitpod-cloudsql", "gitpod-gcs", "gitpod-registry", "gitpod-dns") for r in in_component(plan, c)}
     assert cluster and others
-    assert not upstream(plan, cluster) & others
+    assert not names_waited_for(plan, cluster) & others
 
 
 def test_stateful_resources_are_protected_and_nothing_else_needs_to_be(plan):
@@ -637,7 +627,7 @@ def test_only_the_private_service_peering_waits_for_the_servicenetworking_api(pl
     api = next(r for r in plan.resources if r.name.endswith("api-servicenetworking"))
     waiting = {r.name for r in plan.resources if api.urn in r.depends_on}
     assert waiting == {"gitpod-gcp-agent-servicenetworking", "gitpod-gcp-network-private-service-access"}, waiting
-    assert "gitpod-gcp-api-servicenetworking" not in upstream(plan, [plan.one(CLUSTER)])
+    assert "gitpod-gcp-api-servicenetworking" not in names_waited_for(plan, [plan.one(CLUSTER)])
 
 
 def test_the_peering_waits_for_the_service_networking_agent_and_its_role(plan):

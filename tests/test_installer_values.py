@@ -31,7 +31,7 @@ from gitpod_refarch.installer.component import InstallerConfig
 from gitpod_refarch.installer.schema import validate_config, validate_secrets
 from gitpod_refarch.installer.secrets import REQUIRED_KEYS, referenced_secrets
 from gitpod_refarch.installer.values import InstallerInputs
-from gitpod_refarch.plan.harness import Plan, run_program
+from gitpod_refarch_tools.harness import Plan, run_program
 
 from .conftest import secrets_in, unwrap
 

@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 
-from gitpod_refarch.plan.harness import Plan, Registration
 from gitpod_refarch.settings.model import CertManagerSettings
+from gitpod_refarch_tools.harness import Plan, Registration
 
 from . import kubernetes_schemas as ks
 from .conftest import ROOT, plan_stack_file

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from gitpod_refarch.compatibility import ALL_NODE_LABELS
 from gitpod_refarch.installer.schema import validate_config
-from gitpod_refarch.plan.render import installer_checks, to_json
+from gitpod_refarch_tools.render import installer_checks, to_json
 
 from .conftest import installer_config, unwrap
 

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from gitpod_refarch.cli import main
+from gitpod_refarch_tools.cli import main
 
 from .conftest import ROOT
 

@@ -11,12 +11,12 @@ import pulumi
 import pytest
 from pulumi_gcp import sql
 
-from gitpod_refarch.cli import main
-from gitpod_refarch.plan import diff
-from gitpod_refarch.plan.harness import run_program
-from gitpod_refarch.plan.markdown import render_markdown
-from gitpod_refarch.plan.render import to_json
-from gitpod_refarch.plan.stateful import REPLACE_ON_CHANGE, STATEFUL_TYPES
+from gitpod_refarch_tools import diff
+from gitpod_refarch_tools.cli import main
+from gitpod_refarch_tools.harness import run_program
+from gitpod_refarch_tools.markdown import render_markdown
+from gitpod_refarch_tools.render import to_json
+from gitpod_refarch_tools.stateful import REPLACE_ON_CHANGE, STATEFUL_TYPES
 
 from .conftest import ROOT
 

@@ -12,6 +12,7 @@ import importlib
 import importlib.metadata
 import importlib.util
 import json
+import subprocess
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -19,6 +20,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+import tomllib
 import yaml
 from pulumi.runtime import proto
 from pulumi_policy import (
@@ -34,8 +36,10 @@ from pulumi_policy import (
 from pulumi_policy.policy import _PolicyAnalyzerServicer
 from pulumi_policy.proxy import UNKNOWN_BOOLEAN_VALUE, UNKNOWN_OBJECT_VALUE, UNKNOWN_STRING_VALUE, unknown_checking_proxy
 
+import gitpod_refarch.compatibility
+import gitpod_refarch_tools.stateful
 from gitpod_refarch.compatibility import ALL_NODE_LABELS, ECR_REASON
-from gitpod_refarch.plan.harness import Plan
+from gitpod_refarch_tools.harness import Plan
 
 from .conftest import ROOT, unwrap
 
@@ -44,12 +48,10 @@ STACKS = sorted(p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in (R
 
 
 def _import_pack() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("gitpod_policies", POLICY_DIR / "gitpod_policies.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["gitpod_policies"] = module
-    spec.loader.exec_module(module)
-    return module
+    """Import the pack as `pulumi preview` does: its directory first on the path (runpy.run_path)."""
+    if str(POLICY_DIR) not in sys.path:
+        sys.path.insert(0, str(POLICY_DIR))
+    return importlib.import_module("gitpod_policies")
 
 
 pack = _import_pack()
@@ -439,6 +441,8 @@ def test_policy_names_are_unique_and_levels_explicit():
     assert pack.DEFAULT_ENFORCEMENT == EnforcementLevel.MANDATORY
     advisory = {p.name for p in pack.POLICIES if p.enforcement_level == EnforcementLevel.ADVISORY}
     assert advisory == {"stateful-resources-protected"}
+    # Each policy states its level next to its check, rather than inheriting the pack's.
+    assert [p.name for p in pack.POLICIES if p.enforcement_level is None] == []
 
 
 def test_main_only_constructs_the_pack():
@@ -458,6 +462,10 @@ def test_pack_metadata_and_pins():
     program = dict(line.split("==") for line in (ROOT / "requirements.txt").read_text().splitlines() if "==" in line)
     assert pins["pulumi-policy"] == importlib.metadata.version("pulumi-policy") == "1.21.0"
     assert pins["pulumi"] == program["pulumi"]
+    # The components' own dependencies are pinned as in the program, so both run the same versions.
+    assert {name: pins[name] for name in ("pulumi-kubernetes", "pulumi-random", "PyYAML")} == {
+        name: program[name] for name in ("pulumi-kubernetes", "pulumi-random", "PyYAML")
+    }
 
 
 def test_example_policy_config_names_real_policies_and_settings():
@@ -473,18 +481,53 @@ def test_example_policy_config_names_real_policies_and_settings():
         assert settings <= set(policy.config_schema.properties if policy.config_schema else {}), name
 
 
-def test_pack_works_without_the_gitpod_refarch_package(monkeypatch):
-    """In its own virtualenv the pack loads Gitpod's rules from the checkout's files."""
-    for module in [m for m in sys.modules if m == "gitpod_refarch" or m.startswith("gitpod_refarch.")]:
-        monkeypatch.setitem(sys.modules, module, None)
-    compatibility = pack._load("compatibility")
-    assert compatibility.__name__ == "_gitpod_policy_compatibility"
-    assert compatibility.ALL_NODE_LABELS == ALL_NODE_LABELS
-    assert "gcp:sql/databaseInstance:DatabaseInstance" in pack._load("plan.stateful").STATEFUL_TYPES
+def test_pack_imports_what_it_shares_from_the_program_not_a_copy():
+    """Gitpod's rules and the stateful types are the program's modules, imported normally."""
+    gitpod = importlib.import_module("gitpod_policies.gitpod")
+    data_safety = importlib.import_module("gitpod_policies.data_safety")
+    assert gitpod.compatibility is gitpod_refarch.compatibility
+    assert Path(gitpod.compatibility.__file__).resolve() == (ROOT / "components/gitpod_refarch/compatibility.py").resolve()
+    assert gitpod.compatibility.ALL_NODE_LABELS == ALL_NODE_LABELS
+    assert data_safety.stateful is gitpod_refarch_tools.stateful
+    assert "gcp:sql/databaseInstance:DatabaseInstance" in data_safety.stateful.STATEFUL_TYPES
+    # ... and nothing loads a file by path any more.
+    for module in POLICY_DIR.rglob("*.py"):
+        if "venv" in module.relative_to(POLICY_DIR).parts:
+            continue
+        imported = {
+            alias.name.partition(".")[0]
+            for node in ast.walk(ast.parse(module.read_text()))
+            if isinstance(node, ast.Import)
+            for alias in node.names
+        } | {(node.module or "").partition(".")[0] for node in ast.walk(ast.parse(module.read_text())) if isinstance(node, ast.ImportFrom)}
+        assert "importlib" not in imported, module
 
 
-def test_pack_reads_labels_from_the_program_not_a_copy():
-    assert Path(pack.compatibility.__file__).resolve() == (ROOT / "components/gitpod_refarch/compatibility.py").resolve()
+def test_pack_requirements_install_the_shared_packages_from_this_checkout_without_cloud_sdks():
+    """`pulumi install` runs pip in the pack's directory, so `-e` paths are relative to policy/."""
+    lines = [line.split("#")[0].strip() for line in (POLICY_DIR / "requirements.txt").read_text().splitlines()]
+    editable = [line.removeprefix("-e").strip() for line in lines if line.startswith("-e")]
+    names = {tomllib.loads((POLICY_DIR / path / "pyproject.toml").read_text())["project"]["name"] for path in editable}
+    assert names == {"gitpod-refarch", "gitpod-refarch-tools"}
+    assert not [path for path in editable if "[" in path], "an extra would install a cloud SDK into the pack's virtualenv"
+
+
+def test_pack_loads_without_any_cloud_sdk():
+    """The pack's virtualenv has no cloud SDK: importing the pack must not need one."""
+    script = (
+        "import importlib.abc, sys\n"
+        "class Block(importlib.abc.MetaPathFinder):\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.partition('.')[0] in ('pulumi_aws', 'pulumi_gcp', 'pulumi_azure_native'):\n"
+        "            raise ImportError(f'no cloud SDK in the pack: {name}')\n"
+        "sys.meta_path.insert(0, Block())\n"
+        f"sys.path.insert(0, {str(POLICY_DIR)!r})\n"
+        "import gitpod_policies\n"
+        "print(len(gitpod_policies.POLICIES))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False, cwd=POLICY_DIR)
+    assert result.returncode == 0, result.stderr
+    assert int(result.stdout) == len(pack.POLICIES) == 14
 
 
 def _break(plan: Plan, name: str, path: str, value: Any) -> None:

@@ -236,7 +236,8 @@ def test_offline_review_flags_data_loss_against_the_base(tmp_path):
     base.mkdir()
     for item in ("Pulumi.yaml", "stacks"):
         (shutil.copytree if (ROOT / item).is_dir() else shutil.copy)(ROOT / item, base / item)
-    shutil.copytree(ROOT / "components", base / "components", ignore=shutil.ignore_patterns("__pycache__"))
+    for code in ("components", "tooling"):
+        shutil.copytree(ROOT / code, base / code, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
     for stack_file in (base / "stacks").glob("Pulumi.*.yaml"):
         stack_file.unlink()
     local = yaml.safe_load((ROOT / "stacks" / "Pulumi.local.yaml").read_text())

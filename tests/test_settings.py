@@ -102,7 +102,7 @@ def test_unsupported_mysql_major_is_refused_with_the_reason(version):
     assert "mysql_native_password" in line
 
 
-def test_gke_dataplane_v2_and_autopilot_are_refused_with_the_seed_reason():
+def test_gke_dataplane_v2_and_autopilot_are_refused_with_gitpods_reason():
     lines = problems(
         domain="gitpod.example.com", cloud="gcp", gcp={"project": "p"}, cluster={"mode": "autopilot", "datapath": "dataplane-v2"}
     )

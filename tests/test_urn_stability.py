@@ -14,10 +14,10 @@ import pulumi
 import pulumi_random as random
 import pytest
 
-from gitpod_refarch.cli import main
-from gitpod_refarch.plan import urns
-from gitpod_refarch.plan.harness import run_program
-from gitpod_refarch.plan.render import to_json
+from gitpod_refarch_tools import urns
+from gitpod_refarch_tools.cli import main
+from gitpod_refarch_tools.harness import run_program
+from gitpod_refarch_tools.render import to_json
 
 from .conftest import ROOT
 

@@ -1,4 +1,10 @@
-"""`python -m gitpod_refarch plan --stack NAME` (see `cli`)."""
+"""`python -m gitpod_refarch plan|urns ...`: the offline plan, from the separate tooling distribution.
+
+The plan harness, its renderers and fakes are developer tooling, not part of the components other
+programs install, so they live in `gitpod-refarch-tools` (`tooling/` in this repository;
+`pip install -r requirements.txt` installs both). This shim keeps the command, its flags, formats
+and exit codes as they were.
+"""
 
 import gc
 import sys
@@ -8,6 +14,15 @@ import sys
 # (about a third of a GCP plan's time) and frees nothing: peak memory is the same without it.
 gc.disable()
 
-from .cli import main  # noqa: E402  (after gc.disable, so the imports run without collections)
+try:
+    from gitpod_refarch_tools.cli import main
+except ModuleNotFoundError as error:
+    if (error.name or "").partition(".")[0] != "gitpod_refarch_tools":
+        raise
+    print(
+        "python -m gitpod_refarch needs the tooling (gitpod-refarch-tools): pip install -r requirements.txt, or pip install -e ./tooling",
+        file=sys.stderr,
+    )
+    sys.exit(2)
 
 sys.exit(main())

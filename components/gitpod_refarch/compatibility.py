@@ -3,15 +3,23 @@
 Three kinds of rule, because they deserve different treatment:
 
 * **hard requirements** the 2022.11 installer enforces (`validate cluster`): always errors;
-* **unsupported** combinations the seed documents name (ECR, GKE Dataplane V2 / Autopilot, GKE with
-  self-signed certificates, MySQL majors Gitpod's DB layer cannot use): always errors;
+* **unsupported** combinations Gitpod's documentation names (ECR, GKE Dataplane V2 / Autopilot, GKE
+  with self-signed certificates, MySQL majors Gitpod's DB layer cannot use): always errors;
 * **untested** versions outside what Gitpod tested in 2022 (Kubernetes 1.22-1.24, containerd
   1.4-1.6, kernel 5.4-5.15, Ubuntu LTS, MySQL 5.7, Calico): today's clouds no longer offer most of
   them, so these are warnings that say what was tested and why it may still work; with
   `gitpod:compatibility: strict` they become errors.
 
-Sources: the seed's "Product Compatibility" and "Required Components" pages,
-`reference/gitpod-installer.md` §1.7/§3.1/§5 and `reference/platforms-2026.md`.
+Sources: Gitpod's Self-Hosted documentation, "Requirements" with its product compatibility matrix
+(https://www.gitpod.io/docs/configure/self-hosted/latest/requirements) and "Required Components"
+(https://www.gitpod.io/docs/self-hosted/latest/required-components); the 2022.11 installer's
+cluster checks and node labels (gitpod-io/gitpod@2022.11.3 install/installer/pkg/cluster/checks.go:
+kernel ">= 5.4.0-0", Kubernetes ">= 1.21.0-0", containerd, cert-manager's ClusterIssuers; affinity.go:
+the gitpod.io/workload_* labels); the issues cited next to each refusal reason below; and the
+clouds' own version calendars for what they still create
+(https://cloud.google.com/kubernetes-engine/docs/release-schedule,
+https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html,
+https://learn.microsoft.com/azure/aks/supported-kubernetes-versions).
 """
 
 from __future__ import annotations

@@ -4,12 +4,7 @@ The engine creates a resource as soon as everything it waits for exists, so a de
 long as its slowest chain, not the sum of its parts. From a plan's graph and a table of typical
 creation times this module finds that chain (the critical path) and the estimated duration.
 
-A resource waits for:
-
-* its `dependsOn` (explicit `depends_on` and every resource whose outputs it takes as inputs);
-* its `provider` (a Kubernetes provider that depends on the node pools holds back every workload);
-* its `parent`: a component's children are treated as starting after whatever the component
-  itself waits for.
+A resource waits for its `dependsOn`, its `provider` and its `parent` (`graph`, which says why).
 
 The times below are rounded typical figures for creating each resource with default settings in
 one region (2025-2026 experience and the providers' own "this takes several minutes" notes); they
@@ -20,10 +15,11 @@ is off. A type not listed takes `DEFAULT_SECONDS`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .graph import direct_waits, waits_for
 from .stateful import CLUSTER_TYPES, DATA_TYPES
 
 Resource = Mapping[str, Any]
@@ -109,12 +105,6 @@ def typical_seconds(type_token: str) -> float:
     return next((seconds for prefix, seconds in PREFIX_SECONDS if type_token.startswith(prefix)), DEFAULT_SECONDS)
 
 
-def waits_for(resource: Resource, known: Mapping[str, Resource]) -> list[str]:
-    """URNs of the plan's resources this one cannot start before (dependsOn, provider, parent)."""
-    urns = [*(resource.get("dependsOn") or []), resource.get("provider"), resource.get("parent")]
-    return list(dict.fromkeys(u for u in urns if u and u in known and u != resource["urn"]))
-
-
 @dataclass(frozen=True)
 class Step:
     urn: str
@@ -152,7 +142,7 @@ def critical_path(resources: Sequence[Resource]) -> CriticalPath:
             raise ValueError(f"dependency cycle through {urn}")
         visiting.add(urn)
         start, first = 0.0, None
-        for pred in waits_for(by_urn[urn], by_urn):
+        for pred in direct_waits(by_urn[urn], by_urn):
             done = visit(pred)
             if first is None or done > start:
                 start, first = done, pred
@@ -174,19 +164,6 @@ def critical_path(resources: Sequence[Resource]) -> CriticalPath:
     return CriticalPath(max(finish.values()), tuple(reversed(chain)), finish)
 
 
-def upstream(resources: Iterable[Resource], urn: str) -> set[str]:
-    """Every URN the resource transitively waits for (dependsOn, provider and parent)."""
-    by_urn = {r["urn"]: r for r in resources}
-    seen: set[str] = set()
-    todo = [urn]
-    while todo:
-        for pred in waits_for(by_urn[todo.pop()], by_urn):
-            if pred not in seen:
-                seen.add(pred)
-                todo.append(pred)
-    return seen
-
-
 #: Data-store types allowed to wait for the cluster because they truly need it. None do today: a
 #: database, bucket, registry or DNS zone needs a network and IAM, never the cluster.
 MAY_WAIT_FOR_CLUSTER: frozenset[str] = frozenset()
@@ -204,7 +181,7 @@ def waiting_for_cluster(resources: Sequence[Resource]) -> dict[str, list[str]]:
     for r in resources:
         if r["type"] not in DATA_TYPES or r["type"] in MAY_WAIT_FOR_CLUSTER:
             continue
-        clusters = sorted(str(by_urn[u]["name"]) for u in upstream(resources, r["urn"]) if by_urn[u]["type"] in CLUSTER_TYPES)
+        clusters = sorted(str(by_urn[u]["name"]) for u in waits_for(resources, r["urn"]) if by_urn[u]["type"] in CLUSTER_TYPES)
         if clusters:
             found[str(r["name"])] = clusters
     return found

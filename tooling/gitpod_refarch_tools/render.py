@@ -13,7 +13,8 @@ from typing import Any
 import yaml
 from pulumi.runtime import rpc
 
-from ..installer.schema import validate_config, validate_secrets
+from gitpod_refarch.installer.schema import validate_config, validate_secrets
+
 from .harness import SECRET, Plan, Registration
 
 

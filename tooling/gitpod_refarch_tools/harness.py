@@ -6,7 +6,7 @@ dependencies, protect, inputs), the stack outputs, invokes and warnings.
 
 Values a real deployment only learns from the cloud are returned as readable placeholders,
 `${<resource name>.<property>}`, derived from the resource class's own output properties; a few
-properties whose shape matters to the program are faked per type in `plan/fakes/`.
+properties whose shape matters to the program are faked per type in `fakes/`.
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ from typing import Any
 import pulumi
 from pulumi.runtime import mocks, rpc
 
-from ..settings import SettingsError
+from gitpod_refarch.settings import SettingsError
+
 from .fakes import collect as collect_fakes
 
 SECRET = "[secret]"
@@ -37,7 +38,7 @@ FAKE_INVOKES: dict[str, Callable[[Mapping[str, Any]], dict[str, Any]]] = {}
 
 @functools.cache
 def _load_fakes() -> None:
-    """Add every `plan/fakes/<cloud>.py` to the tables, once (at first use: the fakes import this module)."""
+    """Add every `fakes/<cloud>.py` to the tables, once (at first use: the fakes import this module)."""
     outputs, invokes = collect_fakes()
     FAKE_OUTPUTS.update(outputs)
     FAKE_INVOKES.update(invokes)

@@ -21,9 +21,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .plan import critical_path, diff, markdown, render, urns
-from .plan.harness import Plan, PlanError, run_program
-from .plan.stackfile import StackFileError, build_config, find_project_dir
+from . import critical_path, diff, markdown, render, urns
+from .harness import Plan, PlanError, run_program
+from .stackfile import StackFileError, build_config, find_project_dir
 
 EXIT_OK, EXIT_INSTALLER, EXIT_INVALID, EXIT_DATA_AT_RISK = 0, 1, 2, 3
 
@@ -66,7 +66,7 @@ def _plan(args: argparse.Namespace) -> tuple[Path, Plan] | int:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_INVALID
 
-    from .program import main as program
+    from gitpod_refarch.program import main as program
 
     try:
         return project_dir, run_program(program, config.values, config.secret_keys, project=project, stack=args.stack)

@@ -11,7 +11,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from ...aws.settings import EKS_CALENDAR, UBUNTU_EKS
+from gitpod_refarch.aws.settings import EKS_CALENDAR, UBUNTU_EKS
+
 from ..harness import placeholder
 
 #: The shape of Canonical's EKS image parameters, written out here rather than taken from the

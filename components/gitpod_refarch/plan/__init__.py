@@ -1,1 +1,0 @@
-"""The offline plan: the real program under the SDK's mocks, recorded and rendered."""

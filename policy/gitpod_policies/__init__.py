@@ -1,0 +1,43 @@
+"""Gitpod's compatibility rules and security rules as Pulumi policies (pulumi-policy 1.21).
+
+`__main__.py` only builds the `PolicyPack` from `POLICIES` (its constructor starts a gRPC server
+and never returns), so the tests import this package and run every policy in-process.
+
+    pulumi preview --stack <stack> --policy-pack policy [--policy-pack-config policy/config.json]
+
+One module per concern, each policy's name, description and enforcement level written next to its
+check (the layout of pulumi/compliance-policies):
+
+* `properties`: resource type tokens and property access that never judges a value unknown during a
+  preview (the engine runs policies again with known values on `pulumi up`);
+* `security`: no public database or bucket, encryption at rest;
+* `data_safety`: deletion protection and Pulumi `protect` on everything that holds data;
+* `gitpod`: what the 2022.11 installer and Gitpod's workloads need (node labels, no ECR, GKE's
+  Calico, Standard mode and Ubuntu nodes, MySQL majors, a pinned cert-manager).
+
+Every rule says what Gitpod or the data needs and how to fix it. Any policy's level, and the
+settings in its `config_schema`, can be changed per stack with `--policy-pack-config` (see
+docs/review.md).
+
+The pack imports what it shares with the program normally: Gitpod's labels, version floors and
+refusal reasons from `gitpod_refarch.compatibility`, the stateful types from
+`gitpod_refarch_tools.stateful`. `requirements.txt` installs both from this checkout (without any
+cloud SDK).
+"""
+
+from __future__ import annotations
+
+from pulumi_policy import EnforcementLevel, Policy
+
+from . import data_safety, gitpod, security
+
+PACK_NAME = "gitpod-refarch"
+#: The pack's level for a policy that states none; every policy here states its own.
+DEFAULT_ENFORCEMENT = EnforcementLevel.MANDATORY
+
+POLICIES: list[Policy] = [*security.POLICIES, *data_safety.POLICIES, *gitpod.POLICIES]
+
+
+def policy(name: str) -> Policy:
+    """The policy with this name (for tests and tools)."""
+    return next(p for p in POLICIES if p.name == name)
