@@ -104,6 +104,10 @@ class CloudOffer(Modes, Generic[C]):
     cloud_sql_proxy: bool = False
     #: Module whose `BUILDERS` (`architecture.CloudBuilders`) create the resources; it imports the SDK.
     builders_module: str = ""
+    #: Provider packages whose default provider this target's resources use, so the stack's
+    #: `<package>:*` keys (credentials, subscription) do reach them; every other key outside
+    #: `gitpod:` is reported as not read.
+    provider_config: tuple[str, ...] = ()
 
     @property
     def default_dns01(self) -> str | None:

@@ -26,4 +26,5 @@ OFFER: CloudOffer[settings.AzureSettings] = CloudOffer(
     ),
     database_instance=settings.DEFAULT_MYSQL_SKU,
     builders_module=f"{__name__}.build",
+    provider_config=("azure-native",),
 )
