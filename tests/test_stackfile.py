@@ -105,6 +105,7 @@ def test_path_overrides_store_numbers_and_booleans_as_the_cli_does():
     assert found["gitpod:database"] == {"highAvailability": True}
     # A version stays text: only plain integers and true/false are converted.
     assert override("database.version=8.0")["gitpod:database"] == {"version": "8.0"}
+    assert override("cluster.name=", "cluster.kernelVersion=-")["gitpod:cluster"] == {"name": "", "kernelVersion": "-"}
 
 
 def test_path_overrides_grow_lists_one_item_at_a_time():

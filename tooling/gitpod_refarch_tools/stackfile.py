@@ -368,7 +368,7 @@ def _coerce(text: str) -> Any:
     integers become booleans and numbers (config/object.go `coerce`), everything else text."""
     if text in ("true", "false"):
         return text == "true"
-    if (len(text) == 1 or text[0] != "0") and re.fullmatch(r"-?\d+", text):
+    if re.fullmatch(r"-?\d+", text) and (len(text) == 1 or text[0] != "0"):
         value = int(text)
         if _INT64[0] <= value <= _UINT64_MAX:
             return value
