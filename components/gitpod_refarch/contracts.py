@@ -232,6 +232,8 @@ class AzureDnsZoneInfo:
     subscription_id: pulumi.Input[str]
     #: Client id of the managed identity cert-manager's service account is federated with.
     identity_client_id: pulumi.Input[str]
+    #: Name of that identity, which the cluster federates with cert-manager's service account.
+    identity_name: pulumi.Input[str]
 
 
 @dataclass(frozen=True)

@@ -183,18 +183,13 @@ def _network(s: Section) -> AzureNetworkSettings:
 
 
 # -- derived values -----------------------------------------------------------------------------
-def azure(settings: Settings[AzureSettings]) -> AzureSettings:
-    """The parsed `gitpod:azure` section."""
-    return settings.cloud_settings
-
-
 def kubernetes_version(settings: Settings[AzureSettings]) -> str:
     """The version AKS creates; the loader fills in DEFAULT_KUBERNETES_VERSION when unset."""
     return required(settings.cluster.kubernetes_version, "gitpod:cluster.kubernetesVersion")
 
 
 def resource_group_name(settings: Settings[AzureSettings]) -> str:
-    return azure(settings).resource_group or settings.cluster.name
+    return settings.cloud_settings.resource_group or settings.cluster.name
 
 
 def node_os_sku(settings: Settings[AzureSettings]) -> str:
@@ -204,18 +199,18 @@ def node_os_sku(settings: Settings[AzureSettings]) -> str:
     OS of every pool in the same `pulumi up` as the version, which AKS refuses or turns into two
     node rolls at once. Above 1.36 the rules ask for an explicit choice instead.
     """
-    return azure(settings).os_sku or DEFAULT_OS_SKU
+    return settings.cloud_settings.os_sku or DEFAULT_OS_SKU
 
 
-def mysql_sku(settings: Settings[AzureSettings]) -> tuple[str, str]:
-    """(SKU name, tier) of the Flexible Server; the tier follows from the VM family letter."""
-    name = required(settings.database.instance_size, "gitpod:database.instanceSize")
-    match = _MYSQL_SKU.fullmatch(name)
-    return name, _MYSQL_TIERS[match.group(1)] if match else "GeneralPurpose"
+def mysql_tier(sku: str) -> str | None:
+    """The Flexible Server tier of a compute SKU, from its VM family letter; None: not a Flexible Server SKU."""
+    match = _MYSQL_SKU.fullmatch(sku)
+    return _MYSQL_TIERS[match[1]] if match else None
 
 
 @dataclass(frozen=True)
 class ExistingZone:
+    id: str
     subscription_id: str
     resource_group: str
     name: str
@@ -227,7 +222,7 @@ def existing_zone(settings: Settings[AzureSettings]) -> ExistingZone | None:
     match = _DNS_ZONE_ID.fullmatch(zone.existing_id or "")
     if zone.create or match is None:
         return None
-    return ExistingZone(match["subscription"], match["group"], match["zone"].lower())
+    return ExistingZone(match[0], match["subscription"], match["group"], match["zone"].lower())
 
 
 def zone_name(settings: Settings[AzureSettings]) -> str:
@@ -239,7 +234,7 @@ def zone_name(settings: Settings[AzureSettings]) -> str:
 
 # -- compatibility rules ------------------------------------------------------------------------
 def rules(settings: Settings[AzureSettings], add: Add) -> None:
-    az = azure(settings)
+    az = settings.cloud_settings
     _kubernetes(settings, add)
     _node_os(settings, az, add)
     _maintenance(settings, add)
@@ -281,7 +276,7 @@ def _kubernetes(settings: Settings[AzureSettings], add: Add) -> None:
             "advice",
             "gitpod:cluster.kubernetesVersion",
             f"AKS creates clusters only on its three newest GA minors (1.34-1.36 in Aug 2026) unless the Premium tier's "
-            f"long-term support is enabled; {version} will probably be refused. Check: az aks get-versions --location {azure(settings).location}",
+            f"long-term support is enabled; {version} will probably be refused. Check: az aks get-versions --location {settings.cloud_settings.location}",
         )
 
 
@@ -391,15 +386,15 @@ def _database(settings: Settings[AzureSettings], add: Add) -> None:
     if db.mode != "managed":
         return
     name = required(db.instance_size, "gitpod:database.instanceSize")
-    match = _MYSQL_SKU.fullmatch(name)
-    if match is None:
+    tier = mysql_tier(name)
+    if tier is None:
         add(
             "hard",
             "gitpod:database.instanceSize",
             f"{name!r} is not an Azure Database for MySQL Flexible Server SKU (expected e.g. {DEFAULT_MYSQL_SKU}, "
             "Standard_B2ms or Standard_E2ds_v4; list them with `az mysql flexible-server list-skus --location <location>`).",
         )
-    elif db.high_availability and match.group(1) == "B":
+    elif db.high_availability and tier == "Burstable":
         add(
             "hard",
             "gitpod:database.highAvailability",
