@@ -35,7 +35,7 @@ import pulumi_kubernetes as k8s
 from .. import compatibility as compat
 from ..certmanager.issuers import SERVICE_ACCOUNT as CERT_MANAGER_SERVICE_ACCOUNT
 from ..contracts import CONTAINERD_DEFAULT, CertManagerIdentity, CloudDnsZoneInfo, ClusterInfo, DnsInfo
-from ..settings.model import required
+from ..settings.model import ClusterSettings, required
 from .kubeconfig import context_name, kubeconfig
 from .maintenance import GkeMaintenanceExclusion, GkeMaintenanceWindow, maintenance_policy
 from .naming import POOL_NAMES
@@ -341,27 +341,30 @@ class GkeCluster(pulumi.ComponentResource):
         return CertManagerIdentity(service_account_annotations={WORKLOAD_IDENTITY_ANNOTATION: email})
 
 
-def build(ctx: GcpContext, dns: DnsInfo | None) -> ClusterInfo:
-    settings, gcp_settings, p = ctx.settings, ctx.settings.cloud_settings, ctx.platform
-    c, m = settings.cluster, settings.cluster.maintenance
+def node_pools(c: ClusterSettings) -> list[GkeNodePoolArgs]:
+    """Gitpod's three pools as the settings size them, with their workload labels (also what `quota` counts)."""
     pools = (
         (c.services_pool, "services", compat.NODE_LABELS_SERVICES),
         (c.regular_pool, "regularWorkspaces", (compat.NODE_LABEL_REGULAR,)),
         (c.headless_pool, "headlessWorkspaces", (compat.NODE_LABEL_HEADLESS,)),
     )
-    node_pools: list[GkeNodePoolArgs] = []
-    for pool_name, (pool_settings, key, labels) in zip(POOL_NAMES, pools, strict=True):
-        pool = required(pool_settings, f"gitpod:cluster.nodePools.{key}")
-        node_pools.append(
-            {
-                "name": pool_name,
-                "machine_type": pool.machine_type,
-                "min_nodes": pool.min_nodes,
-                "max_nodes": pool.max_nodes,
-                "disk_size_gb": pool.disk_size_gb,
-                "labels": dict.fromkeys(labels, "true"),
-            }
-        )
+    return [
+        {
+            "name": pool_name,
+            "machine_type": pool.machine_type,
+            "min_nodes": pool.min_nodes,
+            "max_nodes": pool.max_nodes,
+            "disk_size_gb": pool.disk_size_gb,
+            "labels": dict.fromkeys(labels, "true"),
+        }
+        for pool_name, (pool_settings, key, labels) in zip(POOL_NAMES, pools, strict=True)
+        for pool in [required(pool_settings, f"gitpod:cluster.nodePools.{key}")]
+    ]
+
+
+def build(ctx: GcpContext, dns: DnsInfo | None) -> ClusterInfo:
+    settings, gcp_settings, p = ctx.settings, ctx.settings.cloud_settings, ctx.platform
+    c, m = settings.cluster, settings.cluster.maintenance
     args: GkeClusterArgs = {
         "project": p.project,
         "cluster_name": c.name,
@@ -374,7 +377,7 @@ def build(ctx: GcpContext, dns: DnsInfo | None) -> ClusterInfo:
         "private_nodes": gcp_settings.private_nodes,
         "master_authorized_networks": list(gcp_settings.master_authorized_networks),
         "node_service_account": p.node_service_account.email,
-        "node_pools": node_pools,
+        "node_pools": node_pools(c),
         "deletion_protection": settings.protect,
         "apis": p.apis_named("container.googleapis.com", "compute.googleapis.com", "iam.googleapis.com"),
         "maintenance_window": {"day": m.day, "start_time": m.start_time, "duration_hours": m.duration_hours},
