@@ -1,7 +1,5 @@
 """`GcsStorageAccess`: what Gitpod 2022.11 needs to keep workspace content in GCS.
 
-`build` declares it for `gitpod:storage.mode: managed`.
-
 Gitpod creates its buckets itself, one per user, named `gitpod-<stage>-user-<user id>` (stage is
 `dev` unless the pods set KUBE_STAGE), in `metadata.region`. So there is no bucket to create here;
 instead a service account gets exactly the storage permissions content-service and ws-daemon use,
@@ -15,6 +13,8 @@ scoped as tightly as that naming allows:
 
 `roles/storage.admin`, which Gitpod's Terraform granted, would also let the key create HMAC keys
 for any service account in the project and change bucket IAM policies: both are left out.
+
+`build` declares it for `gitpod:storage.mode: managed`.
 """
 
 from __future__ import annotations
