@@ -140,14 +140,17 @@ def test_an_exclusion_covers_its_last_day_in_full():
 
 # -- quota ------------------------------------------------------------------------------------------------
 def test_quota_counts_vcpus_per_family_and_disks_per_type():
-    from gitpod_refarch.gcp.quota import PoolSize, cpu_quota, pool_quotas, vcpus
+    from gitpod_refarch.gcp.cluster import GkeNodePoolArgs
+    from gitpod_refarch.gcp.quota import cpu_quota, pool_quotas, vcpus
 
     assert (vcpus("n2d-standard-16"), cpu_quota("n2d-standard-16")) == (16, "N2D_CPUS")
     assert (vcpus("e2-standard-2"), cpu_quota("e2-standard-2")) == (2, "CPUS")
     assert (vcpus("c2d-highmem-8"), cpu_quota("c2d-highmem-8")) == (8, "C2D_CPUS")
     with pytest.raises(ValueError, match="not a predefined"):
         vcpus("e2-medium")
-    pools = [PoolSize("ws", "n2d-standard-16", 1, 50, 512)]
+    pools: list[GkeNodePoolArgs] = [
+        {"name": "ws", "machine_type": "n2d-standard-16", "min_nodes": 1, "max_nodes": 50, "disk_size_gb": 512, "labels": {}}
+    ]
     temporary, regional = pool_quotas(pools, 3)
     assert (temporary.machine_type, temporary.disk_type, temporary.nodes_at_creation) == ("e2-standard-2", "pd-standard", 3)
     assert (regional.nodes_at_creation, regional.vcpus_at_creation, regional.disk_gb_at_creation) == (3, 48, 1536)
@@ -155,9 +158,10 @@ def test_quota_counts_vcpus_per_family_and_disks_per_type():
 
 
 def test_the_quota_table_in_docs_is_the_one_the_code_computes():
-    from gitpod_refarch.gcp.quota import markdown_table, pool_sizes
+    from gitpod_refarch.gcp.cluster import node_pools
+    from gitpod_refarch.gcp.quota import markdown_table
 
-    table = "\n".join(markdown_table(pool_sizes(settings().cluster)))
+    table = "\n".join(markdown_table(node_pools(settings().cluster)))
     doc = (ROOT / "docs" / "gcp.md").read_text()
     assert table in doc, "regenerate the quota table in docs/gcp.md from gitpod_refarch.gcp.quota.markdown_table"
     # The figures the issue names, from the defaults: 36 N2D vCPUs and 1124 GB of SSD for a zonal cluster.

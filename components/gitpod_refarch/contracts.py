@@ -208,6 +208,9 @@ class CloudDnsZoneInfo:
     zone_name: pulumi.Input[str]
     name_servers: pulumi.Output[list[str]]
     project: pulumi.Input[str]
+    #: E-mail of the Google service account that may edit the zone; the cluster lets cert-manager's
+    #: Kubernetes service account act as it.
+    service_account: pulumi.Input[str]
 
 
 @dataclass(frozen=True)
