@@ -26,8 +26,9 @@ Where the lists come from:
 * azure-native 3: it replaces a resource when a URL path parameter changes (`resourceGroupName`, the
   resource's own name parameter: provider/pkg/provider/diff.go `calculateDetailedDiff`), when a
   property the REST spec marks create-only changes (`x-ms-mutability` without `update`:
-  provider/pkg/gen/properties.go; `location` of every tracked resource is create-only in
-  specification/common-types/resource-management/v5/types.json), and for the properties in its
+  provider/pkg/gen/properties.go; `location` of a tracked resource is create-only by ARM's
+  RPC-Put-V1-14, as specification/common-types/resource-management/v5/types.json declares it), and
+  for the properties in its
   `forceNewMap` (provider/pkg/gen/replacement.go; the AKS `networkProfile` entries as narrowed by
   pulumi/pulumi-azure-native#4771, merged 2026-07-16, before the pinned 3.29.0).
 * pulumi-kubernetes 4: `.metadata.name` and `.metadata.namespace` of every object, plus the per-kind
@@ -77,7 +78,10 @@ def _google(path: str) -> str:
 
 
 _AZURE = "azure-native path parameters and forceNewMap (provider/pkg/provider/diff.go, provider/pkg/gen/replacement.go)"
-_AZURE_TRACKED = _AZURE + "; `location` is create-only (common-types v5 TrackedResource)"
+#: ARM guideline RPC-Put-V1-14: a tracked resource's location is read/create only (the specs' linter
+#: rule LocationMustHaveXmsMutability; common-types v5 TrackedResource declares it so). Read per spec
+#: for Flexible Server only; a location change replaces the resource group, which holds them all.
+_AZURE_TRACKED = _AZURE + "; `location` is create-only for tracked resources (ARM RPC-Put-V1-14)"
 _K8S = "pulumi/pulumi-kubernetes provider/pkg/provider/diff.go (forceNew) and provider.go (identity fields)"
 _RANDOM = "hashicorp/terraform-provider-random v3.9.0 internal/provider/resource_{}.go (RequiresReplace)"
 #: `region` on every regional AWS resource (enhanced region support, terraform-provider-aws 6).
