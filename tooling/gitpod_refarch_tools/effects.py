@@ -20,7 +20,9 @@ Where the lists come from:
 
 * Bridged providers (pulumi-aws 7, pulumi-gcp 10, pulumi-random 4): Terraform `ForceNew` (SDKv2) or
   `RequiresReplace` (framework) in the upstream schema, which pulumi-terraform-bridge turns into
-  replacements. terraform-provider-aws internal/service/... (read 2026-11),
+  replacements. terraform-provider-aws internal/service/... (read 2026-11 from stored copies that
+  are not all of one release: `region` is from the 6.x guide below; re-read a file against the
+  pinned provider when a verdict hinges on it),
   terraform-provider-google-beta v7.45.0 services/... (pulumi-gcp wraps google-beta; read 2026-11),
   terraform-provider-random v3.9.0 internal/provider/resource_*.go.
 * azure-native 3: it replaces a resource when a URL path parameter changes (`resourceGroupName`, the
