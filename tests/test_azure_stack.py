@@ -628,5 +628,8 @@ def test_plan_diff_treats_a_new_database_network_as_a_replacement():
         "/subscriptions/x/resourceGroups/y/providers/Microsoft.Network/virtualNetworks/v/subnets/other"
     )
     result = diff.diff_plans(base, head)
-    assert [(d.kind, d.name) for d in result.dangers] == [("replaced", "gitpod-database-server")]
-    assert result.dangers[0].reason.startswith("network:")
+    dangers = {d.name: d for d in result.dangers}
+    assert sorted(dangers) == ["gitpod-database-gitpod-database", "gitpod-database-server"]
+    assert dangers["gitpod-database-server"].reason.startswith("network:")
+    # The database inside goes with the server: its `serverName` names the replaced server.
+    assert dangers["gitpod-database-gitpod-database"].fields == ("serverName",)
