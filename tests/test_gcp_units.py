@@ -91,7 +91,7 @@ def test_apis_follow_what_the_stack_uses():
 
 
 def test_the_google_sdk_is_imported_only_inside_the_gcp_package():
-    """Other stacks must not pay for (or need) pulumi_gcp: only gcp/build.py (imported when gcp is selected) loads it."""
+    """Other stacks must not pay for (or need) pulumi_gcp: only the gcp package's building modules (imported when gcp is selected) load it."""
     package = ROOT / "components" / "gitpod_refarch"
     offenders = []
     for path in package.rglob("*.py"):
