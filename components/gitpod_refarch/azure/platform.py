@@ -1,8 +1,7 @@
 """What every Azure concern builds on: the resource group, the network and the kubelet identity.
 
-`build` runs first and once. It declares the `AzurePlatform` component (the resource group, the
-VNet of `network.py` and the kubelet identity) and returns the frozen `AzurePlatformInfo` that
-every other Azure builder receives (`AzureContext`), so nothing is looked up or downcast later.
+`build` declares the `AzurePlatform` component (the resource group, the VNet of `network.py` and
+the kubelet identity) and returns the frozen `AzurePlatformInfo` record.
 
 Identities live under this component, not the cluster, because other concerns grant them access:
 the registry gives the kubelet identity AcrPull, the DNS zone gives cert-manager's identity DNS

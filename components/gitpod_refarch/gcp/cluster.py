@@ -12,9 +12,6 @@ What Gitpod 2022.11 needs from GKE, and why each setting is what it is:
 * The default node pool is removed; three autoscaled pools carry Gitpod's workload labels.
 * A weekly maintenance window (and exclusions): auto-upgrades drain nodes, and with them workspaces.
 
-`build` declares it from the settings; with a Cloud DNS zone for DNS-01 it lets cert-manager act
-as the zone's service account.
-
 Day-2 safety: inputs the provider can only apply by replacing the cluster (`initial_node_count`,
 the temporary pool's `node_config`) are ignored after creation, and settings the provider keeps
 when they are left out (`private_cluster_config`, `master_authorized_networks_config`, both
@@ -35,7 +32,7 @@ import pulumi_kubernetes as k8s
 from .. import compatibility as compat
 from ..certmanager.issuers import SERVICE_ACCOUNT as CERT_MANAGER_SERVICE_ACCOUNT
 from ..contracts import CONTAINERD_DEFAULT, CertManagerIdentity, CloudDnsZoneInfo, ClusterInfo, DnsInfo
-from ..settings.model import ClusterSettings, required
+from ..settings.model import ClusterSettings
 from .kubeconfig import context_name, kubeconfig
 from .maintenance import GkeMaintenanceExclusion, GkeMaintenanceWindow, maintenance_policy
 from .naming import POOL_NAMES
@@ -343,11 +340,6 @@ class GkeCluster(pulumi.ComponentResource):
 
 def node_pools(c: ClusterSettings) -> list[GkeNodePoolArgs]:
     """Gitpod's three pools as the settings size them, with their workload labels (also what `quota` counts)."""
-    pools = (
-        (c.services_pool, "services", compat.NODE_LABELS_SERVICES),
-        (c.regular_pool, "regularWorkspaces", (compat.NODE_LABEL_REGULAR,)),
-        (c.headless_pool, "headlessWorkspaces", (compat.NODE_LABEL_HEADLESS,)),
-    )
     return [
         {
             "name": pool_name,
@@ -355,10 +347,9 @@ def node_pools(c: ClusterSettings) -> list[GkeNodePoolArgs]:
             "min_nodes": pool.min_nodes,
             "max_nodes": pool.max_nodes,
             "disk_size_gb": pool.disk_size_gb,
-            "labels": dict.fromkeys(labels, "true"),
+            "labels": dict.fromkeys(compat.POOL_LABELS[key], "true"),
         }
-        for pool_name, (pool_settings, key, labels) in zip(POOL_NAMES, pools, strict=True)
-        for pool in [required(pool_settings, f"gitpod:cluster.nodePools.{key}")]
+        for pool_name, (key, pool) in zip(POOL_NAMES, c.node_pools.items(), strict=True)
     ]
 
 
