@@ -116,8 +116,9 @@ def test_the_window_starts_on_a_date_that_matches_its_rrule(day):
     from datetime import datetime
 
     from gitpod_refarch.gcp.maintenance import BYDAY, recurring_window
+    from gitpod_refarch.settings.model import MaintenanceSettings
 
-    window = recurring_window({"day": day, "start_time": "23:15", "duration_hours": 13})
+    window = recurring_window(MaintenanceSettings(day=day, start_time="23:15", duration_hours=13))
     start = datetime.strptime(window["start_time"], "%Y-%m-%dT%H:%M:%SZ")
     end = datetime.strptime(window["end_time"], "%Y-%m-%dT%H:%M:%SZ")
     assert start.strftime("%A") == day and (start.hour, start.minute) == (23, 15)
@@ -129,8 +130,9 @@ def test_an_exclusion_covers_its_last_day_in_full():
     from datetime import date
 
     from gitpod_refarch.gcp.maintenance import exclusion
+    from gitpod_refarch.settings.model import MaintenanceExclusion
 
-    assert exclusion({"name": "leap", "start": date(2028, 2, 28), "end": date(2028, 2, 29)}) == {
+    assert exclusion(MaintenanceExclusion("leap", date(2028, 2, 28), date(2028, 2, 29))) == {
         "exclusion_name": "leap",
         "start_time": "2028-02-28T00:00:00Z",
         "end_time": "2028-03-01T00:00:00Z",
