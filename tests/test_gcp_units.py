@@ -143,7 +143,7 @@ def test_an_exclusion_covers_its_last_day_in_full():
 # -- quota ------------------------------------------------------------------------------------------------
 def test_quota_counts_vcpus_per_family_and_disks_per_type():
     from gitpod_refarch.gcp.cluster import GkeNodePoolArgs
-    from gitpod_refarch.gcp.quota import cpu_quota, pool_quotas, vcpus
+    from gitpod_refarch_tools.gcp_quota import cpu_quota, pool_quotas, vcpus
 
     assert (vcpus("n2d-standard-16"), cpu_quota("n2d-standard-16")) == (16, "N2D_CPUS")
     assert (vcpus("e2-standard-2"), cpu_quota("e2-standard-2")) == (2, "CPUS")
@@ -161,10 +161,10 @@ def test_quota_counts_vcpus_per_family_and_disks_per_type():
 
 def test_the_quota_table_in_docs_is_the_one_the_code_computes():
     from gitpod_refarch.gcp.cluster import node_pools
-    from gitpod_refarch.gcp.quota import markdown_table
+    from gitpod_refarch_tools.gcp_quota import markdown_table
 
     table = "\n".join(markdown_table(node_pools(settings().cluster)))
     doc = (ROOT / "docs" / "gcp.md").read_text()
-    assert table in doc, "regenerate the quota table in docs/gcp.md from gitpod_refarch.gcp.quota.markdown_table"
+    assert table in doc, "regenerate the quota table in docs/gcp.md from gitpod_refarch_tools.gcp_quota.markdown_table"
     # The figures the issue names, from the defaults: 36 N2D vCPUs and 1124 GB of SSD for a zonal cluster.
     assert "| zonal | **Gitpod's pools together** | | 3 | **36** (`N2D_CPUS`) | **1124 GB** (`SSD_TOTAL_GB`)" in table

@@ -3,7 +3,7 @@
 This module only declares what GCP offers (`OFFER`: pure data, no SDK), so validating settings
 never imports pulumi-gcp. The package has every cloud package's modules (see `clouds`); `platform`
 builds `GcpPlatform` (provider, project, region, APIs, `GcpNetwork`, the nodes' service account).
-Helpers: apis, keys, naming, quota, maintenance, kubeconfig.
+Helpers: apis, keys, naming, maintenance, kubeconfig.
 
 Dependencies are real ones only: the database, storage access, registry and DNS zone depend on
 the platform (APIs, network, shared service accounts) and never on the cluster.

@@ -337,7 +337,7 @@ class GkeCluster(pulumi.ComponentResource):
 
 
 def node_pools(c: ClusterSettings) -> list[GkeNodePoolArgs]:
-    """Gitpod's three pools as the settings size them, with their workload labels (also what `quota` counts)."""
+    """Gitpod's three pools as the settings size them, with their workload labels (also what the tooling's `gcp_quota` counts)."""
     return [
         {
             "name": pool_name,
