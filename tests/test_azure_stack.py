@@ -483,7 +483,7 @@ def test_the_maintenance_fake_refuses_what_aks_refuses() -> None:
     from pulumi_azure_native import containerservice
 
     from gitpod_refarch.azure.cluster import AUTO_UPGRADE_SCHEDULE, NODE_OS_UPGRADE_SCHEDULE, maintenance_window
-    from gitpod_refarch.settings import MaintenanceExclusion, MaintenanceSettings
+    from gitpod_refarch.settings.model import MaintenanceExclusion, MaintenanceSettings
 
     good = MaintenanceSettings(day="Sunday", start_time="00:00", duration_hours=12, exclusions=())
 

@@ -1,8 +1,4 @@
-"""`AksCluster`: AKS with Gitpod's three node pools, workload identity, and a Kubernetes provider.
-
-`build` declares it after the DNS zone: with Azure DNS, the zone's contract names the identity
-cert-manager's service account is federated with.
-"""
+"""`AksCluster`: AKS with Gitpod's three node pools, workload identity, and a Kubernetes provider."""
 
 from __future__ import annotations
 
@@ -18,7 +14,7 @@ import pulumi_kubernetes as k8s
 from ..certmanager.issuers import SERVICE_ACCOUNT as CERT_MANAGER_SERVICE_ACCOUNT
 from ..compatibility import NODE_LABEL_HEADLESS, NODE_LABEL_REGULAR, NODE_LABELS_SERVICES, WORKSPACE_NODE_SYSCTLS
 from ..contracts import CONTAINERD_DEFAULT, AzureDnsZoneInfo, CertManagerIdentity, ClusterInfo, DnsInfo
-from ..settings.model import MaintenanceSettings, NodePoolSettings, required
+from ..settings.model import MaintenanceSettings, NodePoolSettings
 from . import roles
 from .platform import AzureContext, Identity
 from .settings import NODE_OS_UPGRADE_CHANNEL, UPGRADE_CHANNEL, kubernetes_version, node_os_sku
@@ -354,6 +350,7 @@ def build(ctx: AzureContext, dns: DnsInfo | None) -> ClusterInfo:
     """The AKS cluster; with an Azure DNS zone for DNS-01, cert-manager is federated with its identity."""
     settings, azure, platform = ctx.settings, ctx.settings.cloud_settings, ctx.platform
     cluster = settings.cluster
+    pools = cluster.node_pools
     args: AksClusterArgs = {
         "resource_group_name": platform.resource_group_name,
         "location": platform.location,
@@ -362,9 +359,9 @@ def build(ctx: AzureContext, dns: DnsInfo | None) -> ClusterInfo:
         "subscription_id": platform.subscription_id,
         "node_subnet_id": platform.network.node_subnet_id,
         "kubelet_identity": platform.kubelet_identity,
-        "services_pool": required(cluster.services_pool, "gitpod:cluster.nodePools.services"),
-        "regular_pool": required(cluster.regular_pool, "gitpod:cluster.nodePools.regularWorkspaces"),
-        "headless_pool": required(cluster.headless_pool, "gitpod:cluster.nodePools.headlessWorkspaces"),
+        "services_pool": pools["services"],
+        "regular_pool": pools["regularWorkspaces"],
+        "headless_pool": pools["headlessWorkspaces"],
         "os_sku": node_os_sku(settings),
         "network_plugin": azure.network_plugin,
         "pod_cidr": azure.network.pod_cidr,

@@ -1,8 +1,7 @@
 """`AzureDnsZone`: the public zone cert-manager answers DNS-01 challenges in, via workload identity.
 
-`build` declares it for `gitpod:certificate.dns01: azuredns`, before the cluster, together with
-cert-manager's identity (under the platform component); the cluster receives the zone's contract
-and federates that identity with cert-manager's service account.
+`build` also declares cert-manager's identity (under the platform component), which the cluster
+federates with cert-manager's service account.
 """
 
 from __future__ import annotations

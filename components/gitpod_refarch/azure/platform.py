@@ -1,8 +1,7 @@
 """What every Azure concern builds on: the resource group, the network and the kubelet identity.
 
-`build` runs first and once. It declares the `AzurePlatform` component (the resource group, the
-VNet of `network.py` and the kubelet identity) and returns the frozen `AzurePlatformInfo` that
-every other Azure builder receives (`AzureContext`), so nothing is looked up or downcast later.
+`build` declares the `AzurePlatform` component (the resource group, the VNet of `network.py` and
+the kubelet identity) and returns the frozen `AzurePlatformInfo` record.
 
 Identities live under this component, not the cluster, because other concerns grant them access:
 the registry gives the kubelet identity AcrPull, the DNS zone gives cert-manager's identity DNS
@@ -67,42 +66,57 @@ class AzurePlatformArgs(Placement, network.AzureNetworkArgs, total=False):
     """Protect the resource group from deletion (default true); deleting it deletes everything in it."""
 
 
+@dataclass(frozen=True)
+class AzurePlatformInfo:
+    """The Azure platform of one stack, built once by `build`."""
+
+    location: str
+    resource_group_name: pulumi.Output[str]
+    #: The deploying subscription, which qualifies the role definitions granted.
+    subscription_id: pulumi.Output[str]
+    #: Prefix of Azure resource names (`gitpod:cluster.name`).
+    prefix: str
+    network: network.AzureNetwork
+    #: User-assigned identity the kubelets run as, created before the cluster so registries can grant it AcrPull.
+    kubelet_identity: Identity
+    #: The component itself, for the identities a concern declares under it.
+    resources: AzurePlatform
+
+    def placement(self) -> Placement:
+        return {"resource_group_name": self.resource_group_name, "location": self.location, "prefix": self.prefix}
+
+
 class AzurePlatform(pulumi.ComponentResource):
     """The resource group (created or existing), the VNet and its subnets, and the kubelet identity."""
 
-    location: str
-    prefix: str
-    resource_group_name: pulumi.Output[str]
-    network: network.AzureNetwork
-    kubelet_identity: Identity
-    """User-assigned identity the kubelets run as, created before the cluster so registries can grant it AcrPull."""
-    subscription_id: pulumi.Output[str]
-    """The deploying subscription, which qualifies the role definitions granted."""
+    info: AzurePlatformInfo
+    """The platform record every Azure builder receives."""
 
     def __init__(self, name: str, args: AzurePlatformArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(TYPE, name, None, opts)
         self._component_name = name
-        self.location, self.prefix = args["location"], args["prefix"]
+        self._location, self._prefix = args["location"], args["prefix"]
         if args["create_resource_group"]:
             group = resources.ResourceGroup(
                 f"{name}-resource-group",
                 resource_group_name=args["resource_group_name"],
-                location=self.location,
+                location=self._location,
                 opts=pulumi.ResourceOptions(parent=self, protect=args.get("protect", True)),
             )
-            self.resource_group_name = group.name
+            self._group = group.name
         else:
-            self.resource_group_name = pulumi.Output.from_input(args["resource_group_name"])
-        self.network = network.declare(name, args, group=self.resource_group_name, location=self.location, prefix=self.prefix, parent=self)
-        self.kubelet_identity = self.identity("kubelet")
-        self.subscription_id = authorization.get_client_config_output(opts=pulumi.InvokeOutputOptions(parent=self)).subscription_id
+            self._group = pulumi.Output.from_input(args["resource_group_name"])
+        net = network.declare(name, args, group=self._group, location=self._location, prefix=self._prefix, parent=self)
+        kubelet = self.identity("kubelet")
+        subscription_id = authorization.get_client_config_output(opts=pulumi.InvokeOutputOptions(parent=self)).subscription_id
+        self.info = AzurePlatformInfo(self._location, self._group, subscription_id, self._prefix, net, kubelet, self)
         self.register_outputs(
             {
-                "resourceGroupName": self.resource_group_name,
-                "vnetId": self.network.vnet_id,
-                "nodeSubnetId": self.network.node_subnet_id,
-                "databaseSubnetId": self.network.database_subnet_id,
-                "kubeletIdentityId": self.kubelet_identity.id,
+                "resourceGroupName": self._group,
+                "vnetId": net.vnet_id,
+                "nodeSubnetId": net.node_subnet_id,
+                "databaseSubnetId": net.database_subnet_id,
+                "kubeletIdentityId": kubelet.id,
             }
         )
 
@@ -110,29 +124,11 @@ class AzurePlatform(pulumi.ComponentResource):
         """The identity `<prefix>-<role>` in the platform's resource group, declared under this component."""
         return Identity.create(
             f"{self._component_name}-{role}-identity",
-            f"{self.prefix}-{role}",
-            group=self.resource_group_name,
-            location=self.location,
+            f"{self._prefix}-{role}",
+            group=self._group,
+            location=self._location,
             parent=self,
         )
-
-
-@dataclass(frozen=True)
-class AzurePlatformInfo:
-    """The Azure platform of one stack, built once by `build`."""
-
-    location: str
-    resource_group_name: pulumi.Output[str]
-    subscription_id: pulumi.Output[str]
-    #: Prefix of Azure resource names (`gitpod:cluster.name`).
-    prefix: str
-    network: network.AzureNetwork
-    kubelet_identity: Identity
-    #: The component itself, for the identities a concern declares under it.
-    resources: AzurePlatform
-
-    def placement(self) -> Placement:
-        return {"resource_group_name": self.resource_group_name, "location": self.location, "prefix": self.prefix}
 
 
 #: What every Azure builder receives: the settings with `gitpod:azure`, the name prefix and the platform.
@@ -142,7 +138,7 @@ AzureContext = Context[AzureSettings, AzurePlatformInfo]
 def build(settings: Settings[AzureSettings], name: str) -> AzurePlatformInfo:
     azure = settings.cloud_settings
     net = azure.network
-    platform = AzurePlatform(
+    return AzurePlatform(
         f"{name}-azure",
         {
             "location": azure.location,
@@ -154,13 +150,4 @@ def build(settings: Settings[AzureSettings], name: str) -> AzurePlatformInfo:
             "database_subnet_cidr": net.database_subnet_cidr,
             "protect": settings.protect,
         },
-    )
-    return AzurePlatformInfo(
-        location=platform.location,
-        resource_group_name=platform.resource_group_name,
-        subscription_id=platform.subscription_id,
-        prefix=platform.prefix,
-        network=platform.network,
-        kubelet_identity=platform.kubelet_identity,
-        resources=platform,
-    )
+    ).info

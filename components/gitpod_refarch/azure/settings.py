@@ -76,7 +76,6 @@ _DNS_ZONE_ID = re.compile(
 
 #: Addresses Azure keeps in every subnet, and the surge node each pool adds during upgrades.
 _SUBNET_RESERVED = 5
-_POOLS = ("services", "regularWorkspaces", "headlessWorkspaces")
 
 
 @dataclass(frozen=True)
@@ -129,20 +128,10 @@ def parse(s: Section) -> AzureSettings:
         network_plugin=s.choice("networkPlugin", NETWORK_PLUGINS, defaults.network_plugin),
         os_sku=s.string("osSku", choices=OS_SKUS),
         cluster_tier=s.choice("clusterTier", CLUSTER_TIERS, defaults.cluster_tier),
-        authorized_ip_ranges=_ip_ranges(s, "authorizedIpRanges"),
+        authorized_ip_ranges=s.ipv4_networks("authorizedIpRanges", "{} is not an IPv4 address or CIDR range such as 203.0.113.0/24."),
         registry_sku=s.choice("registrySku", REGISTRY_SKUS, defaults.registry_sku),
         network=_network(s.section("network")),
     )
-
-
-def _ip_ranges(s: Section, key: str) -> tuple[str, ...]:
-    ranges = s.string_list(key)
-    for value in ranges:
-        try:
-            ipaddress.IPv4Network(value, strict=True)
-        except ValueError:
-            s.problems.add(s.key(key), f"{value!r} is not an IPv4 address or CIDR range such as 203.0.113.0/24.")
-    return ranges
 
 
 def _cidr(s: Section, key: str, default: str) -> ipaddress.IPv4Network:
@@ -229,7 +218,7 @@ def zone_name(settings: Settings[AzureSettings]) -> str:
     existing = existing_zone(settings)
     if existing is not None:
         return existing.name
-    return settings.certificate.zone.name or settings.domain
+    return settings.dns_zone_name
 
 
 # -- compatibility rules ------------------------------------------------------------------------
@@ -339,26 +328,24 @@ def _maintenance(settings: Settings[AzureSettings], add: Add) -> None:
 
 
 def _node_pools(settings: Settings[AzureSettings], az: AzureSettings, add: Add) -> None:
-    c = settings.cluster
-    pools = dict(zip(_POOLS, (c.services_pool, c.regular_pool, c.headless_pool), strict=True))
+    pools = settings.cluster.node_pools
     # Checked here rather than while reading settings, so a wrong size and a zero-node system pool
     # are reported in the same run.
     for key, pool in pools.items():
-        if pool is not None and not _VM_SIZE.fullmatch(pool.machine_type):
+        if not _VM_SIZE.fullmatch(pool.machine_type):
             add(
                 "hard",
                 f"gitpod:cluster.nodePools.{key}.machineType",
                 f"{pool.machine_type!r} is not an Azure VM size (expected e.g. Standard_D4_v4 or Standard_D8_v4; "
                 "list them with `az vm list-sizes --location <location>`).",
             )
-    services = c.services_pool
-    if services is not None and services.min_nodes < 1:
+    if pools["services"].min_nodes < 1:
         add(
             "hard",
             "gitpod:cluster.nodePools.services.minNodes",
             "0 is not allowed on AKS: the services pool is the cluster's system pool, which needs at least 1 node (allowed: 1 or more).",
         )
-    max_nodes = sum(p.max_nodes for p in pools.values() if p is not None)
+    max_nodes = sum(p.max_nodes for p in pools.values())
     nodes = ipaddress.IPv4Network(az.network.node_subnet_cidr)
     room = nodes.num_addresses - _SUBNET_RESERVED
     needed = max_nodes + len(pools)
@@ -404,10 +391,9 @@ def _database(settings: Settings[AzureSettings], add: Add) -> None:
 
 
 def _dns_zone(settings: Settings[AzureSettings], add: Add) -> None:
-    cert = settings.certificate
-    if not (cert.issuer.startswith("letsencrypt") and cert.dns01 == "azuredns"):
+    if settings.certificate.acme_dns01 != "azuredns":
         return
-    zone = cert.zone
+    zone = settings.certificate.zone
     if not zone.create:
         if not zone.existing_id:
             add(

@@ -1,23 +1,10 @@
 """GCP: GKE, Cloud SQL, GCS, Artifact Registry / gcr.io and Cloud DNS (`gitpod:cloud: gcp`).
 
 This module only declares what GCP offers (`OFFER`: pure data, no SDK), so validating settings
-never imports pulumi-gcp. The package follows the layout every cloud package shares:
+never imports pulumi-gcp. The package has every cloud package's modules (see `clouds`); `platform`
+builds `GcpPlatform` (provider, project, region, APIs, `GcpNetwork`, the nodes' service account).
+Helpers: apis, keys, naming, maintenance, kubeconfig.
 
-    settings.py   the `gitpod:gcp` section: keys, defaults, validation and GKE-only rules
-    platform.py   `GcpPlatform` (provider, project, region, APIs, `GcpNetwork`, the nodes' service
-                  account), frozen, built once by `build(settings, name)`; `GcpContext` is what
-                  every other builder receives
-    network.py    `GcpNetwork`        (VPC, node subnet, NAT; private service access on request)
-    cluster.py    `GkeCluster`        + `build(ctx, dns) -> ClusterInfo`
-    database.py   `CloudSqlDatabase`  + `build(ctx) -> DatabaseInfo`
-    storage.py    `GcsStorageAccess`  + `build(ctx) -> StorageInfo`
-    registry.py   `ArtifactRegistry`  + `build(ctx, storage) -> RegistryInfo`
-    dns.py        `CloudDnsZone`      + `build(ctx) -> DnsInfo`
-    build.py      `BUILDERS`: the table `architecture` reads (imported only when GCP is selected)
-    apis, keys, naming, quota, maintenance, kubeconfig: helpers of the above
-
-Each concern's builder lives next to its component and is the only code there that reads
-settings: the components take plain, required arguments, so other programs can reuse them.
 Dependencies are real ones only: the database, storage access, registry and DNS zone depend on
 the platform (APIs, network, shared service accounts) and never on the cluster.
 """
@@ -43,5 +30,4 @@ OFFER: CloudOffer[settings.GcpSettings] = CloudOffer(
     ),
     database_instance=settings.DEFAULT_SQL_TIER,
     cloud_sql_proxy=True,
-    builders_module=f"{__name__}.build",
 )

@@ -28,8 +28,7 @@ def required_apis(settings: Settings) -> tuple[str, ...]:
         apis.append("storage.googleapis.com")
     if settings.registry.kind in ("artifact-registry", "gcr"):
         apis.append("artifactregistry.googleapis.com")
-    cert = settings.certificate
-    if cert.issuer.startswith("letsencrypt") and cert.dns01 == "clouddns":
+    if settings.certificate.acme_dns01 == "clouddns":
         # cert-manager answers DNS-01 challenges in Cloud DNS, exchanging its Kubernetes token for
         # the Google service account's token (Workload Identity).
         apis += ["dns.googleapis.com", "iamcredentials.googleapis.com"]

@@ -12,9 +12,6 @@ What Gitpod 2022.11 needs from GKE, and why each setting is what it is:
 * The default node pool is removed; three autoscaled pools carry Gitpod's workload labels.
 * A weekly maintenance window (and exclusions): auto-upgrades drain nodes, and with them workspaces.
 
-`build` declares it from the settings; with a Cloud DNS zone for DNS-01 it lets cert-manager act
-as the zone's service account.
-
 Day-2 safety: inputs the provider can only apply by replacing the cluster (`initial_node_count`,
 the temporary pool's `node_config`) are ignored after creation, and settings the provider keeps
 when they are left out (`private_cluster_config`, `master_authorized_networks_config`, both
@@ -35,9 +32,9 @@ import pulumi_kubernetes as k8s
 from .. import compatibility as compat
 from ..certmanager.issuers import SERVICE_ACCOUNT as CERT_MANAGER_SERVICE_ACCOUNT
 from ..contracts import CONTAINERD_DEFAULT, CertManagerIdentity, CloudDnsZoneInfo, ClusterInfo, DnsInfo
-from ..settings.model import ClusterSettings, required
+from ..settings.model import ClusterSettings, MaintenanceSettings
 from .kubeconfig import context_name, kubeconfig
-from .maintenance import GkeMaintenanceExclusion, GkeMaintenanceWindow, maintenance_policy
+from .maintenance import maintenance_policy
 from .naming import POOL_NAMES
 from .platform import GcpContext
 
@@ -161,10 +158,8 @@ class GkeClusterArgs(TypedDict, total=False):
     """cert-manager's Kubernetes service account (required with `cert_manager_service_account`)."""
     apis: Sequence[pulumi.Resource]
     """Project APIs (container, compute, iam) that must be enabled first."""
-    maintenance_window: GkeMaintenanceWindow
-    """When GKE may upgrade, e.g. Sundays from 00:00 UTC for 12 hours (required)."""
-    maintenance_exclusions: Sequence[GkeMaintenanceExclusion]
-    """Whole days without any automatic upgrade."""
+    maintenance: MaintenanceSettings
+    """When GKE may upgrade, e.g. Sundays from 00:00 UTC for 12 hours, and whole days it must not (required)."""
 
 
 class GkeCluster(pulumi.ComponentResource):
@@ -245,7 +240,7 @@ class GkeCluster(pulumi.ComponentResource):
             # a changed cluster default only to pools created afterwards.
             private_cluster_config={"enable_private_nodes": private_nodes, "enable_private_endpoint": False},
             master_authorized_networks_config={"cidr_blocks": cidr_blocks},
-            maintenance_policy=maintenance_policy(args["maintenance_window"], list(args.get("maintenance_exclusions", ()))),
+            maintenance_policy=maintenance_policy(args["maintenance"]),
             # Both only shape the temporary pool and would replace the cluster if changed later.
             opts=pulumi.ResourceOptions.merge(after_apis, pulumi.ResourceOptions(ignore_changes=["initialNodeCount", "nodeConfig"])),
         )
@@ -342,12 +337,7 @@ class GkeCluster(pulumi.ComponentResource):
 
 
 def node_pools(c: ClusterSettings) -> list[GkeNodePoolArgs]:
-    """Gitpod's three pools as the settings size them, with their workload labels (also what `quota` counts)."""
-    pools = (
-        (c.services_pool, "services", compat.NODE_LABELS_SERVICES),
-        (c.regular_pool, "regularWorkspaces", (compat.NODE_LABEL_REGULAR,)),
-        (c.headless_pool, "headlessWorkspaces", (compat.NODE_LABEL_HEADLESS,)),
-    )
+    """Gitpod's three pools as the settings size them, with their workload labels (also what the tooling's `gcp_quota` counts)."""
     return [
         {
             "name": pool_name,
@@ -355,16 +345,15 @@ def node_pools(c: ClusterSettings) -> list[GkeNodePoolArgs]:
             "min_nodes": pool.min_nodes,
             "max_nodes": pool.max_nodes,
             "disk_size_gb": pool.disk_size_gb,
-            "labels": dict.fromkeys(labels, "true"),
+            "labels": dict.fromkeys(compat.POOL_LABELS[key], "true"),
         }
-        for pool_name, (pool_settings, key, labels) in zip(POOL_NAMES, pools, strict=True)
-        for pool in [required(pool_settings, f"gitpod:cluster.nodePools.{key}")]
+        for pool_name, (key, pool) in zip(POOL_NAMES, c.node_pools.items(), strict=True)
     ]
 
 
 def build(ctx: GcpContext, dns: DnsInfo | None) -> ClusterInfo:
     settings, gcp_settings, p = ctx.settings, ctx.settings.cloud_settings, ctx.platform
-    c, m = settings.cluster, settings.cluster.maintenance
+    c = settings.cluster
     args: GkeClusterArgs = {
         "project": p.project,
         "cluster_name": c.name,
@@ -380,8 +369,7 @@ def build(ctx: GcpContext, dns: DnsInfo | None) -> ClusterInfo:
         "node_pools": node_pools(c),
         "deletion_protection": settings.protect,
         "apis": p.apis_named("container.googleapis.com", "compute.googleapis.com", "iam.googleapis.com"),
-        "maintenance_window": {"day": m.day, "start_time": m.start_time, "duration_hours": m.duration_hours},
-        "maintenance_exclusions": [{"name": e.name, "start": e.start, "end": e.end} for e in m.exclusions],
+        "maintenance": c.maintenance,
     }
     if c.kubernetes_version:
         args["kubernetes_version"] = c.kubernetes_version

@@ -1,7 +1,6 @@
 """`CloudSqlDatabase`: Cloud SQL for MySQL, private IP only, as Gitpod 2022.11 needs it.
 
-`build` declares it for `gitpod:database.mode: managed`, with the private service access its
-private IP needs: it waits for the VPC and the APIs, never for the cluster.
+`build` also reserves the private service access its private IP needs in the VPC.
 
 Gitpod 2022.11 reaches Cloud SQL through the Cloud SQL Auth Proxy it deploys (`database.cloudSQL`).
 That proxy version authenticates with a service-account key file (`credentials.json`): the

@@ -4,9 +4,6 @@ cert-manager writes `_acme-challenge` TXT records here as a Google service accou
 through Workload Identity. That account holds `dns.admin` on this zone only (zone-level IAM), and
 the solver names the zone (`hostedZoneName`), so cert-manager never needs to list the project's
 zones. The zone is protected: deleting it changes its name servers, breaking the delegation.
-
-`build` declares the account and the zone for `gitpod:certificate.dns01: clouddns`, before the
-cluster: the cluster receives the zone's contract and lets cert-manager act as its account.
 """
 
 from __future__ import annotations
@@ -105,7 +102,7 @@ def build(ctx: GcpContext) -> DnsInfo:
         opts=p.identity_opts,
     )
     zone = settings.certificate.zone
-    dns_name = (zone.name or settings.domain).rstrip(".")
+    dns_name = settings.dns_zone_name.rstrip(".")
     args: CloudDnsZoneArgs = {
         "project": p.project,
         "dns_name": dns_name,

@@ -1,8 +1,6 @@
 """What every GCP concern builds on: the explicit provider, the project's APIs, the VPC and the nodes' identity.
 
-`build` runs first and once; the frozen `GcpPlatform` it returns is handed to every other GCP
-builder (`GcpContext`), so nothing is looked up or downcast later. Everything it creates lives in
-one component (`gitpod:index:GcpPlatform`). The nodes' service account is created here rather
+Everything `build` creates lives in one component (`gitpod:index:GcpPlatform`). The nodes' service account is created here rather
 than with the cluster because the registry grants it pull rights, and must not wait for the cluster.
 
 What only one concern needs is created by that concern's builder, under the parent it has always

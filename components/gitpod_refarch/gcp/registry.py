@@ -9,8 +9,6 @@ Two shapes, both Artifact Registry (Container Registry stopped accepting pushes 
 Gitpod authenticates with a key of a writer service account as user `_json_key`; the docker
 credentials are keyed by the bare host, while the installer's URL is the repository path. The
 nodes' service account may pull from this repository and no other.
-
-`build` declares it for `gitpod:registry.kind` `artifact-registry` or `gcr`.
 """
 
 from __future__ import annotations

@@ -346,10 +346,9 @@ def _crowded_window(exclusions: tuple[MaintenanceExclusion, ...]) -> date | None
 
 
 def _dns_zone(settings: Settings[GcpSettings], add: Add) -> None:
-    cert = settings.certificate
-    if not (cert.issuer.startswith("letsencrypt") and cert.dns01 == "clouddns"):
+    if settings.certificate.acme_dns01 != "clouddns":
         return
-    zone = cert.zone
+    zone = settings.certificate.zone
     if not zone.create and not zone.existing_id:
         add(
             "hard",

@@ -13,8 +13,6 @@ scoped as tightly as that naming allows:
 
 `roles/storage.admin`, which Gitpod's Terraform granted, would also let the key create HMAC keys
 for any service account in the project and change bucket IAM policies: both are left out.
-
-`build` declares it for `gitpod:storage.mode: managed`.
 """
 
 from __future__ import annotations

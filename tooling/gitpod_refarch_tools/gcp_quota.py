@@ -1,4 +1,4 @@
-"""The Compute Engine quota a GKE stack needs, computed from its pools (the numbers in docs/gcp.md).
+"""The Compute Engine quota a GKE stack needs, computed from its pools (the table in docs/gcp.md).
 
 A fresh project's regional quotas are often smaller than Gitpod's reference pools, and GKE fails
 the node-pool creation when they are, after the cluster (about 10 minutes) already exists. These
@@ -13,6 +13,9 @@ numbers let a user check and raise the quotas before `pulumi up`. Which quota a 
 
 GKE creates a pool with `initial_node_count` nodes in each of its zones and only then lets the
 autoscaler remove nodes, so "at creation" is what quota must allow on the first `up`.
+
+Planning aid, not part of the components: it reads the pool shapes of `gitpod_refarch.gcp.cluster`,
+so importing it needs pulumi-gcp (`gitpod-refarch[gcp]`), unlike the rest of the tooling.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .cluster import DISK_TYPE, REGIONAL_NODE_ZONES, TEMPORARY_POOL, GkeNodePoolArgs, initial_nodes_per_zone
+from gitpod_refarch.gcp.cluster import DISK_TYPE, REGIONAL_NODE_ZONES, TEMPORARY_POOL, GkeNodePoolArgs, initial_nodes_per_zone
 
 #: Machine families whose vCPUs count against the region's plain `CPUS` quota.
 PLAIN_CPU_FAMILIES = frozenset({"e2", "n1", "f1", "g1"})
