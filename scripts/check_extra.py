@@ -36,7 +36,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     wanted = CLOUD_SDKS[args.extra]
     problems = [] if installed(wanted) else [f"{wanted} is not installed"]
-    problems += [f"{sdk} is installed, though only the {args.extra} extra was asked for" for sdk in CLOUD_SDKS.values() if sdk != wanted and installed(sdk)]
+    problems += [
+        f"{sdk} is installed, though only the {args.extra} extra was asked for"
+        for sdk in CLOUD_SDKS.values()
+        if sdk != wanted and installed(sdk)
+    ]
     if problems:
         print("\n".join(problems), file=sys.stderr)
         return 1

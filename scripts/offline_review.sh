@@ -8,9 +8,10 @@
 # BASE_CHECKOUT is a checkout of the base commit (e.g. `git worktree add --detach ../base <sha>`);
 # both sides run with PYTHON (default venv/bin/python), each with its own components/ and tooling/
 # first on the path (a base from before the tooling moved out has its CLI inside components/).
-# Exit status: 0 when every stack plans cleanly with no data at risk; otherwise the worst `plan`
-# exit code seen (3: a stateful resource would be destroyed; 2: a stack cannot be planned;
-# 1: the installer would reject a config).
+# Exit status: 0 when every stack plans cleanly and every change is in place; otherwise the worst
+# `plan` exit code seen, in this order: 3 (data loss: something holding data would be destroyed),
+# 4 (outage: the cluster, a node pool or Gitpod's namespace would be replaced), 2 (a stack cannot
+# be planned), 1 (the installer would reject a config). See docs/review.md.
 set -uo pipefail
 
 base=$(cd "${1:?usage: $0 BASE_CHECKOUT [PYTHON]}" && pwd)

@@ -160,7 +160,7 @@ def test_ec2_description_sets():
 
 
 def test_user_data_is_base64_mime_multipart():
-    document = base64.b64decode(user_data("gitpod", "https://x", "Q0E=", "172.20.0.10", ["a"])).decode()
+    document = base64.b64decode(user_data(bootstrap_script("gitpod", "https://x", "Q0E=", "172.20.0.10", ["a"]))).decode()
     assert document.startswith("MIME-Version: 1.0\nContent-Type: multipart/mixed;")
     assert document.rstrip().endswith("--==GITPOD==--")
 

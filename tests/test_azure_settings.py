@@ -30,13 +30,13 @@ def warnings_for(**config) -> dict[str, str]:
 
 def test_defaults():
     s = load()
-    a = az.azure(s)
+    a = s.cloud_settings
     assert (a.location, a.network_plugin, a.cluster_tier, a.registry_sku) == ("northeurope", "azure-overlay", "Standard", "Standard")
     assert a.create_resource_group is True
     assert az.resource_group_name(s) == "gitpod"
     assert az.kubernetes_version(s) == "1.35"
     assert az.node_os_sku(s) == "Ubuntu2204"
-    assert az.mysql_sku(s) == ("Standard_D2ds_v4", "GeneralPurpose")
+    assert (s.database.instance_size, az.mysql_tier("Standard_D2ds_v4")) == ("Standard_D2ds_v4", "GeneralPurpose")
     assert (a.network.vnet_cidr, a.network.node_subnet_cidr, a.network.database_subnet_cidr) == (
         "10.2.0.0/16",
         "10.2.0.0/20",
@@ -108,8 +108,9 @@ def test_maintenance_windows_outside_aks_limits_are_refused() -> None:
 
 
 def test_mysql_tier_follows_the_sku_family():
-    assert az.mysql_sku(load(database={"mode": "managed", "instanceSize": "Standard_B2ms"})) == ("Standard_B2ms", "Burstable")
-    assert az.mysql_sku(load(database={"mode": "managed", "instanceSize": "Standard_E4ds_v5"})) == ("Standard_E4ds_v5", "MemoryOptimized")
+    for sku, tier in (("Standard_B2ms", "Burstable"), ("Standard_E4ds_v5", "MemoryOptimized")):
+        assert (load(database={"mode": "managed", "instanceSize": sku}).database.instance_size, az.mysql_tier(sku)) == (sku, tier)
+    assert az.mysql_tier("db.m5.large") is None
 
 
 def test_the_default_kubernetes_version_is_reported_untested_and_strict_refuses_it():
@@ -232,7 +233,7 @@ def test_mysql_8_is_allowed_with_a_warning():
 def test_existing_zone_is_read_from_its_resource_id():
     s = load(certificate={"zone": {"create": False, "existingId": ZONE_ID}})
     zone = az.existing_zone(s)
-    assert zone == az.ExistingZone("aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee", "dns-rg", "example.com")
+    assert zone == az.ExistingZone(ZONE_ID, "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee", "dns-rg", "example.com")
     assert az.zone_name(s) == "example.com"
     assert az.existing_zone(load()) is None
 

@@ -201,6 +201,11 @@ def test_cert_manager_uses_workload_identity_on_the_zone(plan):
     assert federation["subject"] == "system:serviceaccount:cert-manager:cert-manager"
     assert federation["issuer"] == "${gitpod-cluster-aks.oidcIssuerProfile.issuerURL}"
     assert federation["audiences"] == ["api://AzureADTokenExchange"]
+    # The identity comes to the cluster in the zone's contract: the one the zone grants.
+    assert (federation["resourceName"], federation["resourceGroupName"]) == (
+        f"${{{cert_manager.name}.name}}",
+        "${gitpod-azure-resource-group.name}",
+    )
     client_id = f"${{{cert_manager.name}.clientId}}"
     values = unwrap(plan.one("kubernetes:helm.sh/v3:Release").inputs["values"])
     assert values["podLabels"] == {"azure.workload.identity/use": "true"}
@@ -336,6 +341,30 @@ def test_self_signed_certificates_need_no_dns_identity():
     assert "podLabels" not in values and "serviceAccount" not in values
 
 
+def test_cloudflare_dns01_needs_no_azure_identity():
+    project, cfg = build_config(ROOT, "azure", ["certificate.dns01=cloudflare"], ["certificate.cloudflare.apiToken=token"])
+    plan = run_program(program, cfg.values, cfg.secret_keys, project=project, stack="azure")
+    assert plan.by_type(ZONE) == [] and plan.by_type(FEDERATION) == []
+    assert not [r for r in plan.by_type(IDENTITY) if "cert-manager" in r.name]
+    issuer = unwrap(plan.one("kubernetes:cert-manager.io/v1:ClusterIssuer").inputs["spec"])
+    assert list(issuer["acme"]["solvers"][0]["dns01"]) == ["cloudflare"]
+
+
+def test_the_platform_keeps_its_children_whichever_module_declares_them(plan):
+    """The VNet (`network.py`) and cert-manager's identity (declared by `dns.py`) stay children of
+    `AzurePlatform` under their names: new URNs would replace the subnets, and with them the cluster."""
+    platform = "urn:pulumi:azure::gitpod::gitpod:index:AzurePlatform"
+    children = {r.urn.removeprefix(f"{platform}$") for r in plan.resources if r.parent == f"{platform}::gitpod-azure"}
+    assert children == {
+        "azure-native:resources:ResourceGroup::gitpod-azure-resource-group",
+        "azure-native:network:VirtualNetwork::gitpod-azure-vnet",
+        "azure-native:network:Subnet::gitpod-azure-node-subnet",
+        "azure-native:network:Subnet::gitpod-azure-database-subnet",
+        "azure-native:managedidentity:UserAssignedIdentity::gitpod-azure-kubelet-identity",
+        "azure-native:managedidentity:UserAssignedIdentity::gitpod-azure-cert-manager-identity",
+    }
+
+
 def test_invalid_settings_stop_the_plan_before_any_resource():
     from gitpod_refarch_tools.harness import PlanError
 
@@ -448,35 +477,40 @@ def test_maintenance_settings_and_exclusions_reach_both_windows():
 
 
 def test_the_maintenance_fake_refuses_what_aks_refuses() -> None:
+    from dataclasses import replace
+    from datetime import date
+
     from pulumi_azure_native import containerservice
 
-    from gitpod_refarch.azure.cluster import AUTO_UPGRADE_SCHEDULE, NODE_OS_UPGRADE_SCHEDULE, MaintenanceWindowSpec, maintenance_window
+    from gitpod_refarch.azure.cluster import AUTO_UPGRADE_SCHEDULE, NODE_OS_UPGRADE_SCHEDULE, maintenance_window
+    from gitpod_refarch.settings.model import MaintenanceExclusion, MaintenanceSettings
 
-    good: MaintenanceWindowSpec = {"day": "Sunday", "start_time": "00:00", "duration_hours": 12, "not_allowed": []}
+    good = MaintenanceSettings(day="Sunday", start_time="00:00", duration_hours=12, exclusions=())
 
-    def program(spec: MaintenanceWindowSpec, config: str = AUTO_UPGRADE_SCHEDULE) -> Callable[[], None]:
+    def program(window: MaintenanceSettings, config: str = AUTO_UPGRADE_SCHEDULE) -> Callable[[], None]:
         def run() -> None:
             containerservice.MaintenanceConfiguration(
                 "window",
                 config_name=config,
                 resource_name_="aks",
                 resource_group_name="group",
-                maintenance_window=maintenance_window(spec),
+                maintenance_window=maintenance_window(window),
             )
 
         return run
 
     run_program(program(good), {}, project="gitpod", stack="t")
-    refused: list[tuple[MaintenanceWindowSpec, str]] = [
-        ({**good, "duration_hours": 3}, AUTO_UPGRADE_SCHEDULE),
-        ({**good, "start_time": "7:00"}, NODE_OS_UPGRADE_SCHEDULE),
-        ({**good, "day": "Sun"}, NODE_OS_UPGRADE_SCHEDULE),
-        ({**good, "not_allowed": [("2027-01-04", "2026-12-20")]}, AUTO_UPGRADE_SCHEDULE),
+    backwards = MaintenanceExclusion("backwards", date(2027, 1, 4), date(2026, 12, 20))
+    refused: list[tuple[MaintenanceSettings, str]] = [
+        (replace(good, duration_hours=3), AUTO_UPGRADE_SCHEDULE),
+        (replace(good, start_time="7:00"), NODE_OS_UPGRADE_SCHEDULE),
+        (replace(good, day="Sun"), NODE_OS_UPGRADE_SCHEDULE),
+        (replace(good, exclusions=(backwards,)), AUTO_UPGRADE_SCHEDULE),
         (good, "nodeImageSchedule"),  # AKS gates the channels by these names only
     ]
-    for spec, config in refused:
+    for window, config in refused:
         with pytest.raises(Exception, match="AKS would refuse maintenance configuration"):
-            run_program(program(spec, config), {}, project="gitpod", stack="t")
+            run_program(program(window, config), {}, project="gitpod", stack="t")
 
 
 def test_mysql_keeps_the_storage_it_grew_to(plan):
@@ -594,5 +628,8 @@ def test_plan_diff_treats_a_new_database_network_as_a_replacement():
         "/subscriptions/x/resourceGroups/y/providers/Microsoft.Network/virtualNetworks/v/subnets/other"
     )
     result = diff.diff_plans(base, head)
-    assert [(d.kind, d.name) for d in result.dangers] == [("replaced", "gitpod-database-server")]
-    assert result.dangers[0].reason.startswith("network:")
+    dangers = {d.name: d for d in result.dangers}
+    assert sorted(dangers) == ["gitpod-database-gitpod-database", "gitpod-database-server"]
+    assert dangers["gitpod-database-server"].reason.startswith("network:")
+    # The database inside goes with the server: its `serverName` names the replaced server.
+    assert dangers["gitpod-database-gitpod-database"].fields == ("serverName",)

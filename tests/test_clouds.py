@@ -5,11 +5,20 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from typing import TYPE_CHECKING
 
 import pytest
 
 from gitpod_refarch import architecture, clouds
 from gitpod_refarch.settings import ConfigSource, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from gitpod_refarch.aws.platform import AwsPlatform
+    from gitpod_refarch.aws.settings import AwsSettings
+    from gitpod_refarch.azure.platform import AzurePlatformInfo
+    from gitpod_refarch.azure.settings import AzureSettings
+    from gitpod_refarch.gcp.platform import GcpPlatform
+    from gitpod_refarch.gcp.settings import GcpSettings
 
 SDKS = {"gcp": "pulumi_gcp", "aws": "pulumi_aws", "azure": "pulumi_azure_native"}
 CONCERNS = {"databases": "database", "storages": "storage", "registries": "registry", "dns01": "dns"}
@@ -55,6 +64,38 @@ def test_a_target_has_a_builder_for_exactly_the_concerns_it_offers(name):
     for concern, builder in CONCERNS.items():
         offered = bool(getattr(offer, concern))
         assert (getattr(builders, builder) is not None) == offered, f"{name}: {concern} offered={offered}"
+
+
+# The builders each target should have, typed: mypy checks every `build` signature against them.
+def _aws_builders() -> architecture.CloudBuilders[AwsSettings, AwsPlatform]:
+    from gitpod_refarch.aws import cluster, database, dns, platform, registry, storage
+
+    return architecture.CloudBuilders(platform.build, cluster.build, dns.build, database.build, storage.build, registry.build)
+
+
+def _gcp_builders() -> architecture.CloudBuilders[GcpSettings, GcpPlatform]:
+    from gitpod_refarch.gcp import cluster, database, dns, platform, registry, storage
+
+    return architecture.CloudBuilders(platform.build, cluster.build, dns.build, database.build, storage.build, registry.build)
+
+
+def _azure_builders() -> architecture.CloudBuilders[AzureSettings, AzurePlatformInfo]:
+    from gitpod_refarch.azure import cluster, database, dns, platform, registry, storage
+
+    return architecture.CloudBuilders(platform.build, cluster.build, dns.build, database.build, storage.build, registry.build)
+
+
+def _existing_builders() -> architecture.CloudBuilders[None, None]:
+    from gitpod_refarch.existing import cluster, platform
+
+    return architecture.CloudBuilders(platform.build, cluster.build)
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"), [("aws", _aws_builders), ("gcp", _gcp_builders), ("azure", _azure_builders), ("existing", _existing_builders)]
+)
+def test_builders_are_the_build_functions_of_the_modules_named_after_their_concern(name, expected):
+    assert clouds.offer(name).builders() == expected()
 
 
 def test_every_generic_mode_has_a_generic_builder():

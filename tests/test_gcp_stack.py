@@ -544,6 +544,9 @@ def test_cert_manager_solves_dns01_in_cloud_dns_through_workload_identity(plan):
     )
     binding = plan.one(SA_IAM)
     assert binding.inputs["role"] == "roles/iam.workloadIdentityUser"
+    # The account comes to the cluster in the zone's contract; the binding names it by resource name.
+    assert binding.inputs["serviceAccountId"] == f"projects/{PROJECT}/serviceAccounts/{solver_email}"
+    assert plan.urn_of("gitpod-gcp-dns01-sa") in binding.depends_on
     assert binding.inputs["member"] == f"serviceAccount:{PROJECT}.svc.id.goog[cert-manager/cert-manager]"
     # The workload pool exists only once the cluster does: a real dependency.
     assert plan.urn_of("gitpod-gke-cluster") in binding.depends_on
@@ -643,6 +646,35 @@ def test_the_peering_waits_for_the_service_networking_agent_and_its_role(plan):
     connection = plan.one("gcp:servicenetworking/connection:Connection")
     assert grant.urn in connection.depends_on
     assert by_name(plan, "gitpod-gcp-api-cloudresourcemanager").urn in grant.depends_on
+
+
+def test_the_database_reserves_private_service_access_inside_the_vpcs_component(plan):
+    """The database builder asks for the peering; it stays a child of the network, where its URN has always been."""
+    network = plan.urn_of("gitpod-gcp-network")
+    for resource in (plan.one("gcp:compute/globalAddress:GlobalAddress"), plan.one("gcp:servicenetworking/connection:Connection")):
+        assert resource.parent == network, resource.name
+        assert resource.provider == plan.one(SQL).provider
+
+
+def test_a_reused_network_reserves_private_service_access_only_when_asked():
+    import pulumi_gcp as gcp
+
+    from gitpod_refarch.gcp.network import GcpNetwork
+
+    ranges = {"subnet_cidr": "10.255.0.0/16", "pods_cidr": "10.0.0.0/12", "services_cidr": "10.64.0.0/12"}
+
+    def program(reserve: bool) -> None:
+        ready = gcp.projects.Service("ready", service="servicenetworking.googleapis.com")
+        network = GcpNetwork("net", {"prefix": "lab", "region": REGION, **ranges})
+        if reserve:
+            network.reserve_private_service_access([ready])
+
+    assert run_program(lambda: program(False), {}).by_type("gcp:servicenetworking/connection:Connection") == []
+    plan = run_program(lambda: program(True), {})
+    connection = plan.one("gcp:servicenetworking/connection:Connection")
+    assert connection.name == "net-private-service-access" and connection.parent == plan.urn_of("net")
+    assert plan.urn_of("ready") in connection.depends_on
+    assert plan.one("gcp:compute/globalAddress:GlobalAddress").inputs["name"] == "lab-private-services"
 
 
 # -- day 2 through `plan --diff` -------------------------------------------------------------------

@@ -91,7 +91,7 @@ def test_apis_follow_what_the_stack_uses():
 
 
 def test_the_google_sdk_is_imported_only_inside_the_gcp_package():
-    """Other stacks must not pay for (or need) pulumi_gcp: only gcp/build.py (imported when gcp is selected) loads it."""
+    """Other stacks must not pay for (or need) pulumi_gcp: only the gcp package's building modules (imported when gcp is selected) load it."""
     package = ROOT / "components" / "gitpod_refarch"
     offenders = []
     for path in package.rglob("*.py"):
@@ -116,8 +116,9 @@ def test_the_window_starts_on_a_date_that_matches_its_rrule(day):
     from datetime import datetime
 
     from gitpod_refarch.gcp.maintenance import BYDAY, recurring_window
+    from gitpod_refarch.settings.model import MaintenanceSettings
 
-    window = recurring_window({"day": day, "start_time": "23:15", "duration_hours": 13})
+    window = recurring_window(MaintenanceSettings(day=day, start_time="23:15", duration_hours=13))
     start = datetime.strptime(window["start_time"], "%Y-%m-%dT%H:%M:%SZ")
     end = datetime.strptime(window["end_time"], "%Y-%m-%dT%H:%M:%SZ")
     assert start.strftime("%A") == day and (start.hour, start.minute) == (23, 15)
@@ -129,8 +130,9 @@ def test_an_exclusion_covers_its_last_day_in_full():
     from datetime import date
 
     from gitpod_refarch.gcp.maintenance import exclusion
+    from gitpod_refarch.settings.model import MaintenanceExclusion
 
-    assert exclusion({"name": "leap", "start": date(2028, 2, 28), "end": date(2028, 2, 29)}) == {
+    assert exclusion(MaintenanceExclusion("leap", date(2028, 2, 28), date(2028, 2, 29))) == {
         "exclusion_name": "leap",
         "start_time": "2028-02-28T00:00:00Z",
         "end_time": "2028-03-01T00:00:00Z",
@@ -140,14 +142,17 @@ def test_an_exclusion_covers_its_last_day_in_full():
 
 # -- quota ------------------------------------------------------------------------------------------------
 def test_quota_counts_vcpus_per_family_and_disks_per_type():
-    from gitpod_refarch.gcp.quota import PoolSize, cpu_quota, pool_quotas, vcpus
+    from gitpod_refarch.gcp.cluster import GkeNodePoolArgs
+    from gitpod_refarch_tools.gcp_quota import cpu_quota, pool_quotas, vcpus
 
     assert (vcpus("n2d-standard-16"), cpu_quota("n2d-standard-16")) == (16, "N2D_CPUS")
     assert (vcpus("e2-standard-2"), cpu_quota("e2-standard-2")) == (2, "CPUS")
     assert (vcpus("c2d-highmem-8"), cpu_quota("c2d-highmem-8")) == (8, "C2D_CPUS")
     with pytest.raises(ValueError, match="not a predefined"):
         vcpus("e2-medium")
-    pools = [PoolSize("ws", "n2d-standard-16", 1, 50, 512)]
+    pools: list[GkeNodePoolArgs] = [
+        {"name": "ws", "machine_type": "n2d-standard-16", "min_nodes": 1, "max_nodes": 50, "disk_size_gb": 512, "labels": {}}
+    ]
     temporary, regional = pool_quotas(pools, 3)
     assert (temporary.machine_type, temporary.disk_type, temporary.nodes_at_creation) == ("e2-standard-2", "pd-standard", 3)
     assert (regional.nodes_at_creation, regional.vcpus_at_creation, regional.disk_gb_at_creation) == (3, 48, 1536)
@@ -155,10 +160,11 @@ def test_quota_counts_vcpus_per_family_and_disks_per_type():
 
 
 def test_the_quota_table_in_docs_is_the_one_the_code_computes():
-    from gitpod_refarch.gcp.quota import markdown_table, pool_sizes
+    from gitpod_refarch.gcp.cluster import node_pools
+    from gitpod_refarch_tools.gcp_quota import markdown_table
 
-    table = "\n".join(markdown_table(pool_sizes(settings().cluster)))
+    table = "\n".join(markdown_table(node_pools(settings().cluster)))
     doc = (ROOT / "docs" / "gcp.md").read_text()
-    assert table in doc, "regenerate the quota table in docs/gcp.md from gitpod_refarch.gcp.quota.markdown_table"
+    assert table in doc, "regenerate the quota table in docs/gcp.md from gitpod_refarch_tools.gcp_quota.markdown_table"
     # The figures the issue names, from the defaults: 36 N2D vCPUs and 1124 GB of SSD for a zonal cluster.
     assert "| zonal | **Gitpod's pools together** | | 3 | **36** (`N2D_CPUS`) | **1124 GB** (`SSD_TOTAL_GB`)" in table

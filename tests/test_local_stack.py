@@ -100,4 +100,6 @@ def test_plan_json_shape(plan_stack):
     data = to_json(plan_stack("local"))
     assert set(data) >= {"stack", "resources", "outputs", "warnings"}
     for resource in data["resources"]:
-        assert set(resource) == {"urn", "type", "name", "parent", "provider", "dependsOn", "protect", "inputs"}
+        # Plus, only when set: aliases, ignoreChanges, replacementTrigger, replaceOnChanges,
+        # deleteBeforeReplace and inputDependencies (see docs/review.md).
+        assert set(resource) - {"inputDependencies"} == {"urn", "type", "name", "parent", "provider", "dependsOn", "protect", "inputs"}

@@ -13,10 +13,11 @@ from pulumi_gcp import sql
 
 from gitpod_refarch_tools import diff
 from gitpod_refarch_tools.cli import main
+from gitpod_refarch_tools.effects import TYPES
 from gitpod_refarch_tools.harness import run_program
 from gitpod_refarch_tools.markdown import render_markdown
 from gitpod_refarch_tools.render import to_json
-from gitpod_refarch_tools.stateful import REPLACE_ON_CHANGE, STATEFUL_TYPES
+from gitpod_refarch_tools.stateful import STATEFUL_TYPES
 
 from .conftest import ROOT
 
@@ -175,10 +176,10 @@ def test_changed_paths():
 
 
 def test_every_stateful_type_documents_its_replace_triggers():
-    assert all(REPLACE_ON_CHANGE.values())
-    assert {"name", "region"} <= set(REPLACE_ON_CHANGE[SQL])
+    assert all(TYPES[t].replace for t in STATEFUL_TYPES)
+    assert {"name", "region"} <= set(TYPES[SQL].replace)
     # A major upgrade is an in-place patch of the same instance (see test_gcp_stack), not a new database.
-    assert "databaseVersion" not in REPLACE_ON_CHANGE[SQL]
+    assert "databaseVersion" not in TYPES[SQL].replace
 
 
 @pytest.mark.parametrize(
@@ -218,7 +219,7 @@ def test_cli_diff_exits_3_and_says_why_in_markdown(capsys, base_plan):
 def test_cli_diff_of_an_unchanged_stack_exits_0(capsys, base_plan):
     code, out, _ = _cli(capsys, "--diff", base_plan)
     assert code == 0
-    assert out.endswith("Plan diff for stack 'local':\n  no changes\n")
+    assert out.endswith("Plan diff for stack 'local': IN PLACE (exit 0)\n  no changes\n")
 
 
 def test_cli_diff_as_json(capsys, base_plan):

@@ -21,7 +21,7 @@ from typing import Any, Generic, TypeVar
 
 import pulumi
 
-from . import byo, clouds, incluster
+from . import byo, clouds
 from .certmanager.component import CertManager, CertManagerArgs, certificate_info
 from .contracts import (
     AuthProvider,
@@ -35,6 +35,9 @@ from .contracts import (
     DatabaseInfo,
     DnsInfo,
     ExternalDatabase,
+    InClusterDatabase,
+    InClusterRegistry,
+    InClusterStorage,
     RegistryCredential,
     RegistryInfo,
     Route53ZoneInfo,
@@ -62,7 +65,7 @@ class Context(Generic[C, P]):
 
 @dataclass(frozen=True)
 class CloudBuilders(Generic[C, P]):
-    """How one target builds what its `OFFER` declares; each target's `build.py` defines `BUILDERS`.
+    """How one target builds what its `OFFER` declares (`clouds.CloudOffer.builders`).
 
     `platform` runs first and returns the target's typed platform record `P` (providers, network,
     shared identities), which every other builder receives in its `Context`. A concern's builder
@@ -79,7 +82,7 @@ class CloudBuilders(Generic[C, P]):
 
 
 def _cloudflare_zone(settings: Settings[Any]) -> DnsInfo:
-    return CloudflareZoneInfo(zone_name=settings.certificate.zone.name or settings.domain)
+    return CloudflareZoneInfo(zone_name=settings.dns_zone_name)
 
 
 @dataclass(frozen=True)
@@ -93,10 +96,10 @@ class GenericBuilders:
 
 
 GENERIC = GenericBuilders(
-    databases={"incluster": lambda s: incluster.database(), "external": byo.database},
-    storages={"incluster": lambda s: incluster.storage(), "external": byo.storage},
+    databases={"incluster": lambda s: InClusterDatabase(), "external": byo.database},
+    storages={"incluster": lambda s: InClusterStorage(), "external": byo.storage},
     registries={
-        "incluster": lambda s, storage: incluster.registry(),
+        "incluster": lambda s, storage: InClusterRegistry(),
         "external": lambda s, storage: byo.registry(s),
         "s3": byo.s3_registry,
     },

@@ -10,7 +10,7 @@ from typing import Any
 
 from .contracts import ExternalDatabase, ExternalRegistry, S3Registry, S3Storage, StorageInfo
 from .settings import Settings
-from .settings.model import required
+from .settings.model import ExternalStorageSettings, required
 
 
 def database(settings: Settings[Any]) -> ExternalDatabase:
@@ -24,8 +24,7 @@ def database(settings: Settings[Any]) -> ExternalDatabase:
     )
 
 
-def storage(settings: Settings[Any]) -> S3Storage:
-    ext = required(settings.storage.external, "gitpod:storage.external")
+def _bucket(ext: ExternalStorageSettings) -> S3Storage:
     return S3Storage(
         region=ext.region,
         endpoint=ext.endpoint,
@@ -34,6 +33,10 @@ def storage(settings: Settings[Any]) -> S3Storage:
         secret_access_key=ext.secret_access_key.output(),
         allow_insecure_connection=ext.allow_insecure_connection,
     )
+
+
+def storage(settings: Settings[Any]) -> S3Storage:
+    return _bucket(required(settings.storage.external, "gitpod:storage.external"))
 
 
 def registry(settings: Settings[Any]) -> ExternalRegistry:
@@ -46,14 +49,7 @@ def s3_registry(settings: Settings[Any], storage: StorageInfo) -> S3Registry:
     object-storage bucket itself with `reuseStorageBucket` (any target, including GKE and AKS)."""
     if settings.registry.reuse_storage_bucket:
         return reused_bucket(storage)
-    bucket = required(settings.registry.s3, "gitpod:registry.s3")
-    return S3Registry(
-        bucket=bucket.bucket,
-        region=bucket.region,
-        endpoint=bucket.endpoint,
-        access_key=bucket.access_key_id.output(),
-        secret_key=bucket.secret_access_key.output(),
-    )
+    return S3Registry.on(_bucket(required(settings.registry.s3, "gitpod:registry.s3")))
 
 
 def reused_bucket(storage: StorageInfo) -> S3Registry:

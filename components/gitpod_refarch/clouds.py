@@ -2,12 +2,19 @@
 
 Every target (`gitpod:cloud`) is a package whose `__init__.py` defines `OFFER: CloudOffer`: the
 `database.mode`, `storage.mode`, `registry.kind` and `certificate.dns01` values it builds itself,
-its settings section with its defaults and rules, and the module holding its builders. Settings
-validation (allowed values, "needs gitpod:cloud X" messages, per-cloud defaults) and the build
-(`architecture`) both read these declarations, so the two cannot disagree.
+and its settings section with its defaults and rules. Settings validation (allowed values, "needs
+gitpod:cloud X" messages, per-cloud defaults) and the build (`architecture`) both read these
+declarations, so the two cannot disagree.
+
+Every cloud package has the same modules for the same concerns: `settings` (its `gitpod:<cloud>`
+section), `platform` (built first and once: the frozen record every other builder receives, so
+nothing is looked up, cached or downcast later), `network`, `cluster`, `database`, `storage`,
+`registry` and `dns`. Each concern's `build` lives next to its component and
+is the only code there that reads settings, so the components take plain, required arguments that
+other programs can reuse.
 
 Nothing here, and nothing a cloud's `__init__.py` imports, loads a cloud SDK: the offer is pure
-data, and only `CloudOffer.builders()` imports the module that creates resources.
+data, and only `CloudOffer.builders()` imports the modules that create resources.
 """
 
 from __future__ import annotations
@@ -102,8 +109,6 @@ class CloudOffer(Modes, Generic[C]):
     #: Whether its managed database is reached through the Cloud SQL Auth Proxy the installer
     #: deploys (`database.cloudSQL`), whose image `gitpod:installer.repository` does not redirect.
     cloud_sql_proxy: bool = False
-    #: Module whose `BUILDERS` (`architecture.CloudBuilders`) create the resources; it imports the SDK.
-    builders_module: str = ""
     #: Provider packages whose default provider this target's resources use, so the stack's
     #: `<package>:*` keys (credentials, subscription) do reach them; every other key outside
     #: `gitpod:` is reported as not read.
@@ -114,9 +119,25 @@ class CloudOffer(Modes, Generic[C]):
         return self.dns01[0] if self.dns01 else None
 
     def builders(self) -> CloudBuilders[C, Any]:
-        """Import the module that builds this target (and its cloud SDK)."""
-        builders: CloudBuilders[C, Any] = importlib.import_module(self.builders_module).BUILDERS
-        return builders
+        """Import the modules that build this target (and its cloud SDK).
+
+        By convention, a concern's builder is the `build` function of the target's module of the
+        same name (`<target>.platform.build`, `<target>.cluster.build`, `<target>.dns.build`, ...),
+        and a target has one exactly for `platform`, `cluster` and the concerns it offers values of.
+        """
+        from .architecture import CloudBuilders
+
+        def build(module: str, offered: bool = True) -> Any:
+            return importlib.import_module(f"{__package__}.{self.name}.{module}").build if offered else None
+
+        return CloudBuilders(
+            platform=build("platform"),
+            cluster=build("cluster"),
+            dns=build("dns", bool(self.dns01)),
+            database=build("database", bool(self.databases)),
+            storage=build("storage", bool(self.storages)),
+            registry=build("registry", bool(self.registries)),
+        )
 
 
 def offer(name: str) -> CloudOffer[Any]:

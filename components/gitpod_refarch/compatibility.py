@@ -51,6 +51,12 @@ NODE_LABELS_SERVICES = (
 NODE_LABEL_REGULAR = "gitpod.io/workload_workspace_regular"
 NODE_LABEL_HEADLESS = "gitpod.io/workload_workspace_headless"
 ALL_NODE_LABELS = (*NODE_LABELS_SERVICES, NODE_LABEL_REGULAR, NODE_LABEL_HEADLESS)
+#: The labels of each node pool of a managed cluster, by its `gitpod:cluster.nodePools` key.
+POOL_LABELS: dict[str, tuple[str, ...]] = {
+    "services": NODE_LABELS_SERVICES,
+    "regularWorkspaces": (NODE_LABEL_REGULAR,),
+    "headlessWorkspaces": (NODE_LABEL_HEADLESS,),
+}
 
 #: Kernel settings workspace nodes need, applied only where the kernel has them.
 #:

@@ -208,6 +208,9 @@ class CloudDnsZoneInfo:
     zone_name: pulumi.Input[str]
     name_servers: pulumi.Output[list[str]]
     project: pulumi.Input[str]
+    #: E-mail of the Google service account that may edit the zone; the cluster lets cert-manager's
+    #: Kubernetes service account act as it.
+    service_account: pulumi.Input[str]
 
 
 @dataclass(frozen=True)
@@ -232,6 +235,8 @@ class AzureDnsZoneInfo:
     subscription_id: pulumi.Input[str]
     #: Client id of the managed identity cert-manager's service account is federated with.
     identity_client_id: pulumi.Input[str]
+    #: Name of that identity, which the cluster federates with cert-manager's service account.
+    identity_name: pulumi.Input[str]
 
 
 @dataclass(frozen=True)

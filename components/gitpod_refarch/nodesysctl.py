@@ -27,7 +27,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from .compatibility import NODE_LABEL_HEADLESS, NODE_LABEL_REGULAR
-from .installer.values import DEFAULT_REPOSITORY
+from .installer import DEFAULT_REPOSITORY
 
 SYSCTL_FILE = "/etc/sysctl.d/90-gitpod.conf"
 _SYSCTL_KEY = re.compile(r"[a-z0-9_]+(\.[a-z0-9_]+)+")

@@ -99,7 +99,9 @@ def _no_public_bucket(args: ResourceValidationArgs, report: ReportViolation) -> 
     elif kind in S3_BUCKETS:
         acl = get(props, "acl")
         if isinstance(acl, str) and acl.startswith("public-"):
-            report_on_resource(report, f"The S3 bucket has the canned ACL {acl!r}: remove it (and keep a public access block on the bucket).")
+            report_on_resource(
+                report, f"The S3 bucket has the canned ACL {acl!r}: remove it (and keep a public access block on the bucket)."
+            )
     elif kind == AZURE_STORAGE_ACCOUNT:
         allowed = get(props, "allowBlobPublicAccess")
         if allowed is not UNKNOWN and allowed is not False:

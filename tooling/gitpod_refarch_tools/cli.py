@@ -4,13 +4,18 @@
     urns --stack NAME [--write]
 
 Exit codes:
-0 planned (for `urns`: the URN snapshot matches, or was written);
+0 planned (for `urns`: the URN snapshot matches, or was written); with `--diff`, the verdict is
+  "in place": nothing that holds data, runs Gitpod or hosts workspaces is replaced (rolls and
+  restarts are named, but do not change the code);
 1 planned, but the installer would reject the config (a program bug);
 2 no plan: the stack's config is invalid (one line per problem on stderr), a file (Pulumi.yaml,
   the stack file, the `--diff` base plan) or a flag cannot be read, or the program failed (the
   message names the file, key or lookup; `--traceback` shows where a failure came from);
-3 data at risk: `--diff` found a stateful resource this change would delete or replace, or
-  `urns` found the stack's stateful URNs differ from its snapshot (or it has none). 3 wins over 1.
+3 data loss: `--diff` found a resource holding data that this change would delete or replace
+  (in-cluster volumes included when the namespace or cluster goes), or `urns` found the stack's
+  stateful URNs differ from its snapshot (or it has none);
+4 outage: `--diff` found the cluster, a node pool or Gitpod's namespace replaced or removed.
+3 wins over 4, and both win over 1.
 """
 
 from __future__ import annotations
@@ -28,7 +33,8 @@ from . import critical_path, diff, markdown, render, urns
 from .harness import Plan, PlanError, run_program
 from .stackfile import StackFileError, build_config, find_project_dir
 
-EXIT_OK, EXIT_INSTALLER, EXIT_INVALID, EXIT_DATA_AT_RISK = 0, 1, 2, 3
+EXIT_OK, EXIT_INSTALLER, EXIT_INVALID = 0, 1, 2
+EXIT_DATA_AT_RISK, EXIT_OUTAGE = diff.EXIT_CODES["data-loss"], diff.EXIT_CODES["outage"]
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -46,7 +52,7 @@ def _parser() -> argparse.ArgumentParser:
         "--diff",
         type=Path,
         metavar="BASE.json",
-        help="compare with a saved `plan --format json` (e.g. of the base branch); exit 3 if stateful data is at risk",
+        help="compare with a saved `plan --format json` (e.g. of the base branch); exit 3 on data loss, 4 on an outage",
     )
     plan.add_argument("--config", action="append", default=[], metavar="KEY=VALUE", help="override a setting, e.g. registry.kind=external")
     plan.add_argument("--secret", action="append", default=[], metavar="KEY=VALUE", help="override a setting as a secret")
@@ -183,8 +189,8 @@ def _plan_command(args: argparse.Namespace) -> int:
         if changes is not None:
             print("\n" + diff.render_text(changes), end="")
 
-    if changes is not None and changes.flagged:
-        return EXIT_DATA_AT_RISK
+    if changes is not None and changes.verdict != "in-place":
+        return changes.exit_code
     return EXIT_INSTALLER if doc["checks"] else EXIT_OK
 
 

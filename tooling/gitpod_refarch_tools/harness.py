@@ -96,6 +96,10 @@ class Registration:
     replace_on_changes: list[str] = field(default_factory=list)
     #: Whether a replacement deletes the old resource first (`delete_before_replace`).
     delete_before_replace: bool = False
+    #: Input name -> URNs of the resources its value comes from (the engine's property
+    #: dependencies). `plan --diff` needs them where a value hides its origin: a secret is
+    #: redacted, a name is copied, a credential comes from a lookup on the resource.
+    input_dependencies: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -294,8 +298,19 @@ class RecordingMonitor(mocks.MockMonitor):
                 custom_timeouts=_timeouts(request) if not read else {},
                 replace_on_changes=list(getattr(request, "replaceOnChanges", [])),
                 delete_before_replace=bool(getattr(request, "deleteBeforeReplace", False)),
+                input_dependencies=self._input_dependencies(request, read=read),
             )
         )
+
+    def _input_dependencies(self, request: Any, *, read: bool) -> dict[str, list[str]]:
+        if read:
+            return {}
+        found: dict[str, list[str]] = {}
+        for key, deps in request.propertyDependencies.items():
+            urns = sorted({self.engine_urns.get(u, u) for u in deps.urns})
+            if urns:
+                found[key] = urns
+        return dict(sorted(found.items()))
 
     def RegisterResource(self, request: Any) -> Any:
         if request.type == STACK_TYPE:
@@ -396,4 +411,10 @@ def run_program(
         ) from error
     if errors:
         raise PlanError(str(errors[0]).splitlines())
+    # The SDK registers resources from worker threads, so their order (and that of each resource's
+    # dependencies) varies from run to run; a plan lists them by URN so the same program and config
+    # always give the same plan.
+    plan.resources.sort(key=lambda r: r.urn)
+    for r in plan.resources:
+        r.depends_on.sort()
     return plan

@@ -3,6 +3,12 @@
 Redaction happens here, on the way out, from the engine's own secret markers: a value Pulumi
 would encrypt in state is printed as "[secret]"; a secret map (a Secret's `stringData`) keeps
 its keys so reviewers still see *which* keys exist.
+
+The output is deterministic: the SDK registers resources from worker threads, so their order (and
+that of each resource's dependencies) changes from run to run. The harness lists them by URN with
+sorted dependencies, and this module writes them so (children under their parent, in URN order),
+so the same inputs give byte-identical text, JSON and Markdown and a diff of two plans shows only
+real changes.
 """
 
 from __future__ import annotations
@@ -88,6 +94,13 @@ def _resource_json(r: Registration) -> dict[str, Any]:
         data["ignoreChanges"] = r.ignore_changes
     if r.replacement_trigger is not None:
         data["replacementTrigger"] = redact(r.replacement_trigger)
+    # Only when set, like the keys above: what `plan --diff` needs to tell what a change replaces.
+    if r.replace_on_changes:
+        data["replaceOnChanges"] = r.replace_on_changes
+    if r.delete_before_replace:
+        data["deleteBeforeReplace"] = True
+    if r.input_dependencies:
+        data["inputDependencies"] = r.input_dependencies
     return data
 
 

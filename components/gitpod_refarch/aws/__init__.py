@@ -1,22 +1,9 @@
 """AWS: EKS on Ubuntu nodes, RDS for MySQL, S3, the S3-backed in-cluster registry and Route53.
 
 This module only declares what AWS offers (`OFFER`: pure data, no SDK), so validating settings
-never imports pulumi-aws. The package follows the layout every cloud package shares:
-
-    settings.py   the `gitpod:aws` section: keys, defaults, validation and AWS-only rules
-    platform.py   `AwsPlatform` (provider, region, partition, `AwsNetwork`), frozen, built once by
-                  `build(settings, name)`; `AwsContext` is what every other builder receives
-    network.py    `Network` (VPC, subnets, NAT, the nodes' security group)
-    cluster.py    `EksCluster`    + `build(ctx, dns) -> ClusterInfo`
-    database.py   `RdsMysql`      + `build(ctx) -> DatabaseInfo`
-    storage.py    `S3Bucket`      + `build(ctx) -> StorageInfo`
-    registry.py                     `build(ctx, storage) -> RegistryInfo`
-    dns.py        `Route53Zone`   + `build(ctx) -> DnsInfo`
-    build.py      `BUILDERS`: the table `architecture` reads (imported only when AWS is selected)
-    ami, calico, irsa, kubeconfig, policies, userdata, descriptions: helpers of the above
-
-Each concern's builder lives next to its component and is the only code there that reads
-settings: the components take plain, required arguments, so other programs can reuse them.
+never imports pulumi-aws. The package has every cloud package's modules (see `clouds`); `platform`
+builds `AwsPlatform` (provider, region, partition, `AwsNetwork`). Helpers: ami, calico, irsa,
+kubeconfig, policies, userdata, descriptions.
 """
 
 from ..clouds import CloudOffer, ManagedCluster
@@ -39,5 +26,4 @@ OFFER: CloudOffer[settings.AwsSettings] = CloudOffer(
         machine_type=settings.MACHINE_TYPE,
     ),
     database_instance=settings.DEFAULT_DB_INSTANCE,
-    builders_module=f"{__name__}.build",
 )

@@ -43,12 +43,8 @@ class NodeImage:
     ami_id: str
     """The image id read now (or the pinned id)."""
     parameter: str | None
-    """The SSM parameter path it was read from; None for an AMI id pin."""
-
-    @property
-    def source(self) -> str:
-        """What the nodes' image is keyed by: a change of it (and only it) rolls the node groups."""
-        return self.parameter or self.ami_id
+    """The SSM parameter path it was read from; None for an AMI id pin. What the nodes' image is
+    keyed by (`EksCluster`): a change of it, or of a pinned id, rolls the node groups."""
 
 
 def ubuntu_eks_ami(ubuntu_release: str, kubernetes_minor: str, region: str, opts: pulumi.InvokeOptions, serial: str = CURRENT) -> str:

@@ -38,9 +38,8 @@ import pulumi_kubernetes as k8s
 
 from ..certmanager import NAMESPACE as CERT_MANAGER_NAMESPACE
 from ..certmanager.issuers import SERVICE_ACCOUNT as CERT_MANAGER_SERVICE_ACCOUNT
-from ..compatibility import NODE_LABEL_HEADLESS, NODE_LABEL_REGULAR, NODE_LABELS_SERVICES, WORKSPACE_NODE_SYSCTLS
+from ..compatibility import POOL_LABELS, WORKSPACE_NODE_SYSCTLS
 from ..contracts import CONTAINERD_DEFAULT, CertManagerIdentity, ClusterInfo, DnsInfo, Route53ZoneInfo
-from ..settings.model import required
 from . import calico as calico_chart
 from . import policies
 from .ami import node_image
@@ -48,7 +47,7 @@ from .irsa import service_account_role
 from .kubeconfig import kubeconfig
 from .platform import AwsContext, Partition
 from .settings import CLUSTER_DNS_IP, SERVICE_CIDR, eks_version
-from .userdata import user_data
+from .userdata import bootstrap_script, user_data
 
 TYPE = "gitpod:index:EksCluster"
 #: Canonical's Ubuntu images boot from /dev/sda1.
@@ -243,30 +242,31 @@ class EksCluster(pulumi.ComponentResource):
         )
         addon_version = {addon: versions.output.apply(functools.partial(_pick, addon)) for addon in ADDONS}
 
+        def addon(key: str, addon_name: str, opts: pulumi.ResourceOptions, **kwargs: Any) -> aws.eks.Addon:
+            """An EKS-managed add-on at its kept version, overwriting what EKS or an earlier install set."""
+            return aws.eks.Addon(
+                f"{name}-{key}",
+                cluster_name=cluster.name,
+                addon_name=addon_name,
+                addon_version=addon_version[addon_name],
+                resolve_conflicts_on_create="OVERWRITE",
+                resolve_conflicts_on_update="OVERWRITE",
+                opts=opts,
+                **kwargs,
+            )
+
         # -- add-ons the nodes need to become Ready ------------------------------------------------
         use_calico = args["calico"]
-        vpc_cni = aws.eks.Addon(
-            f"{name}-vpc-cni",
-            cluster_name=cluster.name,
-            addon_name="vpc-cni",
-            addon_version=addon_version["vpc-cni"],
+        vpc_cni = addon(
+            "vpc-cni",
+            "vpc-cni",
+            child,
             service_account_role_arn=irsa(
                 "vpc-cni", "kube-system", "aws-node", managed_policies=[partition.managed_policy("AmazonEKS_CNI_Policy")]
             ),
             configuration_values=json.dumps(calico_chart.VPC_CNI_WITH_CALICO if use_calico else calico_chart.VPC_CNI_WITHOUT_CALICO),
-            resolve_conflicts_on_create="OVERWRITE",
-            resolve_conflicts_on_update="OVERWRITE",
-            opts=child,
         )
-        kube_proxy = aws.eks.Addon(
-            f"{name}-kube-proxy",
-            cluster_name=cluster.name,
-            addon_name="kube-proxy",
-            addon_version=addon_version["kube-proxy"],
-            resolve_conflicts_on_create="OVERWRITE",
-            resolve_conflicts_on_update="OVERWRITE",
-            opts=child,
-        )
+        kube_proxy = addon("kube-proxy", "kube-proxy", child)
 
         # -- node groups --------------------------------------------------------------------------
         # The image first resolved for this source, kept while the source stays (see module doc).
@@ -290,7 +290,9 @@ class EksCluster(pulumi.ComponentResource):
                 update_default_version=True,
                 vpc_security_group_ids=[args["node_security_group_id"], cluster_security_group],
                 user_data=bootstrap.apply(
-                    lambda v, labels=labels, sysctls=sysctls: user_data(cluster_name, str(v[0]), str(v[1]), dns_ip, labels, sysctls)  # type: ignore[misc]
+                    lambda v, labels=labels, sysctls=sysctls: user_data(
+                        bootstrap_script(cluster_name, str(v[0]), str(v[1]), dns_ip, labels, sysctls)
+                    )  # type: ignore[misc]
                 ),
                 block_device_mappings=[
                     aws.ec2.LaunchTemplateBlockDeviceMappingArgs(
@@ -346,29 +348,17 @@ class EksCluster(pulumi.ComponentResource):
 
         # -- add-ons that schedule pods -----------------------------------------------------------
         after_nodes = pulumi.ResourceOptions(parent=self, depends_on=node_groups)
-        coredns = aws.eks.Addon(
-            f"{name}-coredns",
-            cluster_name=cluster.name,
-            addon_name="coredns",
-            addon_version=addon_version["coredns"],
-            resolve_conflicts_on_create="OVERWRITE",
-            resolve_conflicts_on_update="OVERWRITE",
-            opts=after_nodes,
-        )
-        ebs_csi = aws.eks.Addon(
-            f"{name}-ebs-csi",
-            cluster_name=cluster.name,
-            addon_name="aws-ebs-csi-driver",
-            addon_version=addon_version["aws-ebs-csi-driver"],
+        coredns = addon("coredns", "coredns", after_nodes)
+        ebs_csi = addon(
+            "ebs-csi",
+            "aws-ebs-csi-driver",
+            after_nodes,
             service_account_role_arn=irsa(
                 "ebs-csi",
                 "kube-system",
                 "ebs-csi-controller-sa",
                 managed_policies=[partition.managed_policy("service-role/AmazonEBSCSIDriverPolicy")],
             ),
-            resolve_conflicts_on_create="OVERWRITE",
-            resolve_conflicts_on_update="OVERWRITE",
-            opts=after_nodes,
         )
 
         self.cert_manager_role_arn = None
@@ -472,25 +462,21 @@ def _sizes_by_tag(groups: Sequence[Any]) -> dict[str, int]:
 
 # -- the builder ------------------------------------------------------------------------------------
 def _pools(ctx: AwsContext) -> list[NodePool]:
-    c = ctx.settings.cluster
     workspaces = tuple(WORKSPACE_NODE_SYSCTLS.items())
-    spec = (
-        ("services", "services", c.services_pool, NODE_LABELS_SERVICES, ()),
-        ("regular-workspaces", "regularWorkspaces", c.regular_pool, (NODE_LABEL_REGULAR,), workspaces),
-        ("headless-workspaces", "headlessWorkspaces", c.headless_pool, (NODE_LABEL_HEADLESS,), workspaces),
-    )
-    pools = []
-    for key, setting, pool_settings, labels, sysctls in spec:
-        p = required(pool_settings, f"gitpod:cluster.nodePools.{setting}")
-        pools.append(NodePool(key, p.machine_type, p.min_nodes, p.max_nodes, p.disk_size_gb, tuple(labels), sysctls))
-    return pools
+    names = ("services", "regular-workspaces", "headless-workspaces")
+    return [
+        NodePool(name, p.machine_type, p.min_nodes, p.max_nodes, p.disk_size_gb, POOL_LABELS[key], () if key == "services" else workspaces)
+        for name, (key, p) in zip(names, ctx.settings.cluster.node_pools.items(), strict=True)
+    ]
 
 
 def build(ctx: AwsContext, dns: DnsInfo | None) -> ClusterInfo:
     """The EKS cluster; with a Route53 zone for DNS-01, cert-manager's role is scoped to it."""
     settings, aws_settings, platform = ctx.settings, ctx.settings.cloud_settings, ctx.platform
     version = eks_version(settings)
-    image = node_image(aws_settings.ubuntu_release, version, aws_settings.node_image, platform.region, platform.invoke_opts())
+    image = node_image(
+        aws_settings.ubuntu_release, version, aws_settings.node_image, platform.region, pulumi.InvokeOptions(provider=platform.provider)
+    )
     args: EksClusterArgs = {
         "cluster_name": settings.cluster.name,
         "kubernetes_version": version,

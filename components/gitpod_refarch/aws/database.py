@@ -1,7 +1,4 @@
-"""`RdsMysql`: RDS for MySQL in private subnets, reachable on 3306 from the cluster's nodes only.
-
-`build` declares it for `gitpod:database.mode: managed`: it needs the network, never the cluster.
-"""
+"""`RdsMysql`: RDS for MySQL in private subnets, reachable on 3306 from the cluster's nodes only."""
 
 from __future__ import annotations
 

@@ -1,8 +1,4 @@
-"""`Route53Zone`: the public hosted zone DNS-01 challenges are answered in (created or looked up).
-
-`build` declares it for `gitpod:certificate.dns01: route53`, before the cluster: the cluster
-receives the zone's contract and scopes cert-manager's role to its ARN.
-"""
+"""`Route53Zone`: the public hosted zone DNS-01 challenges are answered in (created or looked up)."""
 
 from __future__ import annotations
 
@@ -69,10 +65,9 @@ class Route53Zone(pulumi.ComponentResource):
 
 def build(ctx: AwsContext) -> DnsInfo:
     settings, platform = ctx.settings, ctx.platform
-    zone_settings = settings.certificate.zone
-    args: Route53ZoneArgs = {"name": zone_settings.name or settings.domain, "protect": settings.protect}
-    if zone_settings.existing_id:
-        args["existing_id"] = zone_settings.existing_id
+    args: Route53ZoneArgs = {"name": settings.dns_zone_name, "protect": settings.protect}
+    if settings.certificate.zone.existing_id:
+        args["existing_id"] = settings.certificate.zone.existing_id
     zone = Route53Zone(f"{ctx.name}-dns", args, opts=platform.opts())
     return Route53ZoneInfo(
         zone_name=zone.zone_name, name_servers=zone.name_servers, zone_id=zone.zone_id, zone_arn=zone.arn, region=platform.region

@@ -1,9 +1,7 @@
 """What every AWS concern builds on: the explicit provider, the region's partition and the network.
 
-`build` runs first and once; the frozen `AwsPlatform` it returns is handed to every other AWS
-builder (`AwsContext`), so nothing is looked up, cached or downcast later. Components shared by
-two concerns are passed between them explicitly by `architecture`: the DNS zone's contract to the
-cluster (for cert-manager's role), the storage's contract to the registry (to reuse its bucket).
+`build` runs first and once; every other AWS builder receives the frozen `AwsPlatform` it returns
+(`AwsContext`), so nothing is looked up, cached or downcast later.
 """
 
 from __future__ import annotations
@@ -69,9 +67,6 @@ class AwsPlatform:
     def opts(self) -> pulumi.ResourceOptions:
         """Options for a component built on this platform: the AWS provider, explicitly."""
         return pulumi.ResourceOptions(providers=[self.provider])
-
-    def invoke_opts(self) -> pulumi.InvokeOptions:
-        return pulumi.InvokeOptions(provider=self.provider)
 
 
 #: What every AWS builder receives: the settings with `gitpod:aws`, the name prefix and the platform.

@@ -10,18 +10,10 @@ from __future__ import annotations
 from .. import byo
 from ..contracts import RegistryInfo, S3Registry, StorageInfo
 from .platform import AwsContext
-from .storage import S3Bucket
+from .storage import bucket
 
 
 def build(ctx: AwsContext, storage: StorageInfo) -> RegistryInfo:
-    settings, platform = ctx.settings, ctx.platform
-    if settings.registry.reuse_storage_bucket:
+    if ctx.settings.registry.reuse_storage_bucket:
         return byo.reused_bucket(storage)
-    bucket = S3Bucket(f"{ctx.name}-registry", {"purpose": "container registry layers", "protect": settings.protect}, opts=platform.opts())
-    return S3Registry(
-        bucket=bucket.bucket,
-        region=platform.region,
-        endpoint=platform.partition.s3_endpoint(platform.region),
-        access_key=bucket.access_key_id,
-        secret_key=bucket.secret_access_key,
-    )
+    return S3Registry.on(bucket(ctx, "registry", "container registry layers"))

@@ -165,7 +165,8 @@ def parse(s: Section) -> AwsSettings:
             pattern=_ARN,
             pattern_help="expected an IAM role or user ARN such as arn:aws:iam::123456789012:role/platform-admins.",
         ),
-        public_access_cidrs=_cidrs(s, "publicAccessCidrs") or DEFAULT_PUBLIC_ACCESS_CIDRS,
+        public_access_cidrs=s.ipv4_networks("publicAccessCidrs", "{} is not an IPv4 CIDR such as 203.0.113.0/24.")
+        or DEFAULT_PUBLIC_ACCESS_CIDRS,
         profile=s.string("profile"),
     )
     for arn in result.admin_role_arns:
@@ -212,16 +213,6 @@ def _vpc_cidr(s: Section) -> str:
         s.problems.add(s.key("vpcCidr"), f"{text!r} overlaps the cluster's Service range {SERVICE_CIDR}; choose a range in 10.0.0.0/8.")
         return DEFAULT_VPC_CIDR
     return text
-
-
-def _cidrs(s: Section, name: str) -> tuple[str, ...]:
-    values = s.string_list(name)
-    for value in values:
-        try:
-            ipaddress.IPv4Network(value)
-        except ValueError:
-            s.problems.add(s.key(name), f"{value!r} is not an IPv4 CIDR such as 203.0.113.0/24.")
-    return values
 
 
 # -- compatibility and cost rules ------------------------------------------------------------------
@@ -383,11 +374,9 @@ def _registry(settings: Settings[AwsSettings], add: Add) -> None:
 
 
 def _dns(settings: Settings[AwsSettings], add: Add) -> None:
-    cert = settings.certificate
-    if not (cert.issuer.startswith("letsencrypt") and cert.dns01 == "route53"):
+    if settings.certificate.acme_dns01 != "route53":
         return
-    zone = cert.zone
-    name = zone.name or settings.domain
+    zone, name = settings.certificate.zone, settings.dns_zone_name
     if settings.domain != name and not settings.domain.endswith("." + name):
         add(
             "hard",

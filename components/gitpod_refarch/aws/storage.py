@@ -1,7 +1,6 @@
 """`S3Bucket`: a private, encrypted, versioned bucket and an IAM user that can use only it.
 
-`build` declares the object-storage bucket for `gitpod:storage.mode: managed`; the registry
-(`registry.py`) declares its own with the same component, or reuses this one's contract.
+The registry (`registry.py`) gets its own with the same component, or reuses this one's contract.
 
 Gitpod 2022.11 reads S3 credentials from a Secret (`accessKeyId`/`secretAccessKey` for object
 storage, `s3AccessKey`/`s3SecretKey` for the registry); it has no way to use a pod role, so a
@@ -122,11 +121,10 @@ class S3Bucket(pulumi.ComponentResource):
         )
 
 
-def build(ctx: AwsContext) -> StorageInfo:
+def bucket(ctx: AwsContext, concern: str, purpose: str) -> S3Storage:
+    """An `S3Bucket` named after the concern it serves, as the S3-compatible contract of its bucket."""
     platform = ctx.platform
-    bucket = S3Bucket(
-        f"{ctx.name}-storage", {"purpose": "workspace content and backups", "protect": ctx.settings.protect}, opts=platform.opts()
-    )
+    bucket = S3Bucket(f"{ctx.name}-{concern}", {"purpose": purpose, "protect": ctx.settings.protect}, opts=platform.opts())
     return S3Storage(
         region=platform.region,
         endpoint=platform.partition.s3_endpoint(platform.region),
@@ -134,3 +132,7 @@ def build(ctx: AwsContext) -> StorageInfo:
         access_key_id=bucket.access_key_id,
         secret_access_key=bucket.secret_access_key,
     )
+
+
+def build(ctx: AwsContext) -> StorageInfo:
+    return bucket(ctx, "storage", "workspace content and backups")

@@ -47,16 +47,9 @@ def bootstrap_script(
     return header + sysctl_script(sysctls or {}) + " \\\n  ".join(args) + "\n"
 
 
-def user_data(
-    cluster_name: str,
-    endpoint: str,
-    certificate_authority: str,
-    dns_ip: str,
-    labels: Sequence[str],
-    sysctls: Mapping[str, str] | None = None,
-) -> str:
-    """The launch template's `user_data`: base64 of a MIME multi-part document (what EKS expects)."""
-    script = bootstrap_script(cluster_name, endpoint, certificate_authority, dns_ip, labels, sysctls)
+def user_data(script: str) -> str:
+    """The launch template's `user_data` for a `bootstrap_script`: base64 of a MIME multi-part
+    document (what EKS expects)."""
     document = (
         "MIME-Version: 1.0\n"
         f'Content-Type: multipart/mixed; boundary="{BOUNDARY}"\n\n'

@@ -1,9 +1,9 @@
 """Azure: AKS, MySQL Flexible Server, Blob storage, ACR and Azure DNS (`gitpod:cloud: azure`).
 
-This module only declares what Azure offers (pure data, no SDK); `build.py` creates the resources
-and is imported only when Azure is selected. Components: `platform.AzurePlatform`,
-`cluster.AksCluster`, `database.MysqlFlexibleServer`, `storage.BlobStorage`,
-`registry.ContainerRegistry`, `dns.AzureDnsZone`.
+This module only declares what Azure offers (`OFFER`: pure data, no SDK), so validating settings
+never imports pulumi-azure-native. The package has every cloud package's modules (see `clouds`);
+`platform` builds `AzurePlatformInfo` (resource group, `AzureNetwork`, kubelet identity). Helpers:
+naming (globally unique names), roles (built-in role grants).
 """
 
 from ..clouds import CloudOffer, ManagedCluster
@@ -25,6 +25,5 @@ OFFER: CloudOffer[settings.AzureSettings] = CloudOffer(
         maintenance=True,
     ),
     database_instance=settings.DEFAULT_MYSQL_SKU,
-    builders_module=f"{__name__}.build",
     provider_config=("azure-native",),
 )

@@ -11,10 +11,13 @@ import pulumi_azure_native.containerservice as containerservice
 import pulumi_azure_native.managedidentity as managedidentity
 import pulumi_kubernetes as k8s
 
+from ..certmanager.issuers import SERVICE_ACCOUNT as CERT_MANAGER_SERVICE_ACCOUNT
 from ..compatibility import NODE_LABEL_HEADLESS, NODE_LABEL_REGULAR, NODE_LABELS_SERVICES, WORKSPACE_NODE_SYSCTLS
-from ..contracts import CONTAINERD_DEFAULT, CertManagerIdentity, ClusterInfo
+from ..contracts import CONTAINERD_DEFAULT, AzureDnsZoneInfo, CertManagerIdentity, ClusterInfo, DnsInfo
+from ..settings.model import MaintenanceSettings, NodePoolSettings
 from . import roles
-from .platform import Identity
+from .platform import AzureContext, Identity
+from .settings import NODE_OS_UPGRADE_CHANNEL, UPGRADE_CHANNEL, kubernetes_version, node_os_sku
 
 TYPE = "gitpod:index:AksCluster"
 
@@ -36,26 +39,15 @@ AUTO_UPGRADE_SCHEDULE = "aksManagedAutoUpgradeSchedule"
 NODE_OS_UPGRADE_SCHEDULE = "aksManagedNodeOSUpgradeSchedule"
 
 
-class AgentPoolSpec(TypedDict):
-    """Size of one node pool; the pool always autoscales between `min_count` and `max_count`."""
+class WorkloadIdentitySpec(TypedDict):
+    """A managed identity a Kubernetes service account may act as (AKS workload identity)."""
 
-    vm_size: str
-    min_count: int
-    max_count: int
-    os_disk_size_gb: int
-
-
-class MaintenanceWindowSpec(TypedDict):
-    """One weekly window, in UTC, in which AKS may run both auto-upgrade channels."""
-
-    day: str
-    """Week day the window opens, `Monday` ... `Sunday`."""
-    start_time: str
-    """`HH:MM` (UTC)."""
-    duration_hours: int
-    """4-24."""
-    not_allowed: Sequence[tuple[str, str]]
-    """(start, end) `YYYY-MM-DD` date ranges, both inclusive, with no automatic upgrades at all."""
+    identity_name: pulumi.Input[str]
+    """Name of the user-assigned identity, in the cluster's resource group."""
+    client_id: pulumi.Input[str]
+    """Its client ID, which the service account's annotation names."""
+    subject: str
+    """The service account it trusts, `system:serviceaccount:<namespace>:<name>`."""
 
 
 class AksClusterArgs(TypedDict, total=False):
@@ -73,11 +65,11 @@ class AksClusterArgs(TypedDict, total=False):
     """Subnet the nodes join (required)."""
     kubelet_identity: Identity
     """User-assigned identity the kubelets run as, so registries can grant it AcrPull up front (required)."""
-    services_pool: AgentPoolSpec
-    """The system pool, labelled for Gitpod's meta, IDE and workspace services (required)."""
-    regular_pool: AgentPoolSpec
+    services_pool: NodePoolSettings
+    """The system pool, labelled for Gitpod's meta, IDE and workspace services; every pool autoscales (required)."""
+    regular_pool: NodePoolSettings
     """Pool for regular workspaces (required)."""
-    headless_pool: AgentPoolSpec
+    headless_pool: NodePoolSettings
     """Pool for headless (prebuild) workspaces (required)."""
     os_sku: str
     """Node image of every pool: `Ubuntu2204`, `Ubuntu` or `AzureLinux` (required)."""
@@ -92,20 +84,20 @@ class AksClusterArgs(TypedDict, total=False):
     tier: str
     """AKS pricing tier: `Free`, `Standard` (uptime SLA) or `Premium` (required)."""
     authorized_ip_ranges: Sequence[str]
-    """CIDRs allowed to reach the API server (default: any)."""
-    cert_manager_identity: Identity
-    """Identity cert-manager's service account is federated with (optional)."""
-    cert_manager_subject: str
-    """Service account the identity trusts, `system:serviceaccount:<namespace>:<name>`."""
+    """CIDRs allowed to reach the API server, none: any (required)."""
     upgrade_channel: str
     """Cluster auto-upgrade channel, e.g. `patch` (required; see docs/azure.md for how it shapes upgrades)."""
     node_os_upgrade_channel: str
     """Node OS auto-upgrade channel, e.g. `NodeImage` (required)."""
-    maintenance: MaintenanceWindowSpec
-    """When AKS may run both auto-upgrade channels (optional; without it AKS upgrades whenever it likes)."""
+    maintenance: MaintenanceSettings
+    """The weekly window (UTC) in which AKS may run both auto-upgrade channels (without it AKS upgrades whenever it likes)."""
+    cert_manager: WorkloadIdentitySpec
+    """The identity cert-manager's service account is federated with (for Azure DNS)."""
 
 
-def _pool_profile(spec: AgentPoolSpec, labels: Mapping[str, str], os_sku: str, version: str, subnet: pulumi.Input[str]) -> dict[str, Any]:
+def _pool_profile(
+    pool: NodePoolSettings, labels: Mapping[str, str], os_sku: str, version: str, subnet: pulumi.Input[str]
+) -> dict[str, Any]:
     return {
         # Every pool names the cluster's minor: with an auto-upgrade channel AKS accepts a managed
         # cluster request only when all pools' versions are given and equal the control plane's (or
@@ -113,16 +105,16 @@ def _pool_profile(spec: AgentPoolSpec, labels: Mapping[str, str], os_sku: str, v
         # never fights the `patch` channel: re-sending the same minor triggers no upgrade (AKS REST
         # `orchestratorVersion`, containerservice stable/2025-09-01).
         "orchestrator_version": version,
-        "vm_size": spec["vm_size"],
-        "os_disk_size_gb": spec["os_disk_size_gb"],
+        "vm_size": pool.machine_type,
+        "os_disk_size_gb": pool.disk_size_gb,
         "os_type": "Linux",
         "os_sku": os_sku,
         "type": "VirtualMachineScaleSets",
         "enable_auto_scaling": True,
-        "min_count": spec["min_count"],
-        "max_count": spec["max_count"],
+        "min_count": pool.min_nodes,
+        "max_count": pool.max_nodes,
         # Required at creation; the autoscaler owns it afterwards (see ignore_changes).
-        "count": max(spec["min_count"], 1),
+        "count": max(pool.min_nodes, 1),
         "max_pods": MAX_PODS,
         "vnet_subnet_id": subnet,
         "node_labels": dict(labels),
@@ -146,20 +138,16 @@ def _network_profile(args: AksClusterArgs) -> dict[str, Any]:
     return profile
 
 
-def maintenance_window(spec: MaintenanceWindowSpec) -> containerservice.MaintenanceWindowArgs:
+def maintenance_window(window: MaintenanceSettings) -> containerservice.MaintenanceWindowArgs:
     """AKS' weekly window in UTC (`utcOffset` +00:00, which `notAllowedDates` also use)."""
     return containerservice.MaintenanceWindowArgs(
-        schedule=containerservice.ScheduleArgs(weekly=containerservice.WeeklyScheduleArgs(day_of_week=spec["day"], interval_weeks=1)),
-        start_time=spec["start_time"],
-        duration_hours=spec["duration_hours"],
+        schedule=containerservice.ScheduleArgs(weekly=containerservice.WeeklyScheduleArgs(day_of_week=window.day, interval_weeks=1)),
+        start_time=window.start_time,
+        duration_hours=window.duration_hours,
         utc_offset="+00:00",
-        not_allowed_dates=[containerservice.DateSpanArgs(start=start, end=end) for start, end in spec["not_allowed"]] or None,
+        not_allowed_dates=[containerservice.DateSpanArgs(start=e.start.isoformat(), end=e.end.isoformat()) for e in window.exclusions]
+        or None,
     )
-
-
-def decode_kubeconfig(value: str) -> str:
-    """AKS returns kubeconfigs base64-encoded."""
-    return base64.b64decode(value).decode()
 
 
 class AksCluster(pulumi.ComponentResource):
@@ -202,12 +190,8 @@ class AksCluster(pulumi.ComponentResource):
         kubelet = args["kubelet_identity"]
         child = pulumi.ResourceOptions(parent=self)
 
-        control_plane = managedidentity.UserAssignedIdentity(
-            f"{name}-control-plane-identity",
-            resource_name_=f"{cluster_name}-control-plane",
-            resource_group_name=group,
-            location=location,
-            opts=child,
+        control_plane = Identity.create(
+            f"{name}-control-plane-identity", f"{cluster_name}-control-plane", group=group, location=location, parent=self
         )
         grants = [
             roles.grant(
@@ -234,7 +218,7 @@ class AksCluster(pulumi.ComponentResource):
             **_pool_profile(args["services_pool"], dict.fromkeys(NODE_LABELS_SERVICES, "true"), os_sku, version, subnet),
         )
         api_access = None
-        if args.get("authorized_ip_ranges"):
+        if args["authorized_ip_ranges"]:
             api_access = containerservice.ManagedClusterAPIServerAccessProfileArgs(authorized_ip_ranges=list(args["authorized_ip_ranges"]))
         cluster = containerservice.ManagedCluster(
             f"{name}-aks",
@@ -304,21 +288,21 @@ class AksCluster(pulumi.ComponentResource):
 
         self.oidc_issuer_url = cluster.oidc_issuer_profile.apply(lambda profile: profile.issuer_url if profile else "")
         identity = CertManagerIdentity()
-        cert_manager = args.get("cert_manager_identity")
+        cert_manager = args.get("cert_manager")
         if cert_manager is not None:
             federation = managedidentity.FederatedIdentityCredential(
                 f"{name}-cert-manager-federation",
                 federated_identity_credential_resource_name="cert-manager",
-                resource_name_=cert_manager.name,
+                resource_name_=cert_manager["identity_name"],
                 resource_group_name=group,
                 issuer=self.oidc_issuer_url,
-                subject=args["cert_manager_subject"],
+                subject=cert_manager["subject"],
                 audiences=[TOKEN_AUDIENCE],
                 opts=child,
             )
             # Only cert-manager needs the federation: its client-id annotation resolves after it, so
             # the chart waits for it while the provider (and everything else) does not.
-            client_id = pulumi.Output.all(cert_manager.client_id, federation.id).apply(lambda values: str(values[0]))
+            client_id = pulumi.Output.all(cert_manager["client_id"], federation.id).apply(lambda values: str(values[0]))
             identity = CertManagerIdentity(
                 service_account_annotations={WORKLOAD_IDENTITY_CLIENT_ID: client_id},
                 pod_labels={WORKLOAD_IDENTITY_LABEL: "true"},
@@ -329,7 +313,8 @@ class AksCluster(pulumi.ComponentResource):
             resource_name=cluster.name,
             opts=pulumi.InvokeOutputOptions(parent=self),
         )
-        self.kubeconfig = pulumi.Output.secret(credentials.apply(lambda c: decode_kubeconfig(c.kubeconfigs[0].value)))
+        # AKS returns kubeconfigs base64-encoded.
+        self.kubeconfig = pulumi.Output.secret(credentials.apply(lambda c: base64.b64decode(c.kubeconfigs[0].value).decode()))
         self.provider = k8s.Provider(
             f"{name}-provider",
             kubeconfig=self.kubeconfig,
@@ -359,3 +344,39 @@ class AksCluster(pulumi.ComponentResource):
                 "oidcIssuerUrl": self.oidc_issuer_url,
             }
         )
+
+
+def build(ctx: AzureContext, dns: DnsInfo | None) -> ClusterInfo:
+    """The AKS cluster; with an Azure DNS zone for DNS-01, cert-manager is federated with its identity."""
+    settings, azure, platform = ctx.settings, ctx.settings.cloud_settings, ctx.platform
+    cluster = settings.cluster
+    pools = cluster.node_pools
+    args: AksClusterArgs = {
+        "resource_group_name": platform.resource_group_name,
+        "location": platform.location,
+        "cluster_name": cluster.name,
+        "kubernetes_version": kubernetes_version(settings),
+        "subscription_id": platform.subscription_id,
+        "node_subnet_id": platform.network.node_subnet_id,
+        "kubelet_identity": platform.kubelet_identity,
+        "services_pool": pools["services"],
+        "regular_pool": pools["regularWorkspaces"],
+        "headless_pool": pools["headlessWorkspaces"],
+        "os_sku": node_os_sku(settings),
+        "network_plugin": azure.network_plugin,
+        "pod_cidr": azure.network.pod_cidr,
+        "service_cidr": azure.network.service_cidr,
+        "dns_service_ip": azure.network.dns_service_ip,
+        "tier": azure.cluster_tier,
+        "authorized_ip_ranges": azure.authorized_ip_ranges,
+        "upgrade_channel": UPGRADE_CHANNEL,
+        "node_os_upgrade_channel": NODE_OS_UPGRADE_CHANNEL,
+        "maintenance": cluster.maintenance,
+    }
+    match dns:
+        case AzureDnsZoneInfo():
+            # The identity belongs to the DNS concern (built before the cluster, never waiting for
+            # it); the cluster only lets cert-manager's service account act as it.
+            subject = f"system:serviceaccount:{settings.cert_manager.namespace}:{CERT_MANAGER_SERVICE_ACCOUNT}"
+            args["cert_manager"] = {"identity_name": dns.identity_name, "client_id": dns.identity_client_id, "subject": subject}
+    return AksCluster(f"{ctx.name}-cluster", args).info

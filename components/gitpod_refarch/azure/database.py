@@ -9,16 +9,17 @@ to the VNet. See docs/azure.md."""
 
 from __future__ import annotations
 
-from typing import TypedDict
-
 import pulumi
 import pulumi_azure_native.authorization as authorization
 import pulumi_azure_native.dbformysql as dbformysql
 import pulumi_azure_native.privatedns as privatedns
 import pulumi_random as random
 
-from ..contracts import ExternalDatabase
+from ..contracts import DatabaseInfo, ExternalDatabase
+from ..settings.model import required
 from .naming import unique_suffix
+from .platform import AzureContext, Placement
+from .settings import mysql_tier
 
 TYPE = "gitpod:index:MysqlFlexibleServer"
 
@@ -53,13 +54,7 @@ SERVER_PARAMETERS: dict[str, str] = {
 MYSQL8_PARAMETERS: dict[str, str] = {"sql_generate_invisible_primary_key": "OFF"}
 
 
-class MysqlFlexibleServerArgs(TypedDict, total=False):
-    resource_group_name: pulumi.Input[str]
-    """Resource group of the server (required)."""
-    location: str
-    """Azure region (required)."""
-    prefix: str
-    """Prefix of the server name; a random suffix makes `<name>.mysql.database.azure.com` unique (default `gitpod`)."""
+class MysqlFlexibleServerArgs(Placement, total=False):
     vnet_id: pulumi.Input[str]
     """VNet the private DNS zone is linked to, so nodes resolve the server (required)."""
     subnet_id: pulumi.Input[str]
@@ -70,14 +65,14 @@ class MysqlFlexibleServerArgs(TypedDict, total=False):
     """Compute SKU, e.g. `Standard_D2ds_v4` (2 vCores) (required)."""
     sku_tier: str
     """`Burstable`, `GeneralPurpose` or `MemoryOptimized`; must match `sku_name` (required)."""
+    high_availability: bool
+    """Zone-redundant standby, not available on Burstable (required)."""
+    backup_retention_days: int
+    """Days of automatic backups kept for point-in-time restore (required)."""
+    deletion_protection: bool
+    """Put a CanNotDelete lock on the server (required)."""
     storage_size_gb: int
     """Initial storage in GB; it grows automatically and later changes are ignored (default 20)."""
-    high_availability: bool
-    """Zone-redundant standby (default false; not available on Burstable)."""
-    backup_retention_days: int
-    """Days of automatic backups kept for point-in-time restore (default 7)."""
-    deletion_protection: bool
-    """Put a CanNotDelete lock on the server (default true)."""
     admin_login: str
     """Administrator login Gitpod connects as (default `gitpod`)."""
     protect: bool
@@ -103,7 +98,7 @@ class MysqlFlexibleServer(pulumi.ComponentResource):
     def __init__(self, name: str, args: MysqlFlexibleServerArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(TYPE, name, None, opts)
         group = args["resource_group_name"]
-        prefix = args.get("prefix", "gitpod")
+        prefix = args["prefix"]
         version = args["version"]
         protect = args.get("protect", True)
         admin = args.get("admin_login", "gitpod")
@@ -150,8 +145,8 @@ class MysqlFlexibleServer(pulumi.ComponentResource):
             administrator_login_password=self.password,
             sku={"name": args["sku_name"], "tier": args["sku_tier"]},
             storage={"storage_size_gb": args.get("storage_size_gb", 20), "auto_grow": AUTO_GROW},
-            backup={"backup_retention_days": args.get("backup_retention_days", 7), "geo_redundant_backup": "Disabled"},
-            high_availability={"mode": "ZoneRedundant" if args.get("high_availability", False) else "Disabled"},
+            backup={"backup_retention_days": args["backup_retention_days"], "geo_redundant_backup": "Disabled"},
+            high_availability={"mode": "ZoneRedundant" if args["high_availability"] else "Disabled"},
             # Private access: no public endpoint; the name resolves through the linked private zone.
             network={"delegated_subnet_resource_id": args["subnet_id"], "private_dns_zone_resource_id": zone.id},
             opts=pulumi.ResourceOptions(
@@ -192,7 +187,7 @@ class MysqlFlexibleServer(pulumi.ComponentResource):
             # After the parameter changes, which may restart the server.
             opts=pulumi.ResourceOptions(parent=self, protect=protect, depends_on=previous),
         )
-        if args.get("deletion_protection", True):
+        if args["deletion_protection"]:
             authorization.ManagementLockByScope(
                 f"{name}-delete-lock",
                 lock_name="gitpod-database",
@@ -206,3 +201,24 @@ class MysqlFlexibleServer(pulumi.ComponentResource):
         self.username = pulumi.Output.from_input(admin)
         self.info = ExternalDatabase(host=self.host, port=3306, username=self.username, password=self.password)
         self.register_outputs({"host": self.host, "username": self.username, "database": database.name})
+
+
+def build(ctx: AzureContext) -> DatabaseInfo:
+    settings, platform = ctx.settings, ctx.platform
+    db = settings.database
+    sku = required(db.instance_size, "gitpod:database.instanceSize")
+    return MysqlFlexibleServer(
+        f"{ctx.name}-database",
+        {
+            **platform.placement(),
+            "vnet_id": platform.network.vnet_id,
+            "subnet_id": platform.network.database_subnet_id,
+            "version": db.version,
+            "sku_name": sku,
+            "sku_tier": required(mysql_tier(sku), "gitpod:database.instanceSize"),
+            "high_availability": db.high_availability,
+            "backup_retention_days": db.backup_retention_days,
+            "deletion_protection": db.deletion_protection,
+            "protect": settings.protect,
+        },
+    ).info

@@ -1,4 +1,8 @@
-"""`AzureDnsZone`: the public zone cert-manager answers DNS-01 challenges in, via workload identity."""
+"""`AzureDnsZone`: the public zone cert-manager answers DNS-01 challenges in, via workload identity.
+
+`build` also declares cert-manager's identity (under the platform component), which the cluster
+federates with cert-manager's service account.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,10 @@ from typing import TypedDict
 import pulumi
 import pulumi_azure_native.dns as dns
 
-from ..contracts import AzureDnsZoneInfo
+from ..contracts import AzureDnsZoneInfo, DnsInfo
 from . import roles
-from .platform import Identity
+from .platform import AzureContext, Identity
+from .settings import existing_zone, zone_name
 
 TYPE = "gitpod:index:AzureDnsZone"
 
@@ -21,10 +26,10 @@ class AzureDnsZoneArgs(TypedDict, total=False):
     """Resource group of the zone (required)."""
     subscription_id: pulumi.Input[str]
     """Subscription of the zone (required)."""
-    existing_zone_id: str
-    """Resource ID of an existing zone to use instead of creating one."""
     cert_manager_identity: Identity
     """Identity granted DNS Zone Contributor on this zone only (required)."""
+    existing_zone_id: str
+    """Resource ID of an existing zone to use instead of creating one."""
     protect: bool
     """Protect a created zone in Pulumi (default true); its records and delegation are lost with it."""
 
@@ -77,5 +82,25 @@ class AzureDnsZone(pulumi.ComponentResource):
             resource_group_name=args["resource_group_name"],
             subscription_id=args["subscription_id"],
             identity_client_id=identity.client_id,
+            identity_name=identity.name,
         )
         self.register_outputs({"zoneId": self.zone_id, "nameServers": self.name_servers})
+
+
+def build(ctx: AzureContext) -> DnsInfo:
+    settings, platform = ctx.settings, ctx.platform
+    args: AzureDnsZoneArgs = {
+        "zone_name": zone_name(settings),
+        "resource_group_name": platform.resource_group_name,
+        "subscription_id": platform.subscription_id,
+        "cert_manager_identity": platform.resources.identity("cert-manager"),
+        "protect": settings.protect,
+    }
+    existing = existing_zone(settings)
+    if existing is not None:
+        args |= {
+            "resource_group_name": existing.resource_group,
+            "subscription_id": existing.subscription_id,
+            "existing_zone_id": existing.id,
+        }
+    return AzureDnsZone(f"{ctx.name}-dns", args).info

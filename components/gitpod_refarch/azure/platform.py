@@ -1,8 +1,13 @@
-"""`AzurePlatform`: the resource group, network and identities every Azure concern builds on.
+"""What every Azure concern builds on: the resource group, the network and the kubelet identity.
 
-The identities live here, not in the cluster, because other concerns grant them access: the
-registry gives the kubelet identity AcrPull and the DNS zone gives cert-manager's identity DNS
-Zone Contributor. Created up front, those grants never wait for (or depend on) the AKS cluster.
+`build` declares the `AzurePlatform` component (the resource group, the VNet of `network.py` and
+the kubelet identity) and returns the frozen `AzurePlatformInfo` record.
+
+Identities live under this component, not the cluster, because other concerns grant them access:
+the registry gives the kubelet identity AcrPull, the DNS zone gives cert-manager's identity DNS
+Zone Contributor. Created before the cluster, those grants never wait for (or depend on) it.
+cert-manager's identity exists only with Azure DNS, so the DNS builder declares it
+(`AzurePlatform.identity`) and hands it to the cluster in the zone's contract.
 """
 
 from __future__ import annotations
@@ -13,34 +18,14 @@ from typing import TypedDict
 import pulumi
 import pulumi_azure_native.authorization as authorization
 import pulumi_azure_native.managedidentity as managedidentity
-import pulumi_azure_native.network as network
 import pulumi_azure_native.resources as resources
 
+from ..architecture import Context
+from ..settings import Settings
+from . import network
+from .settings import AzureSettings, resource_group_name
+
 TYPE = "gitpod:index:AzurePlatform"
-
-#: The subnet delegation Azure Database for MySQL Flexible Server needs for private access.
-MYSQL_DELEGATION = "Microsoft.DBforMySQL/flexibleServers"
-
-
-class AzurePlatformArgs(TypedDict, total=False):
-    location: str
-    """Azure region for every regional resource (required)."""
-    resource_group_name: str
-    """Resource group holding everything (required)."""
-    create_resource_group: bool
-    """Create the resource group (default true); false uses an existing one of that name."""
-    prefix: str
-    """Prefix of Azure resource names, normally the cluster name (default `gitpod`)."""
-    vnet_cidr: str
-    """VNet address space, e.g. `10.2.0.0/16` (required)."""
-    node_subnet_cidr: str
-    """Subnet for AKS nodes, inside `vnet_cidr` (required)."""
-    database_subnet_cidr: str
-    """Subnet delegated to MySQL Flexible Server, inside `vnet_cidr` (required)."""
-    cert_manager_identity: bool
-    """Create a user-assigned identity for cert-manager's Azure DNS solver (default false)."""
-    protect: bool
-    """Protect the resource group from deletion (default true); deleting it deletes everything in it."""
 
 
 @dataclass(frozen=True)
@@ -53,121 +38,116 @@ class Identity:
     principal_id: pulumi.Output[str]
 
     @staticmethod
-    def of(identity: managedidentity.UserAssignedIdentity) -> Identity:
+    def create(name: str, resource_name: str, *, group: pulumi.Input[str], location: str, parent: pulumi.Resource) -> Identity:
+        """Declare the identity `resource_name` in `group`."""
+        identity = managedidentity.UserAssignedIdentity(
+            name, resource_name_=resource_name, resource_group_name=group, location=location, opts=pulumi.ResourceOptions(parent=parent)
+        )
         return Identity(identity.id, identity.name, identity.client_id, identity.principal_id)
 
 
+class Placement(TypedDict):
+    """Where an Azure component goes: the arguments every regional component takes."""
+
+    resource_group_name: pulumi.Input[str]
+    """Resource group of the component's resources."""
+    location: str
+    """Azure region."""
+    prefix: str
+    """Prefix of Azure resource names, normally the cluster name; globally unique names add a random suffix."""
+
+
+class AzurePlatformArgs(Placement, network.AzureNetworkArgs, total=False):
+    """`resource_group_name` holds everything; `location` is that of every regional resource."""
+
+    create_resource_group: bool
+    """Create the resource group; false uses an existing one of that name (required)."""
+    protect: bool
+    """Protect the resource group from deletion (default true); deleting it deletes everything in it."""
+
+
 @dataclass(frozen=True)
-class AzureFoundation:
-    """What the cluster, database, storage, registry and DNS implementations build on."""
+class AzurePlatformInfo:
+    """The Azure platform of one stack, built once by `build`."""
 
     location: str
     resource_group_name: pulumi.Output[str]
+    #: The deploying subscription, which qualifies the role definitions granted.
     subscription_id: pulumi.Output[str]
-    vnet_id: pulumi.Output[str]
-    node_subnet_id: pulumi.Output[str]
-    database_subnet_id: pulumi.Output[str]
+    #: Prefix of Azure resource names (`gitpod:cluster.name`).
+    prefix: str
+    network: network.AzureNetwork
+    #: User-assigned identity the kubelets run as, created before the cluster so registries can grant it AcrPull.
     kubelet_identity: Identity
-    cert_manager_identity: Identity | None = None
+    #: The component itself, for the identities a concern declares under it.
+    resources: AzurePlatform
+
+    def placement(self) -> Placement:
+        return {"resource_group_name": self.resource_group_name, "location": self.location, "prefix": self.prefix}
 
 
 class AzurePlatform(pulumi.ComponentResource):
-    """Resource group, VNet with a node subnet and a MySQL-delegated subnet, and identities.
+    """The resource group (created or existing), the VNet and its subnets, and the kubelet identity."""
 
-    The node subnet has a `Microsoft.Storage` service endpoint so the storage account can accept
-    traffic from the nodes only; its route table belongs to AKS (kubenet attaches one), so the
-    program leaves it alone. Subnets are created one after the other: Azure rejects concurrent
-    changes to subnets of one VNet.
-    """
-
-    foundation: AzureFoundation
-    """Everything the concerns need from the platform."""
+    info: AzurePlatformInfo
+    """The platform record every Azure builder receives."""
 
     def __init__(self, name: str, args: AzurePlatformArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(TYPE, name, None, opts)
-        location = args["location"]
-        prefix = args.get("prefix", "gitpod")
-        child = pulumi.ResourceOptions(parent=self)
-
-        group_name: pulumi.Output[str]
-        if args.get("create_resource_group", True):
+        self._component_name = name
+        self._location, self._prefix = args["location"], args["prefix"]
+        if args["create_resource_group"]:
             group = resources.ResourceGroup(
                 f"{name}-resource-group",
                 resource_group_name=args["resource_group_name"],
-                location=location,
+                location=self._location,
                 opts=pulumi.ResourceOptions(parent=self, protect=args.get("protect", True)),
             )
-            group_name = group.name
+            self._group = group.name
         else:
-            group_name = pulumi.Output.from_input(args["resource_group_name"])
-
-        vnet = network.VirtualNetwork(
-            f"{name}-vnet",
-            virtual_network_name=f"{prefix}-vnet",
-            resource_group_name=group_name,
-            location=location,
-            address_space={"address_prefixes": [args["vnet_cidr"]]},
-            opts=child,
-        )
-        nodes = network.Subnet(
-            f"{name}-node-subnet",
-            subnet_name="nodes",
-            virtual_network_name=vnet.name,
-            resource_group_name=group_name,
-            address_prefix=args["node_subnet_cidr"],
-            service_endpoints=[{"service": "Microsoft.Storage"}],
-            # With kubenet, AKS attaches its own route table (in the node resource group) to this
-            # subnet after the cluster is created. Without this, the first `pulumi up` after a refresh
-            # would detach it and cut pod-to-pod traffic between nodes (Azure/AKS#400,
-            # hashicorp/terraform-provider-azurerm#4719). The program never sets a route table.
-            opts=pulumi.ResourceOptions(parent=self, ignore_changes=["routeTable"]),
-        )
-        database = network.Subnet(
-            f"{name}-database-subnet",
-            subnet_name="mysql",
-            virtual_network_name=vnet.name,
-            resource_group_name=group_name,
-            address_prefix=args["database_subnet_cidr"],
-            delegations=[{"name": "mysql-flexible-server", "service_name": MYSQL_DELEGATION}],
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[nodes]),
-        )
-
-        kubelet = managedidentity.UserAssignedIdentity(
-            f"{name}-kubelet-identity",
-            resource_name_=f"{prefix}-kubelet",
-            resource_group_name=group_name,
-            location=location,
-            opts=child,
-        )
-        cert_manager: Identity | None = None
-        if args.get("cert_manager_identity", False):
-            cert_manager = Identity.of(
-                managedidentity.UserAssignedIdentity(
-                    f"{name}-cert-manager-identity",
-                    resource_name_=f"{prefix}-cert-manager",
-                    resource_group_name=group_name,
-                    location=location,
-                    opts=child,
-                )
-            )
-
-        client = authorization.get_client_config_output(opts=pulumi.InvokeOutputOptions(parent=self))
-        self.foundation = AzureFoundation(
-            location=location,
-            resource_group_name=group_name,
-            subscription_id=client.subscription_id,
-            vnet_id=vnet.id,
-            node_subnet_id=nodes.id,
-            database_subnet_id=database.id,
-            kubelet_identity=Identity.of(kubelet),
-            cert_manager_identity=cert_manager,
-        )
+            self._group = pulumi.Output.from_input(args["resource_group_name"])
+        net = network.declare(name, args, group=self._group, location=self._location, prefix=self._prefix, parent=self)
+        kubelet = self.identity("kubelet")
+        subscription_id = authorization.get_client_config_output(opts=pulumi.InvokeOutputOptions(parent=self)).subscription_id
+        self.info = AzurePlatformInfo(self._location, self._group, subscription_id, self._prefix, net, kubelet, self)
         self.register_outputs(
             {
-                "resourceGroupName": group_name,
-                "vnetId": vnet.id,
-                "nodeSubnetId": nodes.id,
-                "databaseSubnetId": database.id,
+                "resourceGroupName": self._group,
+                "vnetId": net.vnet_id,
+                "nodeSubnetId": net.node_subnet_id,
+                "databaseSubnetId": net.database_subnet_id,
                 "kubeletIdentityId": kubelet.id,
             }
         )
+
+    def identity(self, role: str) -> Identity:
+        """The identity `<prefix>-<role>` in the platform's resource group, declared under this component."""
+        return Identity.create(
+            f"{self._component_name}-{role}-identity",
+            f"{self._prefix}-{role}",
+            group=self._group,
+            location=self._location,
+            parent=self,
+        )
+
+
+#: What every Azure builder receives: the settings with `gitpod:azure`, the name prefix and the platform.
+AzureContext = Context[AzureSettings, AzurePlatformInfo]
+
+
+def build(settings: Settings[AzureSettings], name: str) -> AzurePlatformInfo:
+    azure = settings.cloud_settings
+    net = azure.network
+    return AzurePlatform(
+        f"{name}-azure",
+        {
+            "location": azure.location,
+            "resource_group_name": resource_group_name(settings),
+            "create_resource_group": azure.create_resource_group,
+            "prefix": settings.cluster.name,
+            "vnet_cidr": net.vnet_cidr,
+            "node_subnet_cidr": net.node_subnet_cidr,
+            "database_subnet_cidr": net.database_subnet_cidr,
+            "protect": settings.protect,
+        },
+    ).info

@@ -2,25 +2,18 @@
 
 from __future__ import annotations
 
-from typing import TypedDict
-
 import pulumi
 import pulumi_azure_native.containerregistry as containerregistry
 
-from ..contracts import ExternalRegistry
+from ..contracts import ExternalRegistry, RegistryInfo, StorageInfo
 from . import roles
 from .naming import alphanumeric, unique_suffix
+from .platform import AzureContext, Placement
 
 TYPE = "gitpod:index:ContainerRegistry"
 
 
-class ContainerRegistryArgs(TypedDict, total=False):
-    resource_group_name: pulumi.Input[str]
-    """Resource group of the registry (required)."""
-    location: str
-    """Azure region (required)."""
-    prefix: str
-    """Prefix of the registry name; a random suffix makes `<name>.azurecr.io` unique (default `gitpod`)."""
+class ContainerRegistryArgs(Placement, total=False):
     sku: str
     """`Basic`, `Standard` or `Premium` (geo-replication, private link) (required)."""
     subscription_id: pulumi.Input[str]
@@ -57,7 +50,7 @@ class ContainerRegistry(pulumi.ComponentResource):
         suffix = unique_suffix(f"{name}-name-suffix", 8, kept)
         registry = containerregistry.Registry(
             f"{name}-acr",
-            registry_name=pulumi.Output.concat(alphanumeric(args.get("prefix", "gitpod"), 40), suffix.result),
+            registry_name=pulumi.Output.concat(alphanumeric(args["prefix"], 40), suffix.result),
             resource_group_name=group,
             location=args["location"],
             sku={"name": args["sku"]},
@@ -88,3 +81,16 @@ class ContainerRegistry(pulumi.ComponentResource):
             password=self.password,
         )
         self.register_outputs({"loginServer": self.login_server, "username": self.username, "password": self.password})
+
+
+def build(ctx: AzureContext, storage: StorageInfo) -> RegistryInfo:
+    """ACR, which keeps image layers itself: the storage's contract is not needed."""
+    platform = ctx.platform
+    args: ContainerRegistryArgs = {
+        **platform.placement(),
+        "sku": ctx.settings.cloud_settings.registry_sku,
+        "subscription_id": platform.subscription_id,
+        "kubelet_principal_id": platform.kubelet_identity.principal_id,
+        "protect": ctx.settings.protect,
+    }
+    return ContainerRegistry(f"{ctx.name}-registry", args).info

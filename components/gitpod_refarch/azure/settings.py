@@ -76,7 +76,6 @@ _DNS_ZONE_ID = re.compile(
 
 #: Addresses Azure keeps in every subnet, and the surge node each pool adds during upgrades.
 _SUBNET_RESERVED = 5
-_POOLS = ("services", "regularWorkspaces", "headlessWorkspaces")
 
 
 @dataclass(frozen=True)
@@ -129,20 +128,10 @@ def parse(s: Section) -> AzureSettings:
         network_plugin=s.choice("networkPlugin", NETWORK_PLUGINS, defaults.network_plugin),
         os_sku=s.string("osSku", choices=OS_SKUS),
         cluster_tier=s.choice("clusterTier", CLUSTER_TIERS, defaults.cluster_tier),
-        authorized_ip_ranges=_ip_ranges(s, "authorizedIpRanges"),
+        authorized_ip_ranges=s.ipv4_networks("authorizedIpRanges", "{} is not an IPv4 address or CIDR range such as 203.0.113.0/24."),
         registry_sku=s.choice("registrySku", REGISTRY_SKUS, defaults.registry_sku),
         network=_network(s.section("network")),
     )
-
-
-def _ip_ranges(s: Section, key: str) -> tuple[str, ...]:
-    ranges = s.string_list(key)
-    for value in ranges:
-        try:
-            ipaddress.IPv4Network(value, strict=True)
-        except ValueError:
-            s.problems.add(s.key(key), f"{value!r} is not an IPv4 address or CIDR range such as 203.0.113.0/24.")
-    return ranges
 
 
 def _cidr(s: Section, key: str, default: str) -> ipaddress.IPv4Network:
@@ -183,18 +172,13 @@ def _network(s: Section) -> AzureNetworkSettings:
 
 
 # -- derived values -----------------------------------------------------------------------------
-def azure(settings: Settings[AzureSettings]) -> AzureSettings:
-    """The parsed `gitpod:azure` section."""
-    return settings.cloud_settings
-
-
 def kubernetes_version(settings: Settings[AzureSettings]) -> str:
     """The version AKS creates; the loader fills in DEFAULT_KUBERNETES_VERSION when unset."""
     return required(settings.cluster.kubernetes_version, "gitpod:cluster.kubernetesVersion")
 
 
 def resource_group_name(settings: Settings[AzureSettings]) -> str:
-    return azure(settings).resource_group or settings.cluster.name
+    return settings.cloud_settings.resource_group or settings.cluster.name
 
 
 def node_os_sku(settings: Settings[AzureSettings]) -> str:
@@ -204,18 +188,18 @@ def node_os_sku(settings: Settings[AzureSettings]) -> str:
     OS of every pool in the same `pulumi up` as the version, which AKS refuses or turns into two
     node rolls at once. Above 1.36 the rules ask for an explicit choice instead.
     """
-    return azure(settings).os_sku or DEFAULT_OS_SKU
+    return settings.cloud_settings.os_sku or DEFAULT_OS_SKU
 
 
-def mysql_sku(settings: Settings[AzureSettings]) -> tuple[str, str]:
-    """(SKU name, tier) of the Flexible Server; the tier follows from the VM family letter."""
-    name = required(settings.database.instance_size, "gitpod:database.instanceSize")
-    match = _MYSQL_SKU.fullmatch(name)
-    return name, _MYSQL_TIERS[match.group(1)] if match else "GeneralPurpose"
+def mysql_tier(sku: str) -> str | None:
+    """The Flexible Server tier of a compute SKU, from its VM family letter; None: not a Flexible Server SKU."""
+    match = _MYSQL_SKU.fullmatch(sku)
+    return _MYSQL_TIERS[match[1]] if match else None
 
 
 @dataclass(frozen=True)
 class ExistingZone:
+    id: str
     subscription_id: str
     resource_group: str
     name: str
@@ -227,19 +211,19 @@ def existing_zone(settings: Settings[AzureSettings]) -> ExistingZone | None:
     match = _DNS_ZONE_ID.fullmatch(zone.existing_id or "")
     if zone.create or match is None:
         return None
-    return ExistingZone(match["subscription"], match["group"], match["zone"].lower())
+    return ExistingZone(match[0], match["subscription"], match["group"], match["zone"].lower())
 
 
 def zone_name(settings: Settings[AzureSettings]) -> str:
     existing = existing_zone(settings)
     if existing is not None:
         return existing.name
-    return settings.certificate.zone.name or settings.domain
+    return settings.dns_zone_name
 
 
 # -- compatibility rules ------------------------------------------------------------------------
 def rules(settings: Settings[AzureSettings], add: Add) -> None:
-    az = azure(settings)
+    az = settings.cloud_settings
     _kubernetes(settings, add)
     _node_os(settings, az, add)
     _maintenance(settings, add)
@@ -281,7 +265,7 @@ def _kubernetes(settings: Settings[AzureSettings], add: Add) -> None:
             "advice",
             "gitpod:cluster.kubernetesVersion",
             f"AKS creates clusters only on its three newest GA minors (1.34-1.36 in Aug 2026) unless the Premium tier's "
-            f"long-term support is enabled; {version} will probably be refused. Check: az aks get-versions --location {azure(settings).location}",
+            f"long-term support is enabled; {version} will probably be refused. Check: az aks get-versions --location {settings.cloud_settings.location}",
         )
 
 
@@ -344,12 +328,11 @@ def _maintenance(settings: Settings[AzureSettings], add: Add) -> None:
 
 
 def _node_pools(settings: Settings[AzureSettings], az: AzureSettings, add: Add) -> None:
-    c = settings.cluster
-    pools = dict(zip(_POOLS, (c.services_pool, c.regular_pool, c.headless_pool), strict=True))
+    pools = settings.cluster.node_pools
     # Checked here rather than while reading settings, so a wrong size and a zero-node system pool
     # are reported in the same run.
     for key, pool in pools.items():
-        if pool is not None and not _VM_SIZE.fullmatch(pool.machine_type):
+        if not _VM_SIZE.fullmatch(pool.machine_type):
             add(
                 "hard",
                 f"gitpod:cluster.nodePools.{key}.machineType",
@@ -366,14 +349,13 @@ def _node_pools(settings: Settings[AzureSettings], az: AzureSettings, add: Add) 
                 "(https://learn.microsoft.com/azure/aks/manage-node-pools, 'Limitations'), so a later change makes `pulumi up` "
                 "fail. See docs/azure.md, 'Day 2 changes'.",
             )
-    services = c.services_pool
-    if services is not None and services.min_nodes < 1:
+    if pools["services"].min_nodes < 1:
         add(
             "hard",
             "gitpod:cluster.nodePools.services.minNodes",
             "0 is not allowed on AKS: the services pool is the cluster's system pool, which needs at least 1 node (allowed: 1 or more).",
         )
-    max_nodes = sum(p.max_nodes for p in pools.values() if p is not None)
+    max_nodes = sum(p.max_nodes for p in pools.values())
     nodes = ipaddress.IPv4Network(az.network.node_subnet_cidr)
     room = nodes.num_addresses - _SUBNET_RESERVED
     needed = max_nodes + len(pools)
@@ -401,15 +383,15 @@ def _database(settings: Settings[AzureSettings], add: Add) -> None:
     if db.mode != "managed":
         return
     name = required(db.instance_size, "gitpod:database.instanceSize")
-    match = _MYSQL_SKU.fullmatch(name)
-    if match is None:
+    tier = mysql_tier(name)
+    if tier is None:
         add(
             "hard",
             "gitpod:database.instanceSize",
             f"{name!r} is not an Azure Database for MySQL Flexible Server SKU (expected e.g. {DEFAULT_MYSQL_SKU}, "
             "Standard_B2ms or Standard_E2ds_v4; list them with `az mysql flexible-server list-skus --location <location>`).",
         )
-    elif db.high_availability and match.group(1) == "B":
+    elif db.high_availability and tier == "Burstable":
         add(
             "hard",
             "gitpod:database.highAvailability",
@@ -419,10 +401,9 @@ def _database(settings: Settings[AzureSettings], add: Add) -> None:
 
 
 def _dns_zone(settings: Settings[AzureSettings], add: Add) -> None:
-    cert = settings.certificate
-    if not (cert.issuer.startswith("letsencrypt") and cert.dns01 == "azuredns"):
+    if settings.certificate.acme_dns01 != "azuredns":
         return
-    zone = cert.zone
+    zone = settings.certificate.zone
     if not zone.create:
         if not zone.existing_id:
             add(

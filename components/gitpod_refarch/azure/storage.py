@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TypedDict
-
 import pulumi
 import pulumi_azure_native.storage as storage
 
-from ..contracts import AzureStorage
+from ..contracts import AzureStorage, StorageInfo
 from .naming import alphanumeric, unique_suffix
+from .platform import AzureContext, Placement
 
 TYPE = "gitpod:index:BlobStorage"
 
@@ -16,15 +15,11 @@ TYPE = "gitpod:index:BlobStorage"
 SOFT_DELETE_DAYS = 7
 
 
-class BlobStorageArgs(TypedDict, total=False):
-    resource_group_name: pulumi.Input[str]
-    """Resource group of the account (required)."""
-    location: str
-    """Azure region; also Gitpod's `metadata.region` (required)."""
-    prefix: str
-    """Prefix of the account name; a random suffix makes it globally unique (default `gitpod`)."""
+class BlobStorageArgs(Placement, total=False):
+    """`location` is also Gitpod's `metadata.region`."""
+
     node_subnet_id: pulumi.Input[str]
-    """The only subnet allowed to reach the blob endpoint (needs a `Microsoft.Storage` service endpoint; required)."""
+    """The only subnet allowed to reach the blob endpoint (needs a `Microsoft.Storage` service endpoint) (required)."""
     sku: str
     """Replication, e.g. `Standard_LRS` (default, as Gitpod's Terraform) or `Standard_ZRS`."""
     protect: bool
@@ -56,7 +51,7 @@ class BlobStorage(pulumi.ComponentResource):
         suffix = unique_suffix(f"{name}-name-suffix", 8, kept)
         account = storage.StorageAccount(
             f"{name}-account",
-            account_name=pulumi.Output.concat(alphanumeric(args.get("prefix", "gitpod"), 16), suffix.result),
+            account_name=pulumi.Output.concat(alphanumeric(args["prefix"], 16), suffix.result),
             resource_group_name=group,
             location=args["location"],
             kind="StorageV2",
@@ -92,3 +87,9 @@ class BlobStorage(pulumi.ComponentResource):
         self.account_key = pulumi.Output.secret(keys.apply(lambda k: k.keys[0].value))
         self.info = AzureStorage(region=args["location"], account_name=self.account_name, account_key=self.account_key)
         self.register_outputs({"accountName": self.account_name, "accountKey": self.account_key})
+
+
+def build(ctx: AzureContext) -> StorageInfo:
+    platform = ctx.platform
+    args: BlobStorageArgs = {**platform.placement(), "node_subnet_id": platform.network.node_subnet_id, "protect": ctx.settings.protect}
+    return BlobStorage(f"{ctx.name}-storage", args).info

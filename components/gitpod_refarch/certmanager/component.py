@@ -108,7 +108,6 @@ class CertManager(pulumi.ComponentResource):
             ),
             opts=child,
         )
-        after_chart = pulumi.ResourceOptions(parent=self, depends_on=[self.release])
 
         ca_secret: str | None = None
         issuer_name = ""
@@ -123,40 +122,27 @@ class CertManager(pulumi.ComponentResource):
                     opts=child,
                 )
             issuer_name = spec.CLUSTER_ISSUER
-            cluster_issuer = k8s.apiextensions.CustomResource(
+            cluster_issuer = self._object(
                 f"{name}-cluster-issuer",
-                api_version="cert-manager.io/v1",
-                kind="ClusterIssuer",
-                metadata={"name": issuer_name},
-                spec=spec.acme_issuer_spec(issuer, spec.dns01_solver(zone), args.get("email")),
-                opts=after_chart,
+                "ClusterIssuer",
+                {"name": issuer_name},
+                spec.acme_issuer_spec(issuer, spec.dns01_solver(zone), args.get("email")),
             )
             self.certificate = self._certificate(name, domain, cert_ns, secret_name, issuer_name, "ClusterIssuer", cluster_issuer)
         elif issuer == "selfsigned":
-            bootstrap = k8s.apiextensions.CustomResource(
-                f"{name}-selfsigned-issuer",
-                api_version="cert-manager.io/v1",
-                kind="Issuer",
-                metadata={"name": spec.SELFSIGNED_BOOTSTRAP_ISSUER, "namespace": cert_ns},
-                spec={"selfSigned": {}},
-                opts=after_chart,
+            bootstrap = self._object(
+                f"{name}-selfsigned-issuer", "Issuer", {"name": spec.SELFSIGNED_BOOTSTRAP_ISSUER, "namespace": cert_ns}, {"selfSigned": {}}
             )
-            ca = k8s.apiextensions.CustomResource(
+            ca = self._object(
                 f"{name}-ca-certificate",
-                api_version="cert-manager.io/v1",
-                kind="Certificate",
-                metadata={"name": spec.CA_CERTIFICATE, "namespace": cert_ns},
-                spec=spec.ca_certificate_spec(domain),
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[self.release, bootstrap]),
+                "Certificate",
+                {"name": spec.CA_CERTIFICATE, "namespace": cert_ns},
+                spec.ca_certificate_spec(domain),
+                bootstrap,
             )
             issuer_name = spec.CA_ISSUER
-            ca_issuer = k8s.apiextensions.CustomResource(
-                f"{name}-ca-issuer",
-                api_version="cert-manager.io/v1",
-                kind="Issuer",
-                metadata={"name": issuer_name, "namespace": cert_ns},
-                spec={"ca": {"secretName": spec.CA_SECRET}},
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[self.release, ca]),
+            ca_issuer = self._object(
+                f"{name}-ca-issuer", "Issuer", {"name": issuer_name, "namespace": cert_ns}, {"ca": {"secretName": spec.CA_SECRET}}, ca
             )
             ca_secret = spec.CA_SECRET
             self.certificate = self._certificate(name, domain, cert_ns, secret_name, issuer_name, "Issuer", ca_issuer)
@@ -196,6 +182,19 @@ class CertManager(pulumi.ComponentResource):
             }
         )
 
+    def _object(
+        self, name: str, kind: str, metadata: Mapping[str, Any], object_spec: Mapping[str, Any], *after: pulumi.Resource
+    ) -> pulumi.Resource:
+        """A cert-manager object; it waits for the chart (whose webhook admits it) and for `after`."""
+        return k8s.apiextensions.CustomResource(
+            name,
+            api_version="cert-manager.io/v1",
+            kind=kind,
+            metadata=metadata,
+            spec=object_spec,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.release, *after]),
+        )
+
     def _certificate(
         self,
         name: str,
@@ -206,11 +205,7 @@ class CertManager(pulumi.ComponentResource):
         kind: str,
         issuer_resource: pulumi.Resource,
     ) -> pulumi.Resource:
-        return k8s.apiextensions.CustomResource(
-            f"{name}-certificate",
-            api_version="cert-manager.io/v1",
-            kind="Certificate",
-            metadata={"name": secret_name, "namespace": namespace},
-            spec=spec.certificate_spec(domain, secret_name, issuer, kind),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.release, issuer_resource]),
+        metadata = {"name": secret_name, "namespace": namespace}
+        return self._object(
+            f"{name}-certificate", "Certificate", metadata, spec.certificate_spec(domain, secret_name, issuer, kind), issuer_resource
         )

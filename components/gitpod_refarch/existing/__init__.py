@@ -7,4 +7,4 @@ and DNS-01 mode it accepts is a generic one (`clouds.GENERIC`).
 from ..clouds import CloudOffer
 from .settings import rules
 
-OFFER: CloudOffer[None] = CloudOffer(name="existing", rules=rules, builders_module=f"{__name__}.build")
+OFFER: CloudOffer[None] = CloudOffer(name="existing", rules=rules)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TypedDict
+from typing import TYPE_CHECKING, TypedDict
 
 import pulumi
 import pulumi_kubernetes as k8s
 
 from ..compatibility import ALL_NODE_LABELS
-from ..contracts import CONTAINERD_DEFAULT, CONTAINERD_K3S, ClusterInfo
+from ..contracts import CONTAINERD_DEFAULT, CONTAINERD_K3S, ClusterInfo, DnsInfo
+
+if TYPE_CHECKING:
+    from ..architecture import Context
 
 TYPE = "gitpod:index:ExistingCluster"
 
@@ -60,3 +63,13 @@ class ExistingCluster(pulumi.ComponentResource):
             containerd=CONTAINERD_K3S if distribution == "k3s" else CONTAINERD_DEFAULT,
         )
         self.register_outputs({"labelledNodes": self.labelled_nodes})
+
+
+def build(ctx: Context[None, None], dns: DnsInfo | None) -> ClusterInfo:
+    c = ctx.settings.cluster
+    args: ExistingClusterArgs = {"distribution": c.distribution, "label_nodes": c.label_nodes}
+    if c.kubeconfig:
+        args["kubeconfig"] = c.kubeconfig
+    if c.context:
+        args["context"] = c.context
+    return ExistingCluster(ctx.name, args).info

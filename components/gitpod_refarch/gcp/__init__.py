@@ -1,9 +1,12 @@
 """GCP: GKE, Cloud SQL, GCS, Artifact Registry / gcr.io and Cloud DNS (`gitpod:cloud: gcp`).
 
-This module only declares what GCP offers (pure data, no SDK); `build.py` creates the resources
-and is imported only when GCP is selected. Components: `platform.GcpPlatform`,
-`network.GcpNetwork`, `cluster.GkeCluster`, `cloudsql.CloudSqlDatabase`, `gcs.GcsStorageAccess`,
-`registry.ArtifactRegistry`, `clouddns.CloudDnsZone`.
+This module only declares what GCP offers (`OFFER`: pure data, no SDK), so validating settings
+never imports pulumi-gcp. The package has every cloud package's modules (see `clouds`); `platform`
+builds `GcpPlatform` (provider, project, region, APIs, `GcpNetwork`, the nodes' service account).
+Helpers: apis, keys, naming, maintenance, kubeconfig.
+
+Dependencies are real ones only: the database, storage access, registry and DNS zone depend on
+the platform (APIs, network, shared service accounts) and never on the cluster.
 """
 
 from ..clouds import CloudOffer, ManagedCluster
@@ -27,5 +30,4 @@ OFFER: CloudOffer[settings.GcpSettings] = CloudOffer(
     ),
     database_instance=settings.DEFAULT_SQL_TIER,
     cloud_sql_proxy=True,
-    builders_module=f"{__name__}.build",
 )

@@ -28,16 +28,11 @@ def required_apis(settings: Settings) -> tuple[str, ...]:
         apis.append("storage.googleapis.com")
     if settings.registry.kind in ("artifact-registry", "gcr"):
         apis.append("artifactregistry.googleapis.com")
-    if uses_cloud_dns(settings):
-        # cert-manager exchanges its Kubernetes token for the Google service account's token.
+    if settings.certificate.acme_dns01 == "clouddns":
+        # cert-manager answers DNS-01 challenges in Cloud DNS, exchanging its Kubernetes token for
+        # the Google service account's token (Workload Identity).
         apis += ["dns.googleapis.com", "iamcredentials.googleapis.com"]
     return tuple(apis)
-
-
-def uses_cloud_dns(settings: Settings) -> bool:
-    """Whether cert-manager answers DNS-01 challenges in Cloud DNS (through Workload Identity)."""
-    cert = settings.certificate
-    return cert.issuer.startswith("letsencrypt") and cert.dns01 == "clouddns"
 
 
 def short_name(api: str) -> str:

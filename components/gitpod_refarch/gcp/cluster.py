@@ -30,11 +30,13 @@ import pulumi_gcp as gcp
 import pulumi_kubernetes as k8s
 
 from .. import compatibility as compat
-from ..certmanager import NAMESPACE as CERT_MANAGER_NAMESPACE
 from ..certmanager.issuers import SERVICE_ACCOUNT as CERT_MANAGER_SERVICE_ACCOUNT
-from ..contracts import CONTAINERD_DEFAULT, CertManagerIdentity, ClusterInfo
+from ..contracts import CONTAINERD_DEFAULT, CertManagerIdentity, CloudDnsZoneInfo, ClusterInfo, DnsInfo
+from ..settings.model import ClusterSettings, MaintenanceSettings
 from .kubeconfig import context_name, kubeconfig
-from .maintenance import GkeMaintenanceExclusion, GkeMaintenanceWindow, maintenance_policy
+from .maintenance import maintenance_policy
+from .naming import POOL_NAMES
+from .platform import GcpContext
 
 TYPE = "gitpod:index:GkeCluster"
 
@@ -110,13 +112,13 @@ class GkeNodePoolArgs(TypedDict, total=False):
     machine_type: str
     """Compute Engine machine type (required)."""
     min_nodes: int
-    """Autoscaling minimum across all of the pool's zones (default 1)."""
+    """Autoscaling minimum across all of the pool's zones (required)."""
     max_nodes: int
     """Autoscaling maximum across all of the pool's zones (required)."""
     disk_size_gb: int
-    """SSD boot disk per node; workspaces' files and image layers live on it (default 100)."""
+    """SSD boot disk per node; workspaces' files and image layers live on it (required)."""
     labels: Mapping[str, str]
-    """Kubernetes node labels, i.e. Gitpod's `gitpod.io/workload_*` labels."""
+    """Kubernetes node labels, i.e. Gitpod's `gitpod.io/workload_*` labels (required)."""
 
 
 class GkeClusterArgs(TypedDict, total=False):
@@ -139,7 +141,7 @@ class GkeClusterArgs(TypedDict, total=False):
     services_range_name: str
     """Secondary range for Services (required)."""
     private_nodes: bool
-    """Nodes without external IPs (needs Cloud NAT for egress); default true."""
+    """Nodes without external IPs (needs Cloud NAT for egress) (required)."""
     master_authorized_networks: Sequence[str]
     """CIDRs allowed to reach the public control-plane endpoint; empty means any IPv4 address (`0.0.0.0/0`)."""
     node_service_account: pulumi.Input[str]
@@ -148,21 +150,16 @@ class GkeClusterArgs(TypedDict, total=False):
     """The node pools (required)."""
     deletion_protection: bool
     """Make the provider refuse to delete (or replace) the cluster; default true."""
-    cert_manager_service_account: gcp.serviceaccount.Account
-    """Google service account cert-manager's Kubernetes service account may impersonate."""
+    cert_manager_service_account: pulumi.Input[str]
+    """E-mail of the Google service account cert-manager's Kubernetes service account may impersonate."""
     cert_manager_namespace: str
-    """cert-manager's namespace (default `cert-manager`)."""
+    """cert-manager's namespace (required with `cert_manager_service_account`)."""
     cert_manager_service_account_name: str
-    """cert-manager's Kubernetes service account (default `cert-manager`)."""
+    """cert-manager's Kubernetes service account (required with `cert_manager_service_account`)."""
     apis: Sequence[pulumi.Resource]
     """Project APIs (container, compute, iam) that must be enabled first."""
-    maintenance_window: GkeMaintenanceWindow
-    """When GKE may upgrade (default: Sundays from 00:00 UTC for 12 hours)."""
-    maintenance_exclusions: Sequence[GkeMaintenanceExclusion]
-    """Whole days without any automatic upgrade."""
-
-
-DEFAULT_MAINTENANCE_WINDOW: GkeMaintenanceWindow = {"day": "Sunday", "start_time": "00:00", "duration_hours": 12}
+    maintenance: MaintenanceSettings
+    """When GKE may upgrade, e.g. Sundays from 00:00 UTC for 12 hours, and whole days it must not (required)."""
 
 
 class GkeCluster(pulumi.ComponentResource):
@@ -192,7 +189,7 @@ class GkeCluster(pulumi.ComponentResource):
         cluster_name = args["cluster_name"]
         after_apis = pulumi.ResourceOptions(parent=self, depends_on=list(args.get("apis", ())))
 
-        private_nodes = args.get("private_nodes", True)
+        private_nodes = args["private_nodes"]
         authorized = list(args.get("master_authorized_networks", ()))
         version = args.get("kubernetes_version")
         self.private_nodes = private_nodes
@@ -202,9 +199,7 @@ class GkeCluster(pulumi.ComponentResource):
             {"cidr_block": cidr, "display_name": f"authorized-{i}"} for i, cidr in enumerate(authorized)
         ] or [ANY_ADDRESS]
         temporary_pool: gcp.container.ClusterNodeConfigArgsDict = {
-            "machine_type": TEMPORARY_POOL["machine_type"],
-            "disk_type": TEMPORARY_POOL["disk_type"],
-            "disk_size_gb": TEMPORARY_POOL["disk_size_gb"],
+            **TEMPORARY_POOL,
             "service_account": args["node_service_account"],
             "oauth_scopes": [CLOUD_PLATFORM_SCOPE],
         }
@@ -245,9 +240,7 @@ class GkeCluster(pulumi.ComponentResource):
             # a changed cluster default only to pools created afterwards.
             private_cluster_config={"enable_private_nodes": private_nodes, "enable_private_endpoint": False},
             master_authorized_networks_config={"cidr_blocks": cidr_blocks},
-            maintenance_policy=maintenance_policy(
-                args.get("maintenance_window", DEFAULT_MAINTENANCE_WINDOW), list(args.get("maintenance_exclusions", ()))
-            ),
+            maintenance_policy=maintenance_policy(args["maintenance"]),
             # Both only shape the temporary pool and would replace the cluster if changed later.
             opts=pulumi.ResourceOptions.merge(after_apis, pulumi.ResourceOptions(ignore_changes=["initialNodeCount", "nodeConfig"])),
         )
@@ -289,7 +282,7 @@ class GkeCluster(pulumi.ComponentResource):
     def _node_pool(
         self, name: str, pool: GkeNodePoolArgs, project: str, location: str, service_account: pulumi.Input[str]
     ) -> gcp.container.NodePool:
-        min_nodes = pool.get("min_nodes", 1)
+        min_nodes = pool["min_nodes"]
         return gcp.container.NodePool(
             f"{name}-{pool['name']}",
             name=pool["name"],
@@ -310,8 +303,8 @@ class GkeCluster(pulumi.ComponentResource):
                 "machine_type": pool["machine_type"],
                 "image_type": IMAGE_TYPE,
                 "disk_type": DISK_TYPE,
-                "disk_size_gb": pool.get("disk_size_gb", 100),
-                "labels": dict(pool.get("labels", {})),
+                "disk_size_gb": pool["disk_size_gb"],
+                "labels": dict(pool["labels"]),
                 "service_account": service_account,
                 # Access is limited by the service account's roles; the scope only stops being a second gate.
                 "oauth_scopes": [CLOUD_PLATFORM_SCOPE],
@@ -322,23 +315,69 @@ class GkeCluster(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, ignore_changes=["initialNodeCount"]),
         )
 
-    def _cert_manager_identity(
-        self, name: str, solver: gcp.serviceaccount.Account, project: str, args: GkeClusterArgs
-    ) -> CertManagerIdentity:
-        """Let cert-manager's Kubernetes service account act as `solver` (Workload Identity).
+    def _cert_manager_identity(self, name: str, solver: pulumi.Input[str], project: str, args: GkeClusterArgs) -> CertManagerIdentity:
+        """Let cert-manager's Kubernetes service account act as the `solver` account (Workload Identity).
 
         The binding names the cluster's workload pool, which exists only once a cluster with Workload
         Identity does, so it depends on the cluster; the chart's annotation waits for the binding.
         """
-        namespace = args.get("cert_manager_namespace", CERT_MANAGER_NAMESPACE)
-        ksa = args.get("cert_manager_service_account_name", CERT_MANAGER_SERVICE_ACCOUNT)
+        namespace, ksa = args["cert_manager_namespace"], args["cert_manager_service_account_name"]
         pool = self.cluster.workload_identity_config.apply(lambda config: nested(config, "workload_pool") or f"{project}.svc.id.goog")
         binding = gcp.serviceaccount.IAMMember(
             f"{name}-cert-manager-workload-identity",
-            service_account_id=solver.name,
+            # The account's resource name, `projects/{PROJECT_ID}/serviceAccounts/{EMAIL}`
+            # (https://cloud.google.com/iam/docs/reference/rest/v1/projects.serviceAccounts, `name`; checked 2026-11).
+            service_account_id=pulumi.Output.concat("projects/", project, "/serviceAccounts/", solver),
             role="roles/iam.workloadIdentityUser",
             member=pool.apply(lambda p: f"serviceAccount:{p}[{namespace}/{ksa}]"),
             opts=pulumi.ResourceOptions(parent=self),
         )
-        email = pulumi.Output.all(solver.email, binding.id).apply(lambda v: str(v[0]))
+        email = pulumi.Output.all(solver, binding.id).apply(lambda v: str(v[0]))
         return CertManagerIdentity(service_account_annotations={WORKLOAD_IDENTITY_ANNOTATION: email})
+
+
+def node_pools(c: ClusterSettings) -> list[GkeNodePoolArgs]:
+    """Gitpod's three pools as the settings size them, with their workload labels (also what the tooling's `gcp_quota` counts)."""
+    return [
+        {
+            "name": pool_name,
+            "machine_type": pool.machine_type,
+            "min_nodes": pool.min_nodes,
+            "max_nodes": pool.max_nodes,
+            "disk_size_gb": pool.disk_size_gb,
+            "labels": dict.fromkeys(compat.POOL_LABELS[key], "true"),
+        }
+        for pool_name, (key, pool) in zip(POOL_NAMES, c.node_pools.items(), strict=True)
+    ]
+
+
+def build(ctx: GcpContext, dns: DnsInfo | None) -> ClusterInfo:
+    settings, gcp_settings, p = ctx.settings, ctx.settings.cloud_settings, ctx.platform
+    c = settings.cluster
+    args: GkeClusterArgs = {
+        "project": p.project,
+        "cluster_name": c.name,
+        "location": gcp_settings.location,
+        "release_channel": gcp_settings.release_channel,
+        "network": p.network.network_id,
+        "subnetwork": p.network.subnetwork_id,
+        "pods_range_name": p.network.pods_range_name,
+        "services_range_name": p.network.services_range_name,
+        "private_nodes": gcp_settings.private_nodes,
+        "master_authorized_networks": list(gcp_settings.master_authorized_networks),
+        "node_service_account": p.node_service_account.email,
+        "node_pools": node_pools(c),
+        "deletion_protection": settings.protect,
+        "apis": p.apis_named("container.googleapis.com", "compute.googleapis.com", "iam.googleapis.com"),
+        "maintenance": c.maintenance,
+    }
+    if c.kubernetes_version:
+        args["kubernetes_version"] = c.kubernetes_version
+    match dns:
+        case CloudDnsZoneInfo():
+            # The zone and its account belong to the DNS concern (built before the cluster, never
+            # waiting for it); the cluster lets cert-manager act as that account.
+            args["cert_manager_service_account"] = dns.service_account
+            args["cert_manager_namespace"] = settings.cert_manager.namespace
+            args["cert_manager_service_account_name"] = CERT_MANAGER_SERVICE_ACCOUNT
+    return GkeCluster(f"{ctx.name}-gke", args, opts=p.opts()).info

@@ -20,11 +20,6 @@ def key_json(private_key_base64: str) -> str:
     return json.dumps(document, separators=(",", ":"))
 
 
-def key_json_output(private_key: pulumi.Output[str]) -> pulumi.Output[str]:
-    """`key_json` over a key's `private_key` output, kept secret."""
-    return pulumi.Output.secret(private_key.apply(key_json))
-
-
 def keyed_account(
     prefix: str, *, project: str, account_id: str, display_name: str, description: str, opts: pulumi.ResourceOptions
 ) -> tuple[gcp.serviceaccount.Account, pulumi.Output[str]]:
@@ -37,4 +32,4 @@ def keyed_account(
         f"{prefix}-sa", project=project, account_id=account_id, display_name=display_name, description=description, opts=opts
     )
     key = gcp.serviceaccount.Key(f"{prefix}-key", service_account_id=account.name, opts=opts)
-    return account, key_json_output(key.private_key)
+    return account, pulumi.Output.secret(key.private_key.apply(key_json))

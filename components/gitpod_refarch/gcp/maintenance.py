@@ -9,9 +9,10 @@ Nothing here reads the clock, so the same settings always give the same policy.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, TypedDict
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from ..settings.model import WEEKDAYS, MaintenanceExclusion, MaintenanceSettings
 
 if TYPE_CHECKING:
     from pulumi_gcp.container import (
@@ -20,63 +21,43 @@ if TYPE_CHECKING:
         ClusterMaintenancePolicyRecurringWindowArgsDict,
     )
 
-#: RFC 5545 BYDAY codes by English week day.
-BYDAY = {"Monday": "MO", "Tuesday": "TU", "Wednesday": "WE", "Thursday": "TH", "Friday": "FR", "Saturday": "SA", "Sunday": "SU"}
+#: RFC 5545 BYDAY codes by English week day (MO, TU, ...).
+BYDAY = {day: day[:2].upper() for day in WEEKDAYS}
 #: A Monday in the past: the first occurrence of a weekly window is this week's matching day, so
 #: the start date agrees with the RRULE (RFC 5545 leaves a DTSTART outside the rule undefined).
-ANCHOR_MONDAY = date(2024, 1, 1)
+ANCHOR_MONDAY = datetime(2024, 1, 1)
 #: What an exclusion blocks: every upgrade, control plane and nodes, minor and patch (GKE's
 #: `MaintenanceExclusionOptions.Scope`; also the API's default).
 EXCLUSION_SCOPE = "NO_UPGRADES"
-
-
-class GkeMaintenanceWindow(TypedDict):
-    day: str
-    """English week day the window opens on, e.g. `Sunday`."""
-    start_time: str
-    """`HH:MM`, UTC."""
-    duration_hours: int
-    """Length of each window."""
-
-
-class GkeMaintenanceExclusion(TypedDict):
-    name: str
-    start: date
-    """First day without upgrades (from 00:00 UTC)."""
-    end: date
-    """Last day without upgrades (until 24:00 UTC)."""
 
 
 def _zulu(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def recurring_window(window: GkeMaintenanceWindow) -> ClusterMaintenancePolicyRecurringWindowArgsDict:
+def recurring_window(window: MaintenanceSettings) -> ClusterMaintenancePolicyRecurringWindowArgsDict:
     """`recurring_window`: the window's first occurrence on a fixed past date, repeating weekly."""
-    weekday = list(BYDAY).index(window["day"])
-    hours, minutes = (int(part) for part in window["start_time"].split(":"))
-    start = datetime.combine(ANCHOR_MONDAY + timedelta(days=weekday), datetime.min.time()) + timedelta(hours=hours, minutes=minutes)
-    end = start + timedelta(hours=window["duration_hours"])
-    return {"start_time": _zulu(start), "end_time": _zulu(end), "recurrence": f"FREQ=WEEKLY;BYDAY={BYDAY[window['day']]}"}
+    hours, minutes = (int(part) for part in window.start_time.split(":"))
+    start = ANCHOR_MONDAY + timedelta(days=WEEKDAYS.index(window.day), hours=hours, minutes=minutes)
+    end = start + timedelta(hours=window.duration_hours)
+    return {"start_time": _zulu(start), "end_time": _zulu(end), "recurrence": f"FREQ=WEEKLY;BYDAY={BYDAY[window.day]}"}
 
 
-def exclusion(item: GkeMaintenanceExclusion) -> ClusterMaintenancePolicyMaintenanceExclusionArgsDict:
+def exclusion(item: MaintenanceExclusion) -> ClusterMaintenancePolicyMaintenanceExclusionArgsDict:
     """A no-upgrades exclusion covering whole UTC days, `end` included."""
-    start = datetime.combine(item["start"], datetime.min.time())
-    end = datetime.combine(item["end"] + timedelta(days=1), datetime.min.time())
+    start = datetime.combine(item.start, datetime.min.time())
+    end = datetime.combine(item.end + timedelta(days=1), datetime.min.time())
     return {
-        "exclusion_name": item["name"],
+        "exclusion_name": item.name,
         "start_time": _zulu(start),
         "end_time": _zulu(end),
         "exclusion_options": {"scope": EXCLUSION_SCOPE},
     }
 
 
-def maintenance_policy(
-    window: GkeMaintenanceWindow, exclusions: Sequence[GkeMaintenanceExclusion] = ()
-) -> ClusterMaintenancePolicyArgsDict:
-    """The cluster's `maintenance_policy` input."""
+def maintenance_policy(window: MaintenanceSettings) -> ClusterMaintenancePolicyArgsDict:
+    """The cluster's `maintenance_policy` input: the weekly window and its exclusions."""
     policy: ClusterMaintenancePolicyArgsDict = {"recurring_window": recurring_window(window)}
-    if exclusions:
-        policy["maintenance_exclusions"] = [exclusion(item) for item in exclusions]
+    if window.exclusions:
+        policy["maintenance_exclusions"] = [exclusion(item) for item in window.exclusions]
     return policy

@@ -28,6 +28,11 @@ def role_prefix(cluster: str) -> str:
     return cluster.replace("-", "_")
 
 
+def role_slug(role: str) -> str:
+    """`roles/logging.logWriter` -> `logging-logwriter`, for the logical names of role grants."""
+    return role.rsplit("/", 1)[1].replace(".", "-").lower()
+
+
 def zone_name(dns_name: str) -> str:
     """The Cloud DNS managed-zone name for a DNS name: `gitpod.example.com` -> `gitpod-example-com`.
 

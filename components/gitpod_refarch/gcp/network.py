@@ -35,17 +35,12 @@ class GcpNetworkArgs(TypedDict, total=False):
     nat: bool
     """Create a Cloud Router and NAT so nodes without external IPs reach the internet (default true).
     Turning it off while any node pool still has private nodes cuts those nodes off the internet."""
-    private_service_access: bool
-    """Reserve a range and peer with Google's service network, for Cloud SQL private IP (default false)."""
     apis: Sequence[pulumi.Resource]
     """Project APIs (compute) that must be enabled before the VPC."""
-    private_service_apis: Sequence[pulumi.Resource]
-    """What only the private-service peering waits for (the servicenetworking API, its service agent
-    and the agent's role); the VPC, and so the cluster, does not wait for them."""
 
 
 class GcpNetwork(pulumi.ComponentResource):
-    """VPC, node subnet with pod/service secondary ranges, optional private service access and NAT."""
+    """VPC, node subnet with pod/service secondary ranges and NAT; private service access on request."""
 
     network: gcp.compute.Network
     """The VPC."""
@@ -59,14 +54,12 @@ class GcpNetwork(pulumi.ComponentResource):
     """Name of the pods secondary range (`ip_allocation_policy.cluster_secondary_range_name`)."""
     services_range_name: str
     """Name of the services secondary range."""
-    private_service_access: gcp.servicenetworking.Connection | None
-    """The peering Cloud SQL's private IP depends on; None when not requested."""
 
     def __init__(self, name: str, args: GcpNetworkArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(TYPE, name, None, opts)
-        prefix = args["prefix"]
+        self._prefix = prefix = args["prefix"]
         region = args["region"]
-        child = pulumi.ResourceOptions(parent=self, depends_on=list(args.get("apis", ())))
+        self._child = child = pulumi.ResourceOptions(parent=self, depends_on=list(args.get("apis", ())))
 
         self.network = gcp.compute.Network(
             f"{name}-vpc",
@@ -90,29 +83,6 @@ class GcpNetwork(pulumi.ComponentResource):
             private_ip_google_access=True,
             opts=child,
         )
-
-        self.private_service_access = None
-        if args.get("private_service_access", False):
-            reserved = gcp.compute.GlobalAddress(
-                f"{name}-private-services",
-                name=f"{prefix}-private-services",
-                purpose="VPC_PEERING",
-                address_type="INTERNAL",
-                prefix_length=PRIVATE_SERVICES_PREFIX,
-                network=self.network.id,
-                description="Gitpod: range for Google-managed services (Cloud SQL private IP)",
-                opts=child,
-            )
-            self.private_service_access = gcp.servicenetworking.Connection(
-                f"{name}-private-service-access",
-                network=self.network.id,
-                service="servicenetworking.googleapis.com",
-                reserved_peering_ranges=[reserved.name],
-                # Cloud SQL keeps its producer reservation for days after an instance is deleted, so a
-                # plain delete fails on `pulumi destroy`; drop the peering instead so the VPC can go.
-                deletion_policy="REMOVE_PEERING",
-                opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=list(args.get("private_service_apis", ())))),
-            )
 
         if args.get("nat", True):
             router = gcp.compute.Router(f"{name}-router", name=f"{prefix}-router", region=region, network=self.network.id, opts=child)
@@ -138,3 +108,33 @@ class GcpNetwork(pulumi.ComponentResource):
         self.pods_range_name = PODS_RANGE
         self.services_range_name = SERVICES_RANGE
         self.register_outputs({"networkId": self.network_id, "subnetworkId": self.subnetwork_id})
+
+    def reserve_private_service_access(self, depends_on: Sequence[pulumi.Resource]) -> gcp.servicenetworking.Connection:
+        """Reserve a range for Google's service producers and peer with it: Cloud SQL's private IP needs it.
+
+        Called once, by what needs it (the database builder), as pulumi-eks' `Cluster.createNodeGroup`
+        adds a node group to a built cluster (pulumi/pulumi-eks nodejs/eks/cluster.ts): the range
+        and the peering belong to this VPC, but only Cloud SQL makes them necessary. `depends_on` is what only the peering waits for (the
+        servicenetworking API, its service agent and the agent's role); the VPC, and so the
+        cluster, does not wait for them.
+        """
+        reserved = gcp.compute.GlobalAddress(
+            f"{self.pulumi_resource_name}-private-services",
+            name=f"{self._prefix}-private-services",
+            purpose="VPC_PEERING",
+            address_type="INTERNAL",
+            prefix_length=PRIVATE_SERVICES_PREFIX,
+            network=self.network.id,
+            description="Gitpod: range for Google-managed services (Cloud SQL private IP)",
+            opts=self._child,
+        )
+        return gcp.servicenetworking.Connection(
+            f"{self.pulumi_resource_name}-private-service-access",
+            network=self.network.id,
+            service="servicenetworking.googleapis.com",
+            reserved_peering_ranges=[reserved.name],
+            # Cloud SQL keeps its producer reservation for days after an instance is deleted, so a
+            # plain delete fails on `pulumi destroy`; drop the peering instead so the VPC can go.
+            deletion_policy="REMOVE_PEERING",
+            opts=pulumi.ResourceOptions.merge(self._child, pulumi.ResourceOptions(depends_on=list(depends_on))),
+        )

@@ -1,22 +1,27 @@
-"""`GcpPlatform`: what every GCP concern builds on — provider, APIs, network and identities.
+"""What every GCP concern builds on: the explicit provider, the project's APIs, the VPC and the nodes' identity.
 
-Identities live here rather than with the cluster because two concerns meet on them: the node
-service account is granted pull rights on the registry, and cert-manager's Google service account
-is granted DNS rights on the zone. Creating them first lets the registry and the zone reference
-them without waiting for (or depending on) the cluster.
+Everything `build` creates lives in one component (`gitpod:index:GcpPlatform`). The nodes' service account is created here rather
+than with the cluster because the registry grants it pull rights, and must not wait for the cluster.
+
+What only one concern needs is created by that concern's builder, under the parent it has always
+had (its URN): Cloud SQL's private service access in the VPC (`database.py`), cert-manager's
+DNS-01 service account in this component (`dns.py`, with `GcpPlatform.identity_opts`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TypedDict
 
 import pulumi
 import pulumi_gcp as gcp
 
-from .apis import short_name
-from .network import GcpNetwork, GcpNetworkArgs
+from ..architecture import Context
+from ..settings import Settings
+from .apis import required_apis, short_name
+from .naming import account_id, role_slug
+from .network import GcpNetwork
+from .settings import GcpSettings
 
 TYPE = "gitpod:index:GcpPlatform"
 
@@ -41,156 +46,113 @@ NODE_ROLES = (
 #: grants, commit 97dca23 "Delay PSA creation until service agents have roles assigned"; checked 2026-11).
 SERVICE_AGENT_ROLES: dict[str, str] = {"servicenetworking.googleapis.com": "roles/servicenetworking.serviceAgent"}
 
+#: Labels the provider adds to every labellable resource.
+LABELS = {"app": "gitpod"}
 
-class GcpPlatformArgs(TypedDict, total=False):
+
+@dataclass(frozen=True)
+class GcpPlatform:
+    """The GCP platform of one stack, built once by `build`."""
+
     project: str
-    """Project ID everything is created in (required)."""
     region: str
-    """Default region of the provider (required)."""
-    apis: Sequence[str]
-    """Project APIs to enable, e.g. `container.googleapis.com` (never disabled on destroy)."""
-    network: GcpNetworkArgs
-    """The VPC to create (its `apis` are filled in from the enabled APIs)."""
-    node_account_id: str
-    """ID of the dedicated node service account (required)."""
-    dns_solver_account_id: str
-    """ID of cert-manager's Google service account for Cloud DNS; omit when Cloud DNS is not used."""
-    labels: Mapping[str, str]
-    """Labels the provider adds to every labellable resource (default `app: gitpod`)."""
-
-
-class GcpPlatform(pulumi.ComponentResource):
-    """Explicit Google provider, enabled APIs, the VPC, and the service accounts concerns share."""
-
     provider: gcp.Provider
-    """The Google provider every GCP resource of the stack is created with."""
-    apis: dict[str, gcp.projects.Service]
-    """Enabled APIs by service name."""
+    #: By enabled API, what "the API works" waits for: its enablement and, where Google needs one
+    #: (`SERVICE_AGENT_ROLES`), its service agent and the agent's role grant.
+    apis: Mapping[str, tuple[pulumi.Resource, ...]]
     network: GcpNetwork
-    """The VPC, subnet and (optionally) private service access and NAT."""
+    #: Service account of every node pool.
     node_service_account: gcp.serviceaccount.Account
-    """Service account of every node pool."""
-    dns_solver_service_account: gcp.serviceaccount.Account | None
-    """Google service account cert-manager impersonates through Workload Identity, if Cloud DNS is used."""
-    service_agents: dict[str, list[pulumi.Resource]]
-    """By API: its service agent and the agent's role grant (what "the API works" waits for)."""
+    #: Name of the `gitpod:index:GcpPlatform` component, which prefixes its children's names.
+    name: str
+    #: Options of a service account shared by concerns: in the platform component, once IAM and
+    #: Resource Manager are enabled.
+    identity_opts: pulumi.ResourceOptions
 
-    def __init__(self, name: str, args: GcpPlatformArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__(TYPE, name, None, opts)
-        project = args["project"]
-        self.provider = gcp.Provider(
-            f"{name}-provider",
-            project=project,
-            region=args["region"],
-            default_labels=dict(args.get("labels", {"app": "gitpod"})),
-            opts=pulumi.ResourceOptions(parent=self),
-        )
-        own = pulumi.ResourceOptions(parent=self, provider=self.provider)
+    def opts(self) -> pulumi.ResourceOptions:
+        """Options for a component built on this platform: the Google provider, explicitly."""
+        return pulumi.ResourceOptions(providers=[self.provider])
 
-        self.apis = {
-            api: gcp.projects.Service(
+    def apis_named(self, *names: str) -> list[pulumi.Resource]:
+        """What the APIs among `names` need before use (others were not requested by this stack)."""
+        return [r for n in names for r in self.apis.get(n, ())]
+
+
+#: What every GCP builder receives: the settings with `gitpod:gcp`, the name prefix and the platform.
+GcpContext = Context[GcpSettings, GcpPlatform]
+
+
+def build(settings: Settings[GcpSettings], name: str) -> GcpPlatform:
+    """The provider, the APIs this stack uses (never disabled on destroy), the VPC and the nodes' account."""
+    gcp_settings = settings.cloud_settings
+    project, region, cluster = gcp_settings.project, gcp_settings.region, settings.cluster.name
+    name = f"{name}-gcp"
+    component = pulumi.ComponentResource(TYPE, name)
+    provider = gcp.Provider(
+        f"{name}-provider", project=project, region=region, default_labels=LABELS, opts=pulumi.ResourceOptions(parent=component)
+    )
+    own = pulumi.ResourceOptions(parent=component, provider=provider)
+
+    apis: dict[str, tuple[pulumi.Resource, ...]] = {}
+    for api in required_apis(settings):
+        apis[api] = (
+            gcp.projects.Service(
                 f"{name}-api-{short_name(api)}",
                 project=project,
                 service=api,
                 disable_on_destroy=False,
                 disable_dependent_services=False,
                 opts=own,
-            )
-            for api in args.get("apis", ())
-        }
-        iam_ready = pulumi.ResourceOptions(
-            parent=self,
-            provider=self.provider,
-            depends_on=self.apis_named("iam.googleapis.com", "cloudresourcemanager.googleapis.com"),
+            ),
         )
-
-        self.service_agents = {}
-        for api, role in SERVICE_AGENT_ROLES.items():
-            if api not in self.apis:
-                continue
-            agent = gcp.projects.ServiceIdentity(
-                f"{name}-agent-{short_name(api)}",
-                project=project,
-                service=api,
-                opts=pulumi.ResourceOptions(parent=self, provider=self.provider, depends_on=[self.apis[api]]),
-            )
-            grant = gcp.projects.IAMMember(
-                f"{name}-agent-{short_name(api)}-{role.rsplit('/', 1)[1].replace('.', '-').lower()}",
-                project=project,
-                role=role,
-                member=agent.member,
-                # Google grants this role itself; other workloads in the project rely on it, so
-                # `pulumi destroy` leaves it, like the APIs. Project IAM goes through Resource Manager.
-                opts=pulumi.ResourceOptions(
-                    parent=self,
-                    provider=self.provider,
-                    retain_on_delete=True,
-                    depends_on=self.apis_named("cloudresourcemanager.googleapis.com"),
-                ),
-            )
-            self.service_agents[api] = [agent, grant]
-
-        network_args: GcpNetworkArgs = {
-            **args["network"],
-            "apis": self.apis_named("compute.googleapis.com"),
-            "private_service_apis": [
-                *self.apis_named("servicenetworking.googleapis.com"),
-                *self.service_agents.get("servicenetworking.googleapis.com", []),
-            ],
-        }
-        self.network = GcpNetwork(f"{name}-network", network_args, opts=pulumi.ResourceOptions(parent=self, providers=[self.provider]))
-
-        self.node_service_account = gcp.serviceaccount.Account(
-            f"{name}-node-sa",
+    resource_manager = list(apis["cloudresourcemanager.googleapis.com"])
+    for api, role in SERVICE_AGENT_ROLES.items():
+        if api not in apis:
+            continue
+        agent = gcp.projects.ServiceIdentity(
+            f"{name}-agent-{short_name(api)}",
             project=project,
-            account_id=args["node_account_id"],
-            display_name="Gitpod GKE nodes",
-            description="Least-privilege identity of Gitpod's GKE nodes: logs, metrics, and pulls from Gitpod's repository only.",
-            opts=iam_ready,
+            service=api,
+            opts=pulumi.ResourceOptions(parent=component, provider=provider, depends_on=list(apis[api])),
         )
-        node_member = self.node_service_account.member
-        for role in NODE_ROLES:
-            gcp.projects.IAMMember(
-                f"{name}-node-sa-{role.rsplit('/', 1)[1].replace('.', '-').lower()}",
-                project=project,
-                role=role,
-                member=node_member,
-                opts=iam_ready,
-            )
-
-        self.dns_solver_service_account = None
-        solver_id = args.get("dns_solver_account_id")
-        if solver_id:
-            self.dns_solver_service_account = gcp.serviceaccount.Account(
-                f"{name}-dns01-sa",
-                project=project,
-                account_id=solver_id,
-                display_name="cert-manager DNS-01 (Gitpod)",
-                description="Impersonated by cert-manager through Workload Identity; may edit Gitpod's Cloud DNS zone only.",
-                opts=iam_ready,
-            )
-
-        self.register_outputs(
-            {
-                "apis": list(self.apis),
-                "networkId": self.network.network_id,
-                "nodeServiceAccount": self.node_service_account.email,
-            }
+        grant = gcp.projects.IAMMember(
+            f"{name}-agent-{short_name(api)}-{role_slug(role)}",
+            project=project,
+            role=role,
+            member=agent.member,
+            # Google grants this role itself; other workloads in the project rely on it, so
+            # `pulumi destroy` leaves it, like the APIs. Project IAM goes through Resource Manager.
+            opts=pulumi.ResourceOptions(parent=component, provider=provider, retain_on_delete=True, depends_on=resource_manager),
         )
+        apis[api] = (*apis[api], agent, grant)
 
-    def apis_named(self, *names: str) -> list[pulumi.Resource]:
-        """The enabled-API resources among `names` (others were not requested by this stack)."""
-        return [self.apis[n] for n in names if n in self.apis]
+    network = GcpNetwork(
+        f"{name}-network",
+        {
+            "prefix": cluster,
+            "region": region,
+            "subnet_cidr": gcp_settings.subnet_cidr,
+            "pods_cidr": gcp_settings.pods_cidr,
+            "services_cidr": gcp_settings.services_cidr,
+            # Always, whatever privateNodes says now: the program cannot see what the nodes were created
+            # with, and private nodes without NAT have no egress at all. Nodes with external IPs do not use it.
+            "nat": True,
+            "apis": list(apis["compute.googleapis.com"]),
+        },
+        opts=pulumi.ResourceOptions(parent=component, providers=[provider]),
+    )
 
+    identity_opts = pulumi.ResourceOptions(parent=component, provider=provider, depends_on=[*apis["iam.googleapis.com"], *resource_manager])
+    nodes = gcp.serviceaccount.Account(
+        f"{name}-node-sa",
+        project=project,
+        account_id=account_id(cluster, "nodes"),
+        display_name="Gitpod GKE nodes",
+        description="Least-privilege identity of Gitpod's GKE nodes: logs, metrics, and pulls from Gitpod's repository only.",
+        opts=identity_opts,
+    )
+    for role in NODE_ROLES:
+        gcp.projects.IAMMember(f"{name}-node-sa-{role_slug(role)}", project=project, role=role, member=nodes.member, opts=identity_opts)
 
-@dataclass(frozen=True)
-class GcpPlatformInfo:
-    """What GCP concerns build on, passed to every GCP builder: the project, region and platform resources."""
-
-    project: str
-    region: str
-    resources: GcpPlatform
-
-    def opts(self) -> pulumi.ResourceOptions:
-        """Options for a component built on this platform: the Google provider, explicitly."""
-        return pulumi.ResourceOptions(providers=[self.resources.provider])
+    component.register_outputs({"apis": list(apis), "networkId": network.network_id, "nodeServiceAccount": nodes.email})
+    return GcpPlatform(project, region, provider, apis, network, nodes, name, identity_opts)

@@ -19,8 +19,11 @@ from typing import TypedDict
 import pulumi
 import pulumi_gcp as gcp
 
-from ..contracts import ExternalRegistry
+from ..contracts import ExternalRegistry, RegistryInfo, StorageInfo
 from .keys import keyed_account
+from .naming import account_id
+from .platform import GcpContext
+from .settings import GCR_HOSTS
 
 TYPE = "gitpod:index:ArtifactRegistry"
 
@@ -86,22 +89,14 @@ class ArtifactRegistry(pulumi.ComponentResource):
             description="Key used by Gitpod's image builder and registry facade; may push to and pull from Gitpod's repository only.",
             opts=child,
         )
-        gcp.artifactregistry.RepositoryIamMember(
-            f"{name}-writer",
-            project=project,
-            location=location,
-            repository=self.repository.name,
-            role="roles/artifactregistry.writer",
-            member=writer.member,
-            opts=child,
-        )
-        for reader, member in args.get("readers", {}).items():
+        readers = ((f"reader-{reader}", "reader", member) for reader, member in args.get("readers", {}).items())
+        for key, role, member in (("writer", "writer", writer.member), *readers):
             gcp.artifactregistry.RepositoryIamMember(
-                f"{name}-reader-{reader}",
+                f"{name}-{key}",
                 project=project,
                 location=location,
                 repository=self.repository.name,
-                role="roles/artifactregistry.reader",
+                role=f"roles/artifactregistry.{role}",
                 member=member,
                 opts=child,
             )
@@ -110,3 +105,28 @@ class ArtifactRegistry(pulumi.ComponentResource):
         self.password = writer_key_json
         self.info = ExternalRegistry(url=self.url, server=self.server, username=JSON_KEY_USER, password=self.password)
         self.register_outputs({"url": self.url, "server": self.server, "repository": self.repository.name})
+
+
+def build(ctx: GcpContext, storage: StorageInfo) -> RegistryInfo:
+    settings, gcp_settings, p = ctx.settings, ctx.settings.cloud_settings, ctx.platform
+    if settings.registry.kind == "gcr":
+        host = gcp_settings.gcr
+        location, repository_id, server, url = GCR_HOSTS[host], host, host, f"{host}/{p.project}"
+    else:
+        server = f"{p.region}-docker.pkg.dev"
+        location, repository_id, url = p.region, gcp_settings.repository, f"{server}/{p.project}/{gcp_settings.repository}"
+    return ArtifactRegistry(
+        f"{ctx.name}-registry",
+        {
+            "project": p.project,
+            "location": location,
+            "repository_id": repository_id,
+            "server": server,
+            "url": url,
+            "writer_account_id": account_id(settings.cluster.name, "registry"),
+            "readers": {"nodes": p.node_service_account.member},
+            "protect": settings.protect,
+            "apis": p.apis_named("artifactregistry.googleapis.com", "iam.googleapis.com"),
+        },
+        opts=p.opts(),
+    ).info

@@ -40,6 +40,7 @@ NO_CHANNEL_REASON = (
 
 #: `gcr` kind: the gcr.io host -> the Artifact Registry multi-region serving it (gcr.io repositories).
 GCR_HOSTS: dict[str, str] = {"gcr.io": "us", "us.gcr.io": "us", "eu.gcr.io": "europe", "asia.gcr.io": "asia"}
+DEFAULT_GCR_HOST = "gcr.io"
 
 #: Node pools from Gitpod's own GKE Terraform: services, and each workspace pool.
 SERVICES_POOL = NodePoolSettings("n2d-standard-4", 1, 4, 100)
@@ -101,9 +102,9 @@ class GcpSettings:
     subnet_cidr: str = DEFAULT_SUBNET_CIDR
     pods_cidr: str = DEFAULT_PODS_CIDR
     services_cidr: str = DEFAULT_SERVICES_CIDR
-    #: Artifact Registry repository ID for kind `artifact-registry`; None means `gitpod`.
+    #: Artifact Registry repository ID for kind `artifact-registry`, as given (`repository` has the default).
     registry_repository: str | None = None
-    #: gcr.io host for kind `gcr`; None means `gcr.io`.
+    #: gcr.io host for kind `gcr`, as given (`gcr` has the default).
     gcr_host: str | None = None
 
     @property
@@ -113,7 +114,13 @@ class GcpSettings:
 
     @property
     def repository(self) -> str:
+        """The Artifact Registry repository ID (kind `artifact-registry`)."""
         return self.registry_repository or DEFAULT_REPOSITORY
+
+    @property
+    def gcr(self) -> str:
+        """The gcr.io host (kind `gcr`)."""
+        return self.gcr_host or DEFAULT_GCR_HOST
 
 
 def _release_channel(s: Section) -> str:
@@ -339,10 +346,9 @@ def _crowded_window(exclusions: tuple[MaintenanceExclusion, ...]) -> date | None
 
 
 def _dns_zone(settings: Settings[GcpSettings], add: Add) -> None:
-    cert = settings.certificate
-    if not (cert.issuer.startswith("letsencrypt") and cert.dns01 == "clouddns"):
+    if settings.certificate.acme_dns01 != "clouddns":
         return
-    zone = cert.zone
+    zone = settings.certificate.zone
     if not zone.create and not zone.existing_id:
         add(
             "hard",

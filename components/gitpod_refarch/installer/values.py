@@ -40,9 +40,8 @@ from ..contracts import (
     SecretSpec,
     StorageInfo,
 )
+from . import DEFAULT_REPOSITORY
 from . import secrets as s
-
-DEFAULT_REPOSITORY = "eu.gcr.io/gitpod-core-dev/build"
 
 
 @dataclass(frozen=True)

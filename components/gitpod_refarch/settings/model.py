@@ -11,6 +11,8 @@ from datetime import date
 from typing import Generic, Literal, TypeVar
 
 from ..certmanager import CHART, NAMESPACE, SECRET_NAME
+from ..installer import DEFAULT_REPOSITORY
+from .reader import Problem
 from .secret import SecretValue
 
 #: Allowed values of the enumerated settings every target shares (the loader checks them; fields
@@ -100,6 +102,12 @@ class ClusterSettings:
     headless_pool: NodePoolSettings | None = None
     maintenance: MaintenanceSettings = field(default_factory=MaintenanceSettings)
 
+    @property
+    def node_pools(self) -> dict[str, NodePoolSettings]:
+        """A managed cluster's pools by their `gitpod:cluster.nodePools` key, services first."""
+        pools = {"services": self.services_pool, "regularWorkspaces": self.regular_pool, "headlessWorkspaces": self.headless_pool}
+        return {key: required(pool, f"gitpod:cluster.nodePools.{key}") for key, pool in pools.items()}
+
 
 @dataclass(frozen=True)
 class ExternalDatabaseSettings:
@@ -177,6 +185,11 @@ class CertificateSettings:
     existing_ca_cert: str | None = None
     zone: DnsZoneSettings = field(default_factory=DnsZoneSettings)
 
+    @property
+    def acme_dns01(self) -> str | None:
+        """The DNS-01 provider a Let's Encrypt issuer answers challenges through; None for other issuers."""
+        return self.dns01 if self.issuer.startswith("letsencrypt") else None
+
 
 @dataclass(frozen=True)
 class CertManagerSettings:
@@ -211,7 +224,7 @@ class AuthProviderSettings:
 class InstallerSettings:
     """Options that shape the installer's config beyond the five dependencies."""
 
-    repository: str = "eu.gcr.io/gitpod-core-dev/build"
+    repository: str = DEFAULT_REPOSITORY
     region: str | None = None
     log_level: str = "info"
     fs_shift_method: str = "fuse"
@@ -221,15 +234,10 @@ class InstallerSettings:
 
 
 @dataclass(frozen=True)
-class Finding:
+class Finding(Problem):
     """A compatibility verdict about a setting, shown as a warning (or an error when strict)."""
 
-    key: str
-    message: str
     level: Literal["warning", "error"] = "warning"
-
-    def __str__(self) -> str:
-        return f"{self.key}: {self.message}"
 
 
 @dataclass(frozen=True)
@@ -267,3 +275,8 @@ class Settings(Generic[C]):
     @property
     def warnings(self) -> tuple[Finding, ...]:
         return tuple(f for f in self.findings if f.level == "warning")
+
+    @property
+    def dns_zone_name(self) -> str:
+        """The zone DNS-01 challenges are answered in: `certificate.zone.name`, else the domain itself."""
+        return self.certificate.zone.name or self.domain

@@ -9,13 +9,17 @@ returns a safe fallback so the remaining keys can still be checked.
 from __future__ import annotations
 
 import difflib
+import ipaddress
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, TypeVar, overload
+from typing import TYPE_CHECKING, Any, ClassVar, TypedDict, TypeVar, overload
 
 from .secret import SecretValue
+
+if TYPE_CHECKING:
+    from typing import Unpack  # Python 3.11; only mypy reads it
 
 NAMESPACE = "gitpod"
 
@@ -100,6 +104,16 @@ class ConfigSource:
         return f"{NAMESPACE}:{name}" in self.secret_keys
 
 
+class StringChecks(TypedDict, total=False):
+    """What `Section.string` checks besides the type: allowed values, a pattern, presence."""
+
+    choices: Sequence[str] | None
+    pattern: re.Pattern[str] | None
+    pattern_help: str
+    required: bool
+    required_help: str
+
+
 class Section:
     """Typed access to one config object (or the top level), recording problems by key path."""
 
@@ -152,29 +166,9 @@ class Section:
     # -- typed getters -------------------------------------------------------------------------
     # With a `str` default, `string` never returns None: an unset or invalid value gives the default.
     @overload
-    def string(
-        self,
-        name: str,
-        default: str,
-        *,
-        choices: Sequence[str] | None = None,
-        pattern: re.Pattern[str] | None = None,
-        pattern_help: str = "",
-        required: bool = False,
-        required_help: str = "",
-    ) -> str: ...
+    def string(self, name: str, default: str, **checks: Unpack[StringChecks]) -> str: ...
     @overload
-    def string(
-        self,
-        name: str,
-        default: None = None,
-        *,
-        choices: Sequence[str] | None = None,
-        pattern: re.Pattern[str] | None = None,
-        pattern_help: str = "",
-        required: bool = False,
-        required_help: str = "",
-    ) -> str | None: ...
+    def string(self, name: str, default: None = None, **checks: Unpack[StringChecks]) -> str | None: ...
     def string(
         self,
         name: str,
@@ -277,6 +271,16 @@ class Section:
                 if not pattern.fullmatch(item):
                     self.problems.add(self.key(name), f"{item!r} is not valid: {pattern_help}")
         return tuple(value)
+
+    def ipv4_networks(self, name: str, problem: str) -> tuple[str, ...]:
+        """A list of IPv4 networks in CIDR form (host bits zero); `problem` says what is wrong with one (`{}`: it)."""
+        values = self.string_list(name)
+        for value in values:
+            try:
+                ipaddress.IPv4Network(value)
+            except ValueError:
+                self.problems.add(self.key(name), problem.format(repr(value)))
+        return values
 
     def secret_value(self, name: str, *, required: bool = False, required_help: str = "") -> SecretValue | None:
         """A value that must come from secret config (`pulumi config set --secret`)."""

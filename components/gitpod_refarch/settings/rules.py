@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from .. import clouds
 from .. import compatibility as compat
+from ..installer import DEFAULT_REPOSITORY
 from .model import Finding, Settings
 
 Kind = Literal["hard", "unsupported", "untested", "advice"]
@@ -182,7 +183,7 @@ def _registry_and_tls(s: Settings[Any], add: Add) -> None:
 def _installer(s: Settings[Any], offer: clouds.CloudOffer[Any], add: Add) -> None:
     # Gitpod's Cloud SQL proxy is deployed exactly when the database is Cloud SQL.
     cloudsql = offer.cloud_sql_proxy and s.database.mode in offer.databases
-    if s.installer.repository == "eu.gcr.io/gitpod-core-dev/build":
+    if s.installer.repository == DEFAULT_REPOSITORY:
         proxy = (
             f", and the Cloud SQL proxy from {compat.CLOUDSQL_PROXY_IMAGE}, which installer.repository does not redirect"
             if cloudsql

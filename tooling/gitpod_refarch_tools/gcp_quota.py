@@ -1,4 +1,4 @@
-"""The Compute Engine quota a GKE stack needs, computed from its pools (the numbers in docs/gcp.md).
+"""The Compute Engine quota a GKE stack needs, computed from its pools (the table in docs/gcp.md).
 
 A fresh project's regional quotas are often smaller than Gitpod's reference pools, and GKE fails
 the node-pool creation when they are, after the cluster (about 10 minutes) already exists. These
@@ -13,6 +13,9 @@ numbers let a user check and raise the quotas before `pulumi up`. Which quota a 
 
 GKE creates a pool with `initial_node_count` nodes in each of its zones and only then lets the
 autoscaler remove nodes, so "at creation" is what quota must allow on the first `up`.
+
+Planning aid, not part of the components: it reads the pool shapes of `gitpod_refarch.gcp.cluster`,
+so importing it needs pulumi-gcp (`gitpod-refarch[gcp]`), unlike the rest of the tooling.
 """
 
 from __future__ import annotations
@@ -21,9 +24,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..settings import ClusterSettings
-from .cluster import DISK_TYPE, REGIONAL_NODE_ZONES, TEMPORARY_POOL, initial_nodes_per_zone
-from .naming import POOL_NAMES
+from gitpod_refarch.gcp.cluster import DISK_TYPE, REGIONAL_NODE_ZONES, TEMPORARY_POOL, GkeNodePoolArgs, initial_nodes_per_zone
 
 #: Machine families whose vCPUs count against the region's plain `CPUS` quota.
 PLAIN_CPU_FAMILIES = frozenset({"e2", "n1", "f1", "g1"})
@@ -74,38 +75,24 @@ class PoolQuota:
         return self.max_nodes * self.disk_size_gb
 
 
-@dataclass(frozen=True)
-class PoolSize:
-    """A pool as the settings give it (`minNodes` and `maxNodes` are totals across zones)."""
-
-    name: str
-    machine_type: str
-    min_nodes: int
-    max_nodes: int
-    disk_size_gb: int
-
-
-def pool_sizes(cluster: ClusterSettings) -> list[PoolSize]:
-    """Gitpod's three pools as the stack's settings size them."""
-    pools = (cluster.services_pool, cluster.regular_pool, cluster.headless_pool)
-    return [
-        PoolSize(name, p.machine_type, p.min_nodes, p.max_nodes, p.disk_size_gb)
-        for name, p in zip(POOL_NAMES, pools, strict=True)
-        if p is not None
-    ]
-
-
-def pool_quotas(pools: Sequence[PoolSize], zones: int) -> list[PoolQuota]:
+def pool_quotas(pools: Sequence[GkeNodePoolArgs], zones: int) -> list[PoolQuota]:
     """The temporary default pool (deleted before the others are created), then Gitpod's pools."""
     shape = TEMPORARY_POOL
     temporary = PoolQuota("default-pool (temporary)", shape["machine_type"], shape["disk_type"], shape["disk_size_gb"], zones, zones)
     return [temporary] + [
-        PoolQuota(p.name, p.machine_type, DISK_TYPE, p.disk_size_gb, initial_nodes_per_zone(p.min_nodes, zones) * zones, p.max_nodes)
+        PoolQuota(
+            p["name"],
+            p["machine_type"],
+            DISK_TYPE,
+            p["disk_size_gb"],
+            initial_nodes_per_zone(p["min_nodes"], zones) * zones,
+            p["max_nodes"],
+        )
         for p in pools
     ]
 
 
-def markdown_table(pools: Sequence[PoolSize]) -> list[str]:
+def markdown_table(pools: Sequence[GkeNodePoolArgs]) -> list[str]:
     """docs/gcp.md's quota table: per layout and pool, at creation and at `maxNodes`."""
     lines = [
         "| Layout | Pool | Machine | Nodes at creation | vCPUs at creation (quota) | Boot disk at creation (quota) | vCPUs / disk at `maxNodes` |",

@@ -14,7 +14,9 @@ from typing import TypedDict
 import pulumi
 import pulumi_gcp as gcp
 
-from ..contracts import CloudDnsZoneInfo
+from ..contracts import CloudDnsZoneInfo, DnsInfo
+from .naming import account_id, zone_name
+from .platform import GcpContext
 
 TYPE = "gitpod:index:CloudDnsZone"
 
@@ -82,5 +84,35 @@ class CloudDnsZone(pulumi.ComponentResource):
             opts=child,
         )
 
-        self.info = CloudDnsZoneInfo(zone_name=self.zone_name, name_servers=self.name_servers, project=project)
+        self.info = CloudDnsZoneInfo(
+            zone_name=self.zone_name, name_servers=self.name_servers, project=project, service_account=args["solver_service_account"]
+        )
         self.register_outputs({"zoneName": self.zone_name, "nameServers": self.name_servers})
+
+
+def build(ctx: GcpContext) -> DnsInfo:
+    settings, p = ctx.settings, ctx.platform
+    # In the platform component, where it has always been (its URN), though only DNS-01 needs it.
+    solver = gcp.serviceaccount.Account(
+        f"{p.name}-dns01-sa",
+        project=p.project,
+        account_id=account_id(settings.cluster.name, "dns01"),
+        display_name="cert-manager DNS-01 (Gitpod)",
+        description="Impersonated by cert-manager through Workload Identity; may edit Gitpod's Cloud DNS zone only.",
+        opts=p.identity_opts,
+    )
+    zone = settings.certificate.zone
+    dns_name = settings.dns_zone_name.rstrip(".")
+    args: CloudDnsZoneArgs = {
+        "project": p.project,
+        "dns_name": dns_name,
+        "solver_service_account": solver.email,
+        "protect": settings.protect,
+        "apis": p.apis_named("dns.googleapis.com"),
+    }
+    # The settings allow exactly one of zone.create and zone.existingId.
+    if zone.existing_id:
+        args["existing_zone"] = zone.existing_id
+    else:
+        args["zone_name"] = zone_name(dns_name)
+    return CloudDnsZone(f"{ctx.name}-dns", args, opts=p.opts()).info

@@ -23,8 +23,10 @@ from typing import TypedDict
 import pulumi
 import pulumi_gcp as gcp
 
-from ..contracts import GcsStorage
+from ..contracts import GcsStorage, StorageInfo
 from .keys import keyed_account
+from .naming import account_id, role_prefix
+from .platform import GcpContext
 
 TYPE = "gitpod:index:GcsStorageAccess"
 
@@ -87,41 +89,45 @@ class GcsStorageAccess(pulumi.ComponentResource):
             description=f"Key used by Gitpod's content-service and ws-daemon; may create and use buckets named {prefix}* only.",
             opts=child,
         )
-        member = account.member
-        creator = gcp.projects.IAMCustomRole(
-            f"{name}-bucket-creator-role",
-            project=project,
-            role_id=f"{role_prefix}_bucket_creator",
-            title="Gitpod bucket creator",
-            description="Create buckets (Gitpod creates one per user); no access to any data.",
-            permissions=list(CREATE_PERMISSIONS),
-            stage="GA",
-            opts=child,
+        only_gitpods: gcp.projects.IAMMemberConditionArgsDict = {
+            "title": "gitpod-buckets-only",
+            "description": f"Buckets named {prefix}* (Gitpod's per-user buckets) and their objects.",
+            "expression": bucket_condition(prefix),
+        }
+        roles = (
+            ("creator", "Create buckets (Gitpod creates one per user); no access to any data.", CREATE_PERMISSIONS, None),
+            ("user", "Read, write and delete Gitpod's workspace content; granted on Gitpod's buckets only.", USE_PERMISSIONS, only_gitpods),
         )
-        user = gcp.projects.IAMCustomRole(
-            f"{name}-bucket-user-role",
-            project=project,
-            role_id=f"{role_prefix}_bucket_user",
-            title="Gitpod bucket user",
-            description="Read, write and delete Gitpod's workspace content; granted on Gitpod's buckets only.",
-            permissions=list(USE_PERMISSIONS),
-            stage="GA",
-            opts=child,
-        )
-        gcp.projects.IAMMember(f"{name}-bucket-creator", project=project, role=creator.name, member=member, opts=child)
-        gcp.projects.IAMMember(
-            f"{name}-bucket-user",
-            project=project,
-            role=user.name,
-            member=member,
-            condition={
-                "title": "gitpod-buckets-only",
-                "description": f"Buckets named {prefix}* (Gitpod's per-user buckets) and their objects.",
-                "expression": bucket_condition(prefix),
-            },
-            opts=child,
-        )
+        for key, description, permissions, condition in roles:
+            role = gcp.projects.IAMCustomRole(
+                f"{name}-bucket-{key}-role",
+                project=project,
+                role_id=f"{role_prefix}_bucket_{key}",
+                title=f"Gitpod bucket {key}",
+                description=description,
+                permissions=list(permissions),
+                stage="GA",
+                opts=child,
+            )
+            gcp.projects.IAMMember(
+                f"{name}-bucket-{key}", project=project, role=role.name, member=account.member, condition=condition, opts=child
+            )
         self.service_account_email = account.email
         self.service_account_json = key_json
         self.info = GcsStorage(region=args["region"], project=project, service_account_json=self.service_account_json)
         self.register_outputs({"serviceAccountEmail": self.service_account_email})
+
+
+def build(ctx: GcpContext) -> StorageInfo:
+    cluster, p = ctx.settings.cluster.name, ctx.platform
+    return GcsStorageAccess(
+        f"{ctx.name}-gcs",
+        {
+            "project": p.project,
+            "region": p.region,
+            "account_id": account_id(cluster, "storage"),
+            "role_prefix": role_prefix(cluster),
+            "apis": p.apis_named("storage.googleapis.com", "iam.googleapis.com", "cloudresourcemanager.googleapis.com"),
+        },
+        opts=p.opts(),
+    ).info

@@ -1,5 +1,7 @@
 """`CloudSqlDatabase`: Cloud SQL for MySQL, private IP only, as Gitpod 2022.11 needs it.
 
+`build` also reserves the private service access its private IP needs in the VPC.
+
 Gitpod 2022.11 reaches Cloud SQL through the Cloud SQL Auth Proxy it deploys (`database.cloudSQL`).
 That proxy version authenticates with a service-account key file (`credentials.json`): the
 installer mounts the Secret into the proxy and has no Workload Identity option for it. So the
@@ -16,8 +18,11 @@ import pulumi
 import pulumi_gcp as gcp
 import pulumi_random as random
 
-from ..contracts import CloudSqlConnection
+from ..contracts import CloudSqlConnection, DatabaseInfo
+from ..settings.model import required
 from .keys import keyed_account
+from .naming import account_id
+from .platform import GcpContext
 
 TYPE = "gitpod:index:CloudSqlDatabase"
 
@@ -38,11 +43,11 @@ class CloudSqlDatabaseArgs(TypedDict, total=False):
     tier: str
     """Machine tier, Enterprise edition, e.g. `db-custom-2-7680` (2 vCPU, 7.5 GB) (required)."""
     high_availability: bool
-    """A standby in a second zone with automatic failover (`REGIONAL`); default false."""
+    """A standby in a second zone with automatic failover (`REGIONAL`) (required)."""
     deletion_protection: bool
     """Cloud SQL's own deletion protection (API, console, gcloud) and the provider's; default true."""
     backup_retention_days: int
-    """Daily automated backups kept (default 7); binary logs are kept up to 7 days for point-in-time recovery."""
+    """Daily automated backups kept, e.g. 7; binary logs are kept up to 7 days for point-in-time recovery (required)."""
     network: pulumi.Input[str]
     """VPC ID the private IP is allocated in (required)."""
     private_service_access: pulumi.Resource
@@ -78,7 +83,7 @@ class CloudSqlDatabase(pulumi.ComponentResource):
         project = args["project"]
         protect = args.get("protect", True)
         deletion_protection = args.get("deletion_protection", True)
-        retention = args.get("backup_retention_days", 7)
+        retention = args["backup_retention_days"]
         apis = list(args.get("apis", ()))
         child = pulumi.ResourceOptions(parent=self, depends_on=apis)
 
@@ -86,7 +91,7 @@ class CloudSqlDatabase(pulumi.ComponentResource):
             "tier": args["tier"],
             # Custom tiers exist only in Enterprise; newer majors default to Enterprise Plus.
             "edition": "ENTERPRISE",
-            "availability_type": "REGIONAL" if args.get("high_availability", False) else "ZONAL",
+            "availability_type": "REGIONAL" if args["high_availability"] else "ZONAL",
             "deletion_protection_enabled": deletion_protection,
             "disk_type": "PD_SSD",
             "disk_size": 20,
@@ -174,3 +179,26 @@ class CloudSqlDatabase(pulumi.ComponentResource):
             instance=self.connection_name, credentials_json=self.credentials_json, username=self.username, password=self.password
         )
         self.register_outputs({"connectionName": self.connection_name, "username": self.username})
+
+
+def build(ctx: GcpContext) -> DatabaseInfo:
+    settings, p = ctx.settings, ctx.platform
+    db = settings.database
+    return CloudSqlDatabase(
+        f"{ctx.name}-cloudsql",
+        {
+            "project": p.project,
+            "region": p.region,
+            "version": db.version,
+            "tier": required(db.instance_size, "gitpod:database.instanceSize"),
+            "high_availability": db.high_availability,
+            "deletion_protection": db.deletion_protection,
+            "backup_retention_days": db.backup_retention_days,
+            "network": p.network.network_id,
+            "private_service_access": p.network.reserve_private_service_access(p.apis_named("servicenetworking.googleapis.com")),
+            "client_account_id": account_id(settings.cluster.name, "cloudsql"),
+            "protect": settings.protect,
+            "apis": p.apis_named("sqladmin.googleapis.com", "iam.googleapis.com", "cloudresourcemanager.googleapis.com"),
+        },
+        opts=p.opts(),
+    ).info
