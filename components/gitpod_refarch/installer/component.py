@@ -41,6 +41,8 @@ class InstallerConfig(pulumi.ComponentResource):
     """The installer's `gitpod.config.yaml`; it names Secrets but contains no secret values."""
     secret_names: pulumi.Output[list[str]]
     """The Secrets created for the installer."""
+    secrets: list[k8s.core.v1.Secret]
+    """The same Secrets as resources, for whatever must run after them (the installer Job)."""
 
     def __init__(self, name: str, args: InstallerConfigArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(TYPE, name, None, opts)
@@ -66,14 +68,16 @@ class InstallerConfig(pulumi.ComponentResource):
             inputs = InstallerInputs(**{**inputs.__dict__, "encryption_keys": secret_keys})
 
         values: InstallerValues = build_installer_values(inputs)
+        self.secrets: list[k8s.core.v1.Secret] = []
         for spec in values.secrets:
-            k8s.core.v1.Secret(
+            secret = k8s.core.v1.Secret(
                 f"{name}-{spec.name}",
                 metadata={"name": spec.name, "namespace": ns.metadata.name, "labels": {"app.kubernetes.io/part-of": "gitpod"}},
                 type=spec.type,
                 string_data={key: pulumi.Output.secret(value) for key, value in spec.string_data.items()},
                 opts=pulumi.ResourceOptions(parent=self),
             )
+            self.secrets.append(secret)
 
         self.namespace = ns.metadata.name
         self.config_yaml = values.yaml()
