@@ -157,8 +157,12 @@ class GitpodInstallation(pulumi.ComponentResource):
             data={CONFIG_KEY: config_yaml},
             opts=child,
         )
-        account = k8s.core.v1.ServiceAccount(f"{name}-account", metadata={"name": NAME, "namespace": namespace, "labels": _LABELS}, opts=child)
-        role = k8s.rbac.v1.Role(f"{name}-role", metadata={"name": NAME, "namespace": namespace, "labels": _LABELS}, rules=NAMESPACED_RULES, opts=child)
+        account = k8s.core.v1.ServiceAccount(
+            f"{name}-account", metadata={"name": NAME, "namespace": namespace, "labels": _LABELS}, opts=child
+        )
+        role = k8s.rbac.v1.Role(
+            f"{name}-role", metadata={"name": NAME, "namespace": namespace, "labels": _LABELS}, rules=NAMESPACED_RULES, opts=child
+        )
         role_binding = k8s.rbac.v1.RoleBinding(
             f"{name}-role-binding",
             metadata={"name": NAME, "namespace": namespace, "labels": _LABELS},

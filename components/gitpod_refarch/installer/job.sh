@@ -208,7 +208,7 @@ main() {
     local status
     # The steps run in a subshell (errexit stops at the first failure) whose output is logged.
     set +e
-    (run_steps) 2>&1 | tee -a "${LOG_FILE}"
+    (set -e; run_steps) 2>&1 | tee -a "${LOG_FILE}"
     status="${PIPESTATUS[0]}"
     set -e
     save_log
