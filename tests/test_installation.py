@@ -170,3 +170,18 @@ def test_rbac_covers_validate_cluster_and_gitpods_cluster_scoped_kinds():
     # No wildcard anywhere.
     for rule in deploy.CLUSTER_RULES + deploy.NAMESPACED_RULES:
         assert "*" not in rule["resources"] and "*" not in rule["verbs"] and "*" not in rule["api_groups"]
+
+
+def test_destroy_deletes_the_namespace_before_the_nodes_and_the_volume_driver(stack_plan):
+    """`pulumi destroy` deletes in reverse dependency order: the namespace (and with it Gitpod and
+    the `proxy` load balancer) goes while the node pools, the network and, on EKS, the EBS CSI
+    driver that deletes the claims' volumes still exist; and the engine waits long enough for it."""
+    plan = stack_plan
+    namespace = plan.one("kubernetes:core/v1:Namespace", "gitpod-installer-namespace")
+    assert namespace.custom_timeouts.get("delete") == "20m"
+    by_urn = {r.urn: r for r in plan.resources}
+    before = {by_urn[u].name for u in waits_for(plan.resources, namespace.urn) if u in by_urn}
+    if plan.stack != "local":
+        assert {by_urn[u].type for u in waits_for(plan.resources, namespace.urn) if u in by_urn} & CLUSTER_TYPES
+    if plan.stack == "aws":
+        assert "gitpod-cluster-ebs-csi" in before

@@ -166,6 +166,7 @@ def _build(offer: clouds.CloudOffer[C], builders: CloudBuilders[C, P], settings:
             ),
             "namespace": settings.namespace,
             "protect": settings.protect,
+            "namespace_depends_on": cluster.volumes_ready,
         },
         opts=k8s_opts,
     )
