@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from importlib import resources
-from typing import Any, TypedDict
+from typing import TypedDict
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -63,7 +63,7 @@ _VERBS = ["get", "list", "watch", "create", "update", "patch", "delete"]
 #: `escalate` and `bind` on Roles: Gitpod's Roles grant rights this account does not hold, and
 #: RBAC refuses to create such a Role, or a binding to it, without them
 #: (https://kubernetes.io/docs/reference/access-authn-authz/rbac/#privilege-escalation-prevention-and-bootstrapping).
-NAMESPACED_RULES: list[dict[str, Any]] = [
+NAMESPACED_RULES: list[k8s.rbac.v1.PolicyRuleArgsDict] = [
     {
         "api_groups": [""],
         "resources": ["configmaps", "secrets", "services", "serviceaccounts", "persistentvolumeclaims", "resourcequotas", "pods"],
@@ -84,7 +84,7 @@ NAMESPACED_RULES: list[dict[str, Any]] = [
 #: (it may grant itself anything), which KOTS's `kotsadm` was; the explicit list keeps what it
 #: touches by mistake to Gitpod's kinds. The experimental PodSecurityPolicies are not allowed: the
 #: API is gone since Kubernetes 1.25.
-CLUSTER_RULES: list[dict[str, Any]] = [
+CLUSTER_RULES: list[k8s.rbac.v1.PolicyRuleArgsDict] = [
     {
         "api_groups": ["rbac.authorization.k8s.io"],
         "resources": ["clusterroles", "clusterrolebindings"],
@@ -172,12 +172,11 @@ class GitpodInstallation(pulumi.ComponentResource):
         )
         # Cluster-scoped names must be unique in the cluster: one per Gitpod namespace.
         cluster_name = pulumi.Output.concat(NAME, "-", namespace)
-        cluster_role = k8s.rbac.v1.ClusterRole(
-            f"{name}-cluster-role", metadata={"name": cluster_name, "labels": _LABELS}, rules=CLUSTER_RULES, opts=child
-        )
+        cluster_meta: k8s.meta.v1.ObjectMetaArgsDict = {"name": cluster_name, "labels": _LABELS}
+        cluster_role = k8s.rbac.v1.ClusterRole(f"{name}-cluster-role", metadata=cluster_meta, rules=CLUSTER_RULES, opts=child)
         cluster_binding = k8s.rbac.v1.ClusterRoleBinding(
             f"{name}-cluster-role-binding",
-            metadata={"name": cluster_name, "labels": _LABELS},
+            metadata=cluster_meta,
             role_ref={"api_group": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": cluster_role.metadata.name},
             subjects=[{"kind": "ServiceAccount", "name": account.metadata.name, "namespace": namespace}],
             opts=child,
