@@ -307,7 +307,7 @@ def test_add_ons_run_in_order_with_service_account_roles(plan):
     assert unwrap(addon["aws-ebs-csi-driver"].inputs)["serviceAccountRoleArn"] == "${gitpod-cluster-ebs-csi.arn}"
 
 
-def test_kubernetes_provider_waits_for_nodes_and_add_ons(plan):
+def test_kubernetes_provider_waits_for_nodes_and_dns_but_not_the_volume_driver(plan):
     provider = one(plan, "pulumi:providers:kubernetes", "gitpod-cluster-k8s")
     waits = {plan.name_of(d) for d in provider.depends_on}
     assert {
@@ -315,8 +315,12 @@ def test_kubernetes_provider_waits_for_nodes_and_add_ons(plan):
         "gitpod-cluster-regular-workspaces",
         "gitpod-cluster-headless-workspaces",
         "gitpod-cluster-coredns",
-        "gitpod-cluster-ebs-csi",
     } <= waits
+    # Only what provisions volumes waits for the EBS CSI add-on: the installer Job, not cert-manager.
+    assert "gitpod-cluster-ebs-csi" not in waits
+    ebs = plan.urn_of("gitpod-cluster-ebs-csi")
+    assert ebs in one(plan, "kubernetes:batch/v1:Job", "gitpod-installation-job").depends_on
+    assert ebs not in waits_for(plan.resources, one(plan, "kubernetes:helm.sh/v3:Release", "gitpod-cert-manager-chart").urn)
     k8s = [r for r in plan.resources if r.custom and r.type.startswith("kubernetes:")]
     assert k8s and all(r.provider == provider.urn for r in k8s)
     aws = [r for r in plan.resources if r.custom and r.type.startswith("aws:")]

@@ -144,9 +144,22 @@ def test_data_stores_are_not_on_the_clusters_chain(plan_stack, stack):
             assert not {by_urn[u]["type"] for u in waits_for(resources, r["urn"])} & CLUSTER_TYPES, r["name"]
 
 
-def test_local_chain_is_cert_manager_then_the_certificate(plan_stack):
+def test_local_chain_is_cert_manager_the_certificate_then_the_installer(plan_stack):
     path = cp.critical_path(to_json(plan_stack("local"))["resources"])
     assert path.slow_steps()[0].name == "gitpod-cert-manager-chart"
+    assert [s.name for s in path.chain[-2:]] == ["gitpod-cert-manager-certificate", "gitpod-installation-job"]
+    assert path.total_seconds == 120 + 4 * 2 + 600
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_deploy_ends_the_critical_path(plan_stack, stack):
+    path = cp.critical_path(to_json(plan_stack(stack))["resources"])
+    assert path.chain[-1].type == "kubernetes:batch/v1:Job"
+    assert path.chain[-1].name == "gitpod-installation-job"
+
+
+def test_without_deploy_the_certificate_ends_it(plan_stack):
+    path = cp.critical_path(to_json(plan_stack("local", {"installer.deploy": "false"}))["resources"])
     assert path.chain[-1].name == "gitpod-cert-manager-certificate"
     assert path.total_seconds == 120 + 4 * 2
 
@@ -155,7 +168,7 @@ def test_cli_critical_path(capsys):
     code = main(["plan", "--project-dir", str(ROOT), "--stack", "local", "--critical-path"])
     out, _ = capsys.readouterr()
     assert code == 0
-    assert "Critical path: about 2m 08s for a first `pulumi up` (estimate)" in out
+    assert "Critical path: about 12m 08s for a first `pulumi up` (estimate)" in out
     assert "2m 00s  kubernetes:helm.sh/v3:Release  gitpod-cert-manager-chart  (+2m 00s)" in out
 
 

@@ -102,4 +102,5 @@ def test_plan_json_shape(plan_stack):
     for resource in data["resources"]:
         # Plus, only when set: aliases, ignoreChanges, replacementTrigger, replaceOnChanges,
         # deleteBeforeReplace and inputDependencies (see docs/review.md).
-        assert set(resource) - {"inputDependencies"} == {"urn", "type", "name", "parent", "provider", "dependsOn", "protect", "inputs"}
+        optional = {"aliases", "ignoreChanges", "replacementTrigger", "replaceOnChanges", "deleteBeforeReplace", "inputDependencies"}
+        assert set(resource) - optional == {"urn", "type", "name", "parent", "provider", "dependsOn", "protect", "inputs"}

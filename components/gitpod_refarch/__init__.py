@@ -1,6 +1,7 @@
 """Gitpod Self-Hosted reference architecture as Pulumi components.
 
-The public API: the components (`ExistingCluster`, `CertManager`, `InstallerConfig`), the
+The public API: the components (`ExistingCluster`, `CertManager`, `InstallerConfig`,
+`GitpodInstallation`), the
 settings loader, the per-concern contracts (each a union of variants, e.g. `StorageInfo` is
 `InClusterStorage | S3Storage | GcsStorage | AzureStorage`), and the pure installer-values builder.
 """
@@ -37,6 +38,7 @@ from .contracts import (
 )
 from .existing.cluster import ExistingCluster, ExistingClusterArgs
 from .installer.component import InstallerConfig, InstallerConfigArgs
+from .installer.deploy import GitpodInstallation, GitpodInstallationArgs, installer_image
 from .installer.schema import validate_config, validate_secrets
 from .installer.values import InstallerInputs, InstallerValues, build_installer_values
 from .settings import Settings, SettingsError, load_settings
@@ -65,6 +67,8 @@ __all__ = [
     "ExternalDatabase",
     "ExternalRegistry",
     "GcsStorage",
+    "GitpodInstallation",
+    "GitpodInstallationArgs",
     "InClusterDatabase",
     "InClusterRegistry",
     "InClusterStorage",
@@ -83,6 +87,7 @@ __all__ = [
     "StorageInfo",
     "build_installer_values",
     "certificate_info",
+    "installer_image",
     "load_settings",
     "validate_config",
     "validate_secrets",

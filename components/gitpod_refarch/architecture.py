@@ -23,6 +23,7 @@ import pulumi
 
 from . import byo, clouds
 from .certmanager.component import CertManager, CertManagerArgs, certificate_info
+from .compatibility import POOL_LABELS
 from .contracts import (
     AuthProvider,
     AzureDnsZoneInfo,
@@ -46,6 +47,7 @@ from .contracts import (
     StorageInfo,
 )
 from .installer.component import InstallerConfig
+from .installer.deploy import GitpodInstallation
 from .installer.values import InstallerInputs, app_url, callback_url, pull_secret_name, registry_address
 from .nodesysctl import WorkspaceNodeSysctls, helper_image
 from .settings import Settings
@@ -118,6 +120,8 @@ class Architecture:
     dns: DnsInfo | None
     cert_manager: CertManager
     installer: InstallerConfig
+    #: The installer Job and its RBAC; None with `gitpod:installer.deploy: false`.
+    installation: GitpodInstallation | None = None
     outputs: dict[str, Any] = field(default_factory=dict)
 
 
@@ -167,6 +171,7 @@ def _build(offer: clouds.CloudOffer[C], builders: CloudBuilders[C, P], settings:
             ),
             "namespace": settings.namespace,
             "protect": settings.protect,
+            "namespace_depends_on": cluster.volumes_ready,
         },
         opts=k8s_opts,
     )
@@ -186,6 +191,22 @@ def _build(offer: clouds.CloudOffer[C], builders: CloudBuilders[C, P], settings:
     # The Certificate (and self-signed issuers) live in the Gitpod namespace: take its name from
     # the Namespace resource so they are created after it.
     cert_manager = CertManager(f"{name}-cert-manager", _cert_manager_args(settings, cluster, dns, installer.namespace), opts=k8s_opts)
+    installation = None
+    if inst.deploy:
+        installation = GitpodInstallation(
+            f"{name}-installation",
+            {
+                "namespace": installer.namespace,
+                "config_yaml": installer.config_yaml,
+                "certificate_secret": cert.secret_name,
+                "repository": inst.repository,
+                "pull_secrets": [pull_secret_name(c) for c in pull_credentials],
+                "labels_may_be_absent": _labels_of_empty_pools(settings),
+                # What `validate cluster` and the release need, and nothing stateful beyond it.
+                "after": [*installer.secrets, cert_manager.certificate, *cluster.volumes_ready],
+            },
+            opts=k8s_opts,
+        )
     outputs: dict[str, Any] = {
         "installerConfig": installer.config_yaml,
         "namespace": installer.namespace,
@@ -193,6 +214,9 @@ def _build(offer: clouds.CloudOffer[C], builders: CloudBuilders[C, P], settings:
         "issuer": cert_manager.issuer_name,
         "warnings": [str(f) for f in settings.warnings],
     }
+    if installation is not None:
+        outputs["installerJob"] = installation.job_name
+        outputs["installerLog"] = installation.log_command
     if settings.auth_providers:
         outputs["oauthCallbackUrls"] = {p.id: callback_url(settings.domain, p.host) for p in settings.auth_providers}
     outputs.update(lookup_outputs(settings.domain, cluster, database, storage, registry))
@@ -202,7 +226,14 @@ def _build(offer: clouds.CloudOffer[C], builders: CloudBuilders[C, P], settings:
     match dns:
         case CloudDnsZoneInfo() | Route53ZoneInfo() | AzureDnsZoneInfo() if dns.name_servers is not None:
             outputs["nameServers"] = dns.name_servers
-    return Architecture(cluster, database, storage, registry, dns, cert_manager, installer, outputs)
+    return Architecture(cluster, database, storage, registry, dns, cert_manager, installer, installation, outputs)
+
+
+def _labels_of_empty_pools(settings: Settings[Any]) -> list[str]:
+    """Node labels of the managed pools that may have no node (`minNodes: 0`) when the installer runs."""
+    pools = {"services": settings.cluster.services_pool, "regularWorkspaces": settings.cluster.regular_pool}
+    pools["headlessWorkspaces"] = settings.cluster.headless_pool
+    return [label for key, pool in pools.items() if pool is not None and pool.min_nodes == 0 for label in POOL_LABELS[key]]
 
 
 def lookup_outputs(

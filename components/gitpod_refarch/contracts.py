@@ -11,7 +11,7 @@ implementations, never edits to the installer-values code.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
@@ -64,6 +64,10 @@ class ClusterInfo:
     #: could not set them at boot (GKE); a DaemonSet next to Gitpod applies them
     #: (`nodesysctl.WorkspaceNodeSysctls`). Empty where the nodes boot with them (EKS user data).
     workspace_node_sysctls: Mapping[str, str] = field(default_factory=dict)
+    #: What must exist before anything that provisions volumes (the installer's MySQL, MinIO and
+    #: registry claims): the EBS CSI add-on on EKS. Kept out of `provider`'s dependencies so that
+    #: objects without volumes (cert-manager, Secrets) do not wait for it.
+    volumes_ready: Sequence[pulumi.Resource] = ()
 
 
 # -- database (installer `database`) ------------------------------------------------------------

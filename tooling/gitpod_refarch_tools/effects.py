@@ -587,6 +587,15 @@ TYPES: dict[str, Rule] = {
     "kubernetes:apps/v1:DaemonSet": Rule("other", (*_K8S_IDENTITY, "spec.selector"), _K8S),
     "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole": Rule("other", _K8S_IDENTITY, _K8S),
     "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding": Rule("other", (*_K8S_IDENTITY, "roleRef"), _K8S),
+    # The installer Job and its RBAC (`GitpodInstallation`). A new Job re-runs the installer, whose
+    # `helm upgrade --atomic` keeps the running release on failure: no outage of its own.
+    "kubernetes:batch/v1:Job": Rule(
+        "other", (*_K8S_IDENTITY, "spec.completions", "spec.parallelism", "spec.selector", "spec.template"), _K8S
+    ),
+    "kubernetes:core/v1:ConfigMap": Rule("other", _K8S_IDENTITY, _K8S),
+    "kubernetes:core/v1:ServiceAccount": Rule("other", _K8S_IDENTITY, _K8S),
+    "kubernetes:rbac.authorization.k8s.io/v1:Role": Rule("other", _K8S_IDENTITY, _K8S),
+    "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding": Rule("other", (*_K8S_IDENTITY, "roleRef"), _K8S),
     "kubernetes:storage.k8s.io/v1:StorageClass": Rule("other", (*_K8S_IDENTITY, "parameters", "provisioner"), _K8S),
     "kubernetes:cert-manager.io/v1:Certificate": Rule("other", _K8S_IDENTITY, _K8S),
     "kubernetes:cert-manager.io/v1:ClusterIssuer": Rule("other", _K8S_IDENTITY, _K8S),

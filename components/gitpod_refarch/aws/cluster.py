@@ -5,9 +5,10 @@ Build order follows what each step really needs:
     roles -> cluster -> OIDC provider -> vpc-cni/kube-proxy (with IRSA) -> node groups
           -> coredns/ebs-csi (they schedule pods) -> Kubernetes provider -> StorageClass, Calico
 
-The Kubernetes provider handed back depends on the node groups and every add-on, so whatever is
-deployed with it (cert-manager, the installer's Secrets) never races a cluster without nodes,
-DNS or volumes. Authentication uses EKS access entries only (`API` mode, no aws-auth ConfigMap):
+The Kubernetes provider handed back depends on the node groups and CoreDNS, so whatever is
+deployed with it (cert-manager, the installer's Secrets) never races a cluster without nodes or
+DNS. The EBS CSI add-on (about a minute) is handed back separately (`ClusterInfo.volumes_ready`):
+only the installer Job, whose release claims volumes, waits for it. Authentication uses EKS access entries only (`API` mode, no aws-auth ConfigMap):
 the deployer becomes cluster admin at creation and `admin_role_arns` are added explicitly.
 
 Day 2 is planned for, because each of these would otherwise surprise an operator:
@@ -381,7 +382,8 @@ class EksCluster(pulumi.ComponentResource):
             f"{name}-k8s",
             kubeconfig=self.kubeconfig,
             enable_server_side_apply=True,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[*node_groups, coredns, ebs_csi]),
+            # Not the EBS CSI add-on: only what provisions volumes waits for it (`ClusterInfo.volumes_ready`).
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[*node_groups, coredns]),
         )
         on_cluster = pulumi.ResourceOptions(parent=self, provider=self.provider)
         # The installer's PVCs and the KOTS-era preflight both need a default StorageClass; EKS
@@ -413,6 +415,7 @@ class EksCluster(pulumi.ComponentResource):
             name=cluster.name,
             cert_manager_identity=CertManagerIdentity(service_account_annotations=annotations),
             outputs={"nodeImage": self.node_image},
+            volumes_ready=(ebs_csi,),
         )
         self.register_outputs(
             {

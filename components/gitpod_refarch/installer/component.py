@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TypedDict
 
 import pulumi
@@ -13,6 +14,9 @@ from .secrets import encryption_keys_json
 from .values import InstallerInputs, InstallerValues, build_installer_values
 
 TYPE = "gitpod:index:InstallerConfig"
+#: Longer than the provider's 10-minute default: releasing a cloud load balancer and terminating
+#: workspace pods can take several minutes each.
+NAMESPACE_DELETE_TIMEOUT = "20m"
 
 
 class InstallerConfigArgs(TypedDict, total=False):
@@ -22,6 +26,9 @@ class InstallerConfigArgs(TypedDict, total=False):
     """Namespace Gitpod is installed into; created here (default `gitpod`)."""
     protect: bool
     """Protect the namespace and the encryption key from deletion (default true)."""
+    namespace_depends_on: Sequence[pulumi.Resource]
+    """What the namespace's contents need until they are gone, so `pulumi destroy` deletes the
+    namespace first: the volume driver that deletes its claims' disks (EKS's EBS CSI add-on)."""
     encryption_keys: pulumi.Input[str]
     """Bring your own `encryptionKeys` JSON (e.g. when migrating an existing Gitpod database).
     By default a random 32-byte key is generated once and kept in state."""
@@ -41,6 +48,8 @@ class InstallerConfig(pulumi.ComponentResource):
     """The installer's `gitpod.config.yaml`; it names Secrets but contains no secret values."""
     secret_names: pulumi.Output[list[str]]
     """The Secrets created for the installer."""
+    secrets: list[k8s.core.v1.Secret]
+    """The same Secrets as resources, for whatever must run after them (the installer Job)."""
 
     def __init__(self, name: str, args: InstallerConfigArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(TYPE, name, None, opts)
@@ -51,7 +60,14 @@ class InstallerConfig(pulumi.ComponentResource):
         ns = k8s.core.v1.Namespace(
             f"{name}-namespace",
             metadata={"name": namespace, "labels": {"app.kubernetes.io/part-of": "gitpod"}},
-            opts=pulumi.ResourceOptions(parent=self, protect=protect),
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                protect=protect,
+                depends_on=list(args.get("namespace_depends_on", ())),
+                # Deleting it waits for everything in it: Gitpod's pods and the cloud's load
+                # balancer for the `proxy` Service, whose finalizer holds the namespace.
+                custom_timeouts=pulumi.CustomTimeouts(delete=NAMESPACE_DELETE_TIMEOUT),
+            ),
         )
         keys = args.get("encryption_keys")
         if keys is None and not isinstance(inputs.database, InClusterDatabase):
@@ -66,14 +82,16 @@ class InstallerConfig(pulumi.ComponentResource):
             inputs = InstallerInputs(**{**inputs.__dict__, "encryption_keys": secret_keys})
 
         values: InstallerValues = build_installer_values(inputs)
+        self.secrets: list[k8s.core.v1.Secret] = []
         for spec in values.secrets:
-            k8s.core.v1.Secret(
+            secret = k8s.core.v1.Secret(
                 f"{name}-{spec.name}",
                 metadata={"name": spec.name, "namespace": ns.metadata.name, "labels": {"app.kubernetes.io/part-of": "gitpod"}},
                 type=spec.type,
                 string_data={key: pulumi.Output.secret(value) for key, value in spec.string_data.items()},
                 opts=pulumi.ResourceOptions(parent=self),
             )
+            self.secrets.append(secret)
 
         self.namespace = ns.metadata.name
         self.config_yaml = values.yaml()

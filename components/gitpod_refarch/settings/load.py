@@ -599,6 +599,7 @@ def _installer(s: Section) -> InstallerSettings:
         containerd_runtime_dir=s.string("containerdRuntimeDir", pattern=path, pattern_help="must be an absolute path starting with '/'."),
         containerd_socket=s.string("containerdSocket", pattern=path, pattern_help="must be an absolute path starting with '/'."),
         image_pull_secrets=_pull_secrets(s.list_of_sections("imagePullSecrets")),
+        deploy=s.boolean("deploy", defaults.deploy),
     )
     s.finish()
     return result

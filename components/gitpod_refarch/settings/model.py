@@ -231,6 +231,8 @@ class InstallerSettings:
     containerd_runtime_dir: str | None = None
     containerd_socket: str | None = None
     image_pull_secrets: tuple[PullSecretSettings, ...] = ()
+    #: Run the installer in the cluster (`GitpodInstallation`); false leaves it to the operator.
+    deploy: bool = True
 
 
 @dataclass(frozen=True)

@@ -203,6 +203,15 @@ def _installer(s: Settings[Any], offer: clouds.CloudOffer[Any], add: Add) -> Non
             "so the nodes still pull it from b.gcr.io. Without access to b.gcr.io, mirror it and rewrite the image of the "
             "cloudsqlproxy Deployment the installer renders (docs/bring-your-own.md, 'Air-gapped installs').",
         )
+    if s.installer.deploy and s.installer.repository != DEFAULT_REPOSITORY and not s.installer.image_pull_secrets:
+        # A public or node-authenticated mirror needs no credentials, so this is only advice.
+        add(
+            "advice",
+            "gitpod:installer.imagePullSecrets",
+            f"is empty while installer.repository is the mirror {s.installer.repository!r}: the installer Job and Gitpod pull "
+            "from it without credentials. If it is private, set installer.imagePullSecrets, or the Job's pod stays in "
+            "ImagePullBackOff and `pulumi up` fails when it times out.",
+        )
     if s.installer.fs_shift_method == "shiftfs":
         add(
             "advice",
