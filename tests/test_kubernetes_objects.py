@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from gitpod_refarch.externaldns import VERSION as EXTERNAL_DNS_VERSION
 from gitpod_refarch.settings.model import CertManagerSettings
 from gitpod_refarch_tools.harness import Plan, Registration
 
@@ -176,10 +177,13 @@ def test_helm_values_match_the_charts_schema(variant):
         chart = chart_name(release)
         if chart in NO_VALUES_SCHEMA:
             continue
-        assert chart == "cert-manager", (
+        assert chart in ("cert-manager", "external-dns"), (
             f"no values schema source for chart {chart!r}: add one, or list it in NO_VALUES_SCHEMA with the reason"
         )
-        directory = ks.cert_manager_dir(str(release.inputs["version"])) / "deploy" / "charts" / "cert-manager"
+        if chart == "external-dns":
+            directory = ks.external_dns_chart_dir(str(release.inputs["version"]))
+        else:
+            directory = ks.cert_manager_dir(str(release.inputs["version"])) / "deploy" / "charts" / "cert-manager"
         found += [f"{release.name}: {p}" for p in ks.values_problems(directory, release.inputs.get("values") or {})]
     assert not found, "\n".join(found)
 
@@ -203,6 +207,24 @@ def test_every_kind_the_program_declares_is_validated():
         "kubernetes:cert-manager.io/v1:Issuer",
         "kubernetes:cert-manager.io/v1:ClusterIssuer",
     }, f"a kind appeared or disappeared: {dict(kinds)}; add a variant that declares it, or update this list"
+
+
+def test_the_readme_fetches_the_external_dns_chart_the_program_pins():
+    """The chart's values schema comes from `go mod download` of the module shipping the pinned chart."""
+    line = f"go mod download {ks.EXTERNAL_DNS_MODULE}@{ks.EXTERNAL_DNS_MODULE_FOR_CHART[EXTERNAL_DNS_VERSION]}"
+    assert line in (ROOT / "README.md").read_text()
+    assert line in (ROOT / ".ci" / "run").read_text()
+    release = next(r for r in plan_of("aws").by_type(ks.HELM_RELEASE) if chart_name(r) == "external-dns")
+    assert release.inputs["version"] == EXTERNAL_DNS_VERSION
+
+
+def test_wrong_external_dns_values_fail():
+    release = next(r for r in plan_of("local-letsencrypt-cloudflare").by_type(ks.HELM_RELEASE) if chart_name(r) == "external-dns")
+    directory = ks.external_dns_chart_dir(str(release.inputs["version"]))
+    values = dict(ks.manifest(release)["values"])
+    assert ks.values_problems(directory, values) == []
+    assert ks.values_problems(directory, {**values, "policy": "upsert"})
+    assert ks.values_problems(directory, {**values, "domainFilter": ["example.com"]})
 
 
 def test_the_readme_fetches_the_cert_manager_version_the_program_pins():

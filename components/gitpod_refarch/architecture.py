@@ -40,6 +40,7 @@ from .contracts import (
     Route53ZoneInfo,
     StorageInfo,
 )
+from .externaldns.component import ExternalDns, ExternalDnsArgs
 from .installer.component import InstallerConfig
 from .installer.values import InstallerInputs, callback_url, pull_secret_name
 from .nodesysctl import WorkspaceNodeSysctls, helper_image
@@ -114,6 +115,8 @@ class Architecture:
     cert_manager: CertManager
     installer: InstallerConfig
     outputs: dict[str, Any] = field(default_factory=dict)
+    #: external-dns publishing Gitpod's names (None with `certificate.zone.records` false).
+    records: ExternalDns | None = None
 
 
 def build(settings: Settings[Any], name: str = "gitpod") -> Architecture:
@@ -181,6 +184,18 @@ def _build(offer: clouds.CloudOffer[C], builders: CloudBuilders[C, P], settings:
     # The Certificate (and self-signed issuers) live in the Gitpod namespace: take its name from
     # the Namespace resource so they are created after it.
     cert_manager = CertManager(f"{name}-cert-manager", _cert_manager_args(settings, cluster, dns, installer.namespace), opts=k8s_opts)
+    records: ExternalDns | None = None
+    if cert.zone.records and dns is not None:
+        # Gitpod's names follow the installer's `proxy` Service into the zone DNS-01 answers in.
+        records_args: ExternalDnsArgs = {
+            "zone": dns,
+            "source_namespace": installer.namespace,
+            "owner_id": owner_id(),
+            "identity": cluster.external_dns_identity,
+        }
+        if cert.cloudflare_api_token is not None:
+            records_args["cloudflare_api_token"] = cert.cloudflare_api_token.output()
+        records = ExternalDns(f"{name}-external-dns", records_args, opts=k8s_opts)
     outputs: dict[str, Any] = {
         "installerConfig": installer.config_yaml,
         "namespace": installer.namespace,
@@ -196,7 +211,7 @@ def _build(offer: clouds.CloudOffer[C], builders: CloudBuilders[C, P], settings:
     match dns:
         case CloudDnsZoneInfo() | Route53ZoneInfo() | AzureDnsZoneInfo() if dns.name_servers is not None:
             outputs["nameServers"] = dns.name_servers
-    return Architecture(cluster, database, storage, registry, dns, cert_manager, installer, outputs)
+    return Architecture(cluster, database, storage, registry, dns, cert_manager, installer, outputs, records)
 
 
 def _cert_manager_args(settings: Settings[Any], cluster: ClusterInfo, dns: DnsInfo | None, namespace: pulumi.Input[str]) -> CertManagerArgs:
@@ -225,6 +240,11 @@ def _cert_manager_args(settings: Settings[Any], cluster: ClusterInfo, dns: DnsIn
     if cert.existing_ca_cert:
         args["existing_ca_cert"] = cert.existing_ca_cert
     return args
+
+
+def owner_id() -> str:
+    """external-dns' TXT owner id: `<project>-<stack>`, so two stacks sharing a zone never delete each other's records."""
+    return f"{pulumi.get_project()}-{pulumi.get_stack()}"
 
 
 def _containerd(settings: Settings[Any], cluster: ClusterInfo) -> ContainerdPaths:
