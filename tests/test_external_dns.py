@@ -60,6 +60,8 @@ def test_every_managed_zone_gets_external_dns_for_the_proxy_service(stack, provi
     assert (v["policy"], v["registry"], v["txtPrefix"]) == ("sync", "txt", TXT_PREFIX)
     assert v["txtOwnerId"] == f"gitpod-{stack}"
     assert v["extraArgs"]["txt-wildcard-replacement"] == "wildcard"
+    # Namespaced RBAC cannot list Nodes; without this filter external-dns would wait for a Node informer forever.
+    assert v["extraArgs"]["service-type-filter"] == "LoadBalancer"
     # The chart waits for Gitpod's namespace (its Role lives there); nothing of Gitpod's waits for the chart.
     assert plan.urn_of("gitpod-installer-namespace") in chart.depends_on
     assert not [r for r in plan.resources if chart.urn in r.depends_on and r.parent != chart.parent]

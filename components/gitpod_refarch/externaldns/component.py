@@ -117,7 +117,15 @@ def chart_values(
         "registry": "txt",
         "txtOwnerId": owner_id,
         "txtPrefix": TXT_PREFIX,
-        "extraArgs": {"txt-wildcard-replacement": TXT_WILDCARD_REPLACEMENT, **provider.args},
+        "extraArgs": {
+            "txt-wildcard-replacement": TXT_WILDCARD_REPLACEMENT,
+            # Without a type filter the service source also watches Nodes and EndpointSlices (for
+            # NodePort/ClusterIP Services; source/service.go at v0.21.0, `isRequired`), and Nodes are
+            # cluster-scoped, which the namespaced Role cannot grant: the informer would never sync.
+            # The proxy Service is a LoadBalancer.
+            "service-type-filter": "LoadBalancer",
+            **provider.args,
+        },
         "serviceAccount": {"name": SERVICE_ACCOUNT},
     }
     if identity.service_account_annotations:
