@@ -224,7 +224,9 @@ def test_wrong_external_dns_values_fail():
     values = dict(ks.manifest(release)["values"])
     assert ks.values_problems(directory, values) == []
     assert ks.values_problems(directory, {**values, "policy": "upsert"})
-    assert ks.values_problems(directory, {**values, "domainFilter": ["example.com"]})
+    # The chart's schema leaves unknown top-level keys open, but closes `image` and types the rest.
+    assert ks.values_problems(directory, {**values, "image": {"repo": "mirror.example.com/external-dns"}})
+    assert ks.values_problems(directory, {**values, "sources": "service"})
 
 
 def test_the_readme_fetches_the_cert_manager_version_the_program_pins():
