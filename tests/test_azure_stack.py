@@ -368,6 +368,7 @@ def test_the_platform_keeps_its_children_whichever_module_declares_them(plan):
         "azure-native:network:Subnet::gitpod-azure-database-subnet",
         "azure-native:managedidentity:UserAssignedIdentity::gitpod-azure-kubelet-identity",
         "azure-native:managedidentity:UserAssignedIdentity::gitpod-azure-cert-manager-identity",
+        "azure-native:managedidentity:UserAssignedIdentity::gitpod-azure-external-dns-identity",
     }
 
 
