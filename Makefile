@@ -11,6 +11,9 @@ STACK ?= local
 # (gitpod:certManager.version): the tests validate the Certificate and the chart values against
 # them, offline, from Go's module cache (tests/kubernetes_schemas.py).
 CERT_MANAGER_MODULE := github.com/cert-manager/cert-manager@v1.21.1
+# external-dns's chart values schema: the Go module version that ships the chart the program pins
+# (externaldns/component.py; tests/kubernetes_schemas.py maps chart to module).
+EXTERNAL_DNS_MODULE := sigs.k8s.io/external-dns@v0.22.0
 
 .PHONY: setup plan test schemas
 
@@ -27,7 +30,7 @@ plan: $(VENV)/.installed
 	$(VENV)/bin/python -m gitpod_refarch plan --stack $(STACK)
 
 schemas:
-	go mod download $(CERT_MANAGER_MODULE)
+	go mod download $(CERT_MANAGER_MODULE) $(EXTERNAL_DNS_MODULE)
 
 test: $(VENV)/.installed schemas
 	$(VENV)/bin/ruff check .

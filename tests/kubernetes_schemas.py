@@ -57,6 +57,14 @@ SCHEMAS = importlib.resources.files("kubernetes_validate") / "kubernetes-json-sc
 OBJECT_META = "https://kubernetes.io/api/_definitions.json#/$defs/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
 
 CERT_MANAGER_MODULE = "github.com/cert-manager/cert-manager"
+#: external-dns' chart lives in its Go module (`charts/external-dns/`); releases of the chart are
+#: tagged `external-dns-helm-chart-<version>`, which are not module versions, so each pinned chart
+#: version maps to the first module version that ships it. v0.22.0 ships chart 1.21.1 (its
+#: Chart.yaml says so; checked 2026-11) with a values.schema.json that only adds to 1.21.1's:
+#: `replicaCount`, `service.enabled`, and `policy` required. The program sets none of the first two
+#: and always sets `policy`, so validating against it is validating against 1.21.1's.
+EXTERNAL_DNS_MODULE = "sigs.k8s.io/external-dns"
+EXTERNAL_DNS_MODULE_FOR_CHART = {"1.21.1": "v0.22.0"}
 
 
 # -- manifests ---------------------------------------------------------------------------------
@@ -308,6 +316,17 @@ def go_module_dir(module: str, version: str) -> Path:
 
 def cert_manager_dir(version: str) -> Path:
     return go_module_dir(CERT_MANAGER_MODULE, version)
+
+
+def external_dns_chart_dir(chart_version: str) -> Path:
+    """external-dns' chart at `chart_version`, from the module version that ships it (checked, never assumed)."""
+    module = EXTERNAL_DNS_MODULE_FOR_CHART.get(chart_version)
+    if module is None:
+        pytest.fail(f"no module version known to ship external-dns chart {chart_version}: add it to EXTERNAL_DNS_MODULE_FOR_CHART")
+    directory = go_module_dir(EXTERNAL_DNS_MODULE, module) / "charts" / "external-dns"
+    shipped = yaml.safe_load((directory / "Chart.yaml").read_text())["version"]
+    assert shipped == chart_version, f"{EXTERNAL_DNS_MODULE}@{module} ships chart {shipped}, not {chart_version}"
+    return directory
 
 
 # -- CRDs --------------------------------------------------------------------------------------

@@ -42,8 +42,9 @@ def plan() -> Plan:
     return plan_azure()
 
 
-def role(plan: Plan, role_guid: str) -> Registration:
-    found = [r for r in plan.by_type(ROLE) if r.inputs["roleDefinitionId"].endswith(role_guid)]
+def role(plan: Plan, role_guid: str, *, named: str = "") -> Registration:
+    """The one assignment of `role_guid` (whose logical name contains `named`, where several identities hold it)."""
+    found = [r for r in plan.by_type(ROLE) if r.inputs["roleDefinitionId"].endswith(role_guid) and named in r.name]
     assert len(found) == 1, [r.name for r in found]
     return found[0]
 
@@ -122,7 +123,10 @@ def test_database_storage_registry_and_zone_never_wait_for_the_cluster(plan):
         assert plan.by_type(type_), f"no {type_} in the plan"
         for resource in plan.by_type(type_):
             assert not waits_for(plan.resources, resource.urn) & cluster_side, resource.name
-    for grant in (role(plan, "7f951dda-4ed3-4680-a7ca-43fe172d538d"), role(plan, "befefa01-2a29-4197-83a8-272ff33ce314")):
+    for grant in (
+        role(plan, "7f951dda-4ed3-4680-a7ca-43fe172d538d"),
+        role(plan, "befefa01-2a29-4197-83a8-272ff33ce314", named="cert-manager"),
+    ):
         assert not waits_for(plan.resources, grant.urn) & cluster_side, grant.name
     # ... and the cluster does not wait for them either.
     data_side = {r.urn for r in plan.resources if r.type in (SERVER, ACCOUNT, ACR, ZONE)}
@@ -136,9 +140,11 @@ def test_kubernetes_provider_waits_for_every_pool_and_serves_everything(plan):
     assert len(pools) == 2
     assert {plan.one(AKS).urn} | {p.urn for p in pools} <= dependencies
     # Only cert-manager needs its federated credential; nothing else deployed to AKS waits for it.
-    federation = plan.one(FEDERATION).urn
-    assert federation not in dependencies
-    assert federation in plan.one("kubernetes:helm.sh/v3:Release").depends_on
+    # external-dns likewise needs its own.
+    for workload in ("cert-manager", "external-dns"):
+        federation = plan.one(FEDERATION, f"gitpod-cluster-{workload}-federation").urn
+        assert federation not in dependencies
+        assert federation in plan.one("kubernetes:helm.sh/v3:Release", f"gitpod-{workload}-chart").depends_on
     k8s = [r for r in plan.resources if r.custom and r.type.startswith("kubernetes:")]
     assert k8s and all(r.provider == provider.urn for r in k8s)
 
@@ -193,11 +199,11 @@ def test_cert_manager_uses_workload_identity_on_the_zone(plan):
     cert_manager = next(r for r in plan.by_type(IDENTITY) if r.name.endswith("cert-manager-identity"))
     zone = plan.one(ZONE)
     assert zone.inputs["zoneName"] == "gitpod.example.com"
-    grant = role(plan, "befefa01-2a29-4197-83a8-272ff33ce314")
+    grant = role(plan, "befefa01-2a29-4197-83a8-272ff33ce314", named="cert-manager")
     assert grant.inputs["scope"] == f"${{{zone.name}.id}}"
     assert grant.inputs["principalId"] == f"${{{cert_manager.name}.principalId}}"
     assert grant.inputs["roleDefinitionId"].startswith(f"/subscriptions/{fakes.SUBSCRIPTION_ID}/providers/")
-    federation = plan.one(FEDERATION).inputs
+    federation = plan.one(FEDERATION, "gitpod-cluster-cert-manager-federation").inputs
     assert federation["subject"] == "system:serviceaccount:cert-manager:cert-manager"
     assert federation["issuer"] == "${gitpod-cluster-aks.oidcIssuerProfile.issuerURL}"
     assert federation["audiences"] == ["api://AzureADTokenExchange"]
@@ -207,7 +213,7 @@ def test_cert_manager_uses_workload_identity_on_the_zone(plan):
         "${gitpod-azure-resource-group.name}",
     )
     client_id = f"${{{cert_manager.name}.clientId}}"
-    values = unwrap(plan.one("kubernetes:helm.sh/v3:Release").inputs["values"])
+    values = unwrap(plan.one("kubernetes:helm.sh/v3:Release", "gitpod-cert-manager-chart").inputs["values"])
     assert values["podLabels"] == {"azure.workload.identity/use": "true"}
     assert values["serviceAccount"]["annotations"] == {"azure.workload.identity/client-id": client_id}
     issuer = unwrap(plan.one("kubernetes:cert-manager.io/v1:ClusterIssuer").inputs["spec"])
@@ -298,7 +304,7 @@ def test_existing_zone_and_resource_group_are_used_not_created():
     assert render.installer_checks(plan) == []
     assert plan.by_type(ZONE) == [] and plan.by_type("azure-native:resources:ResourceGroup") == []
     assert plan.one(SERVER).inputs["resourceGroupName"] == "gitpod-prod"
-    grant = role(plan, "befefa01-2a29-4197-83a8-272ff33ce314")
+    grant = role(plan, "befefa01-2a29-4197-83a8-272ff33ce314", named="cert-manager")
     assert grant.inputs["scope"] == ZONE_ID
     assert grant.inputs["roleDefinitionId"].startswith("/subscriptions/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee/")
     solver = unwrap(plan.one("kubernetes:cert-manager.io/v1:ClusterIssuer").inputs["spec"])["acme"]["solvers"][0]["dns01"]["azureDNS"]
@@ -307,7 +313,7 @@ def test_existing_zone_and_resource_group_are_used_not_created():
         "dns-rg",
         "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee",
     )
-    assert plan.one(FEDERATION).inputs["subject"] == "system:serviceaccount:certs:cert-manager"
+    assert plan.one(FEDERATION, "gitpod-cluster-cert-manager-federation").inputs["subject"] == "system:serviceaccount:certs:cert-manager"
     assert "nameServers" not in plan.outputs
 
 
@@ -337,7 +343,7 @@ def test_self_signed_certificates_need_no_dns_identity():
     assert render.installer_checks(plan) == []
     assert plan.by_type(ZONE) == [] and plan.by_type(FEDERATION) == []
     assert not [r for r in plan.by_type(IDENTITY) if "cert-manager" in r.name]
-    values = unwrap(plan.one("kubernetes:helm.sh/v3:Release").inputs["values"])
+    values = unwrap(plan.one("kubernetes:helm.sh/v3:Release", "gitpod-cert-manager-chart").inputs["values"])
     assert "podLabels" not in values and "serviceAccount" not in values
 
 
@@ -362,6 +368,7 @@ def test_the_platform_keeps_its_children_whichever_module_declares_them(plan):
         "azure-native:network:Subnet::gitpod-azure-database-subnet",
         "azure-native:managedidentity:UserAssignedIdentity::gitpod-azure-kubelet-identity",
         "azure-native:managedidentity:UserAssignedIdentity::gitpod-azure-cert-manager-identity",
+        "azure-native:managedidentity:UserAssignedIdentity::gitpod-azure-external-dns-identity",
     }
 
 

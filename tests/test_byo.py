@@ -178,7 +178,7 @@ def test_air_gapped_mirror_for_gitpod_and_cert_manager(plan_stack):
     config = installer_config(plan)
     assert config["repository"] == "mirror.example.com/gitpod"
     assert config["imagePullSecrets"] == [{"kind": "secret", "name": "image-pull-mirror-example-com"}]
-    release = plan.one("kubernetes:helm.sh/v3:Release")
+    release = plan.one("kubernetes:helm.sh/v3:Release", "gitpod-cert-manager-chart")
     assert release.inputs["chart"] == "oci://mirror.example.com/charts/cert-manager"
     values = release.inputs["values"]
     assert values["image"]["repository"] == "mirror.example.com/jetstack/cert-manager-controller"

@@ -536,13 +536,13 @@ def test_dns_zone_is_created_protected_and_its_name_servers_are_an_output(plan):
 
 def test_cert_manager_solves_dns01_in_cloud_dns_through_workload_identity(plan):
     solver_email = f"gitpod-dns01@{PROJECT}.iam.gserviceaccount.com"
-    grant = plan.one(ZONE_IAM).inputs
+    grant = plan.one(ZONE_IAM, "gitpod-dns-dns01-solver").inputs
     assert (grant["role"], grant["managedZone"], grant["member"]) == (
         "roles/dns.admin",
         "gitpod-example-com",
         f"serviceAccount:{solver_email}",
     )
-    binding = plan.one(SA_IAM)
+    binding = plan.one(SA_IAM, "gitpod-gke-cert-manager-workload-identity")
     assert binding.inputs["role"] == "roles/iam.workloadIdentityUser"
     # The account comes to the cluster in the zone's contract; the binding names it by resource name.
     assert binding.inputs["serviceAccountId"] == f"projects/{PROJECT}/serviceAccounts/{solver_email}"
@@ -550,7 +550,7 @@ def test_cert_manager_solves_dns01_in_cloud_dns_through_workload_identity(plan):
     assert binding.inputs["member"] == f"serviceAccount:{PROJECT}.svc.id.goog[cert-manager/cert-manager]"
     # The workload pool exists only once the cluster does: a real dependency.
     assert plan.urn_of("gitpod-gke-cluster") in binding.depends_on
-    release = plan.one("kubernetes:helm.sh/v3:Release")
+    release = plan.one("kubernetes:helm.sh/v3:Release", "gitpod-cert-manager-chart")
     assert release.inputs["values"]["serviceAccount"]["annotations"] == {"iam.gke.io/gcp-service-account": solver_email}
     assert binding.urn in release.depends_on
     issuer = plan.one("kubernetes:cert-manager.io/v1:ClusterIssuer").inputs["spec"]["acme"]
@@ -564,7 +564,7 @@ def test_existing_zone_is_looked_up_not_created():
     )
     assert plan.by_type(ZONE) == []
     assert "gcp:dns/getManagedZone:getManagedZone" in plan.invokes
-    assert plan.one(ZONE_IAM).inputs["managedZone"] == "example-com"
+    assert plan.one(ZONE_IAM, "gitpod-dns-dns01-solver").inputs["managedZone"] == "example-com"
     assert plan.outputs["nameServers"] == [f"${{example-com.nameServers[{i}]}}" for i in range(4)]
     issuer = plan.one("kubernetes:cert-manager.io/v1:ClusterIssuer").inputs["spec"]["acme"]
     assert issuer["solvers"][0]["dns01"]["cloudDNS"]["hostedZoneName"] == "example-com"
@@ -575,7 +575,7 @@ def test_cloudflare_dns01_needs_no_google_dns_identity():
     plan = run_program(program, cfg.values, cfg.secret_keys, project=project, stack="gcp")
     assert plan.by_type(ZONE) == [] and plan.by_type(SA_IAM) == []
     assert "dns.googleapis.com" not in {s.inputs["service"] for s in plan.by_type(SERVICE)}
-    assert "serviceAccount" not in plan.one("kubernetes:helm.sh/v3:Release").inputs["values"]
+    assert "serviceAccount" not in plan.one("kubernetes:helm.sh/v3:Release", "gitpod-cert-manager-chart").inputs["values"]
 
 
 # -- dependencies and protection -----------------------------------------------------------------

@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from gitpod_refarch.externaldns import VERSION as EXTERNAL_DNS_VERSION
 from gitpod_refarch.settings.model import CertManagerSettings
 from gitpod_refarch_tools.harness import Plan, Registration
 
@@ -176,10 +177,13 @@ def test_helm_values_match_the_charts_schema(variant):
         chart = chart_name(release)
         if chart in NO_VALUES_SCHEMA:
             continue
-        assert chart == "cert-manager", (
+        assert chart in ("cert-manager", "external-dns"), (
             f"no values schema source for chart {chart!r}: add one, or list it in NO_VALUES_SCHEMA with the reason"
         )
-        directory = ks.cert_manager_dir(str(release.inputs["version"])) / "deploy" / "charts" / "cert-manager"
+        if chart == "external-dns":
+            directory = ks.external_dns_chart_dir(str(release.inputs["version"]))
+        else:
+            directory = ks.cert_manager_dir(str(release.inputs["version"])) / "deploy" / "charts" / "cert-manager"
         found += [f"{release.name}: {p}" for p in ks.values_problems(directory, release.inputs.get("values") or {})]
     assert not found, "\n".join(found)
 
@@ -209,6 +213,26 @@ def test_every_kind_the_program_declares_is_validated():
         "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding",
         "kubernetes:batch/v1:Job",
     }, f"a kind appeared or disappeared: {dict(kinds)}; add a variant that declares it, or update this list"
+
+
+def test_make_test_fetches_the_external_dns_chart_the_program_pins():
+    """The chart's values schema comes from `go mod download` of the module shipping the pinned chart,
+    which `make test` does first: the Makefile must name that module version."""
+    line = f"EXTERNAL_DNS_MODULE := {ks.EXTERNAL_DNS_MODULE}@{ks.EXTERNAL_DNS_MODULE_FOR_CHART[EXTERNAL_DNS_VERSION]}"
+    assert line in (ROOT / "Makefile").read_text()
+    release = next(r for r in plan_of("aws").by_type(ks.HELM_RELEASE) if chart_name(r) == "external-dns")
+    assert release.inputs["version"] == EXTERNAL_DNS_VERSION
+
+
+def test_wrong_external_dns_values_fail():
+    release = next(r for r in plan_of("local-letsencrypt-cloudflare").by_type(ks.HELM_RELEASE) if chart_name(r) == "external-dns")
+    directory = ks.external_dns_chart_dir(str(release.inputs["version"]))
+    values = dict(ks.manifest(release)["values"])
+    assert ks.values_problems(directory, values) == []
+    assert ks.values_problems(directory, {**values, "policy": "upsert"})
+    # The chart's schema leaves unknown top-level keys open, but closes `image` and types the rest.
+    assert ks.values_problems(directory, {**values, "image": {"repo": "mirror.example.com/external-dns"}})
+    assert ks.values_problems(directory, {**values, "sources": "service"})
 
 
 def test_make_test_fetches_the_cert_manager_version_the_program_pins():

@@ -46,6 +46,7 @@ from .contracts import (
     S3Storage,
     StorageInfo,
 )
+from .externaldns.component import ExternalDns, ExternalDnsArgs
 from .installer.component import InstallerConfig
 from .installer.deploy import GitpodInstallation
 from .installer.values import InstallerInputs, app_url, callback_url, pull_secret_name, registry_address
@@ -123,6 +124,8 @@ class Architecture:
     #: The installer Job and its RBAC; None with `gitpod:installer.deploy: false`.
     installation: GitpodInstallation | None = None
     outputs: dict[str, Any] = field(default_factory=dict)
+    #: external-dns publishing Gitpod's names (None with `certificate.zone.records` false).
+    records: ExternalDns | None = None
 
 
 def build(settings: Settings[Any], name: str = "gitpod") -> Architecture:
@@ -207,6 +210,18 @@ def _build(offer: clouds.CloudOffer[C], builders: CloudBuilders[C, P], settings:
             },
             opts=k8s_opts,
         )
+    records: ExternalDns | None = None
+    if cert.zone.records and dns is not None:
+        # Gitpod's names follow the installer's `proxy` Service into the zone DNS-01 answers in.
+        records_args: ExternalDnsArgs = {
+            "zone": dns,
+            "source_namespace": installer.namespace,
+            "owner_id": owner_id(),
+            "identity": cluster.external_dns_identity,
+        }
+        if cert.cloudflare_api_token is not None:
+            records_args["cloudflare_api_token"] = cert.cloudflare_api_token.output()
+        records = ExternalDns(f"{name}-external-dns", records_args, opts=k8s_opts)
     outputs: dict[str, Any] = {
         "installerConfig": installer.config_yaml,
         "namespace": installer.namespace,
@@ -226,7 +241,7 @@ def _build(offer: clouds.CloudOffer[C], builders: CloudBuilders[C, P], settings:
     match dns:
         case CloudDnsZoneInfo() | Route53ZoneInfo() | AzureDnsZoneInfo() if dns.name_servers is not None:
             outputs["nameServers"] = dns.name_servers
-    return Architecture(cluster, database, storage, registry, dns, cert_manager, installer, installation, outputs)
+    return Architecture(cluster, database, storage, registry, dns, cert_manager, installer, installation, outputs, records)
 
 
 def _labels_of_empty_pools(settings: Settings[Any]) -> list[str]:
@@ -290,6 +305,11 @@ def _cert_manager_args(settings: Settings[Any], cluster: ClusterInfo, dns: DnsIn
     if cert.existing_ca_cert:
         args["existing_ca_cert"] = cert.existing_ca_cert
     return args
+
+
+def owner_id() -> str:
+    """external-dns' TXT owner id: `<project>-<stack>`, so two stacks sharing a zone never delete each other's records."""
+    return f"{pulumi.get_project()}-{pulumi.get_stack()}"
 
 
 def _containerd(settings: Settings[Any], cluster: ClusterInfo) -> ContainerdPaths:

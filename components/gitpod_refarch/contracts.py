@@ -58,6 +58,9 @@ class ClusterInfo:
     kubeconfig: pulumi.Output[str] | None = None
     name: pulumi.Input[str] | None = None
     cert_manager_identity: CertManagerIdentity = field(default_factory=CertManagerIdentity)
+    #: The same kind of ambient credentials for external-dns, scoped to the zone Gitpod's records go
+    #: to (`externaldns.ExternalDns`); empty where the zone needs none (Cloudflare) or records are off.
+    external_dns_identity: CertManagerIdentity = field(default_factory=CertManagerIdentity)
     #: Extra stack outputs about the cluster (e.g. the node image on EKS), by output name.
     outputs: Mapping[str, Any] = field(default_factory=dict)
     #: Kernel settings the workspace nodes still need once they have joined, because the cluster
@@ -215,6 +218,10 @@ class CloudDnsZoneInfo:
     #: E-mail of the Google service account that may edit the zone; the cluster lets cert-manager's
     #: Kubernetes service account act as it.
     service_account: pulumi.Input[str]
+    #: The zone's DNS name without the trailing dot (`zone_name` is Cloud DNS' resource name).
+    dns_name: pulumi.Input[str]
+    #: E-mail of the Google service account external-dns acts as (None when records are off).
+    records_service_account: pulumi.Input[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -241,6 +248,9 @@ class AzureDnsZoneInfo:
     identity_client_id: pulumi.Input[str]
     #: Name of that identity, which the cluster federates with cert-manager's service account.
     identity_name: pulumi.Input[str]
+    #: Client id and name of external-dns' identity, federated likewise (None when records are off).
+    records_identity_client_id: pulumi.Input[str] | None = None
+    records_identity_name: pulumi.Input[str] | None = None
 
 
 @dataclass(frozen=True)

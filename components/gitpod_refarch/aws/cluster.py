@@ -41,6 +41,8 @@ from ..certmanager import NAMESPACE as CERT_MANAGER_NAMESPACE
 from ..certmanager.issuers import SERVICE_ACCOUNT as CERT_MANAGER_SERVICE_ACCOUNT
 from ..compatibility import POOL_LABELS, WORKSPACE_NODE_SYSCTLS
 from ..contracts import CONTAINERD_DEFAULT, CertManagerIdentity, ClusterInfo, DnsInfo, Route53ZoneInfo
+from ..externaldns import NAMESPACE as EXTERNAL_DNS_NAMESPACE
+from ..externaldns import SERVICE_ACCOUNT as EXTERNAL_DNS_SERVICE_ACCOUNT
 from . import calico as calico_chart
 from . import policies
 from .ami import node_image
@@ -134,6 +136,8 @@ class EksClusterArgs(TypedDict, total=False):
     """Namespace of cert-manager's service account (default `cert-manager`)."""
     cert_manager_service_account: str
     """cert-manager's service account (default `cert-manager`)."""
+    records_zone_arn: pulumi.Input[str]
+    """Hosted zone external-dns may publish Gitpod's records in; no external-dns role without it."""
 
 
 class EksCluster(pulumi.ComponentResource):
@@ -373,6 +377,15 @@ class EksCluster(pulumi.ComponentResource):
                 inline_policy=pulumi.Output.from_input(zone_arn).apply(lambda arn: json.dumps(policies.route53_dns01(arn, partition))),
             )
             annotations["eks.amazonaws.com/role-arn"] = self.cert_manager_role_arn
+        external_dns: dict[str, pulumi.Input[str]] = {}
+        records_zone = args.get("records_zone_arn")
+        if records_zone is not None:
+            external_dns["eks.amazonaws.com/role-arn"] = irsa(
+                "external-dns",
+                EXTERNAL_DNS_NAMESPACE,
+                EXTERNAL_DNS_SERVICE_ACCOUNT,
+                inline_policy=pulumi.Output.from_input(records_zone).apply(lambda arn: json.dumps(policies.route53_records(arn))),
+            )
 
         # -- Kubernetes access --------------------------------------------------------------------
         self.kubeconfig = pulumi.Output.secret(
@@ -414,6 +427,7 @@ class EksCluster(pulumi.ComponentResource):
             kubeconfig=self.kubeconfig,
             name=cluster.name,
             cert_manager_identity=CertManagerIdentity(service_account_annotations=annotations),
+            external_dns_identity=CertManagerIdentity(service_account_annotations=external_dns),
             outputs={"nodeImage": self.node_image},
             volumes_ready=(ebs_csi,),
         )
@@ -508,4 +522,6 @@ def build(ctx: AwsContext, dns: DnsInfo | None) -> ClusterInfo:
             # The zone belongs to the DNS concern (built before the cluster, never waiting for it);
             # the cluster only needs its ARN to scope cert-manager's role.
             args["dns01_zone_arn"] = dns.zone_arn
+            if settings.certificate.zone.records:
+                args["records_zone_arn"] = dns.zone_arn
     return EksCluster(f"{ctx.name}-cluster", args, opts=platform.opts()).info

@@ -1,8 +1,9 @@
 """IAM policy documents (pure data), each naming exactly the bucket, zone or principal it is for.
 
 Writes are never granted on `*`: object writes are scoped to `<bucket>/*`, record changes to one
-hosted zone (and to TXT records, all DNS-01 needs). The only wildcard resource is Route53's
-`change/*`, which is read-only (`GetChange`) and cannot be scoped further.
+hosted zone (and to TXT records, all DNS-01 needs). The only wildcard resources are Route53's
+`change/*`, which is read-only (`GetChange`) and cannot be scoped further, and the read-only
+`ListHostedZones`, which supports no resource (external-dns needs it).
 """
 
 from __future__ import annotations
@@ -82,5 +83,31 @@ def route53_dns01(zone_arn: str, partition: Partition) -> Document:
             "Action": "route53:ChangeResourceRecordSets",
             "Resource": zone_arn,
             "Condition": {"ForAllValues:StringEquals": {"route53:ChangeResourceRecordSetsRecordTypes": ["TXT"]}},
+        },
+    )
+
+
+#: Record types external-dns writes: its default `--managed-record-types` (A, AAAA, CNAME; an ELB
+#: target becomes an alias A/AAAA record) and its TXT ownership records (kubernetes-sigs/external-dns
+#: v0.21.0 `docs/registry/txt.md`, `docs/tutorials/aws.md`; checked 2026-11).
+EXTERNAL_DNS_RECORD_TYPES = ("A", "AAAA", "CNAME", "TXT")
+
+
+def route53_records(zone_arn: str) -> Document:
+    """external-dns' Route53 provider, limited to one hosted zone and the record types it manages.
+
+    `ListHostedZones` is called on every sync (provider/aws/aws.go at v0.21.0, `zones`) and has no
+    resource-level permissions, so it is granted on `*` (read-only). `ListTagsForResources`, in
+    external-dns' example policy, is only called with `--aws-zone-tags`, which is not used.
+    """
+    return _document(
+        {"Sid": "FindZone", "Effect": "Allow", "Action": "route53:ListHostedZones", "Resource": "*"},
+        {"Sid": "ListRecords", "Effect": "Allow", "Action": "route53:ListResourceRecordSets", "Resource": zone_arn},
+        {
+            "Sid": "PublishGitpod",
+            "Effect": "Allow",
+            "Action": "route53:ChangeResourceRecordSets",
+            "Resource": zone_arn,
+            "Condition": {"ForAllValues:StringEquals": {"route53:ChangeResourceRecordSetsRecordTypes": list(EXTERNAL_DNS_RECORD_TYPES)}},
         },
     )

@@ -14,6 +14,8 @@ import pulumi_kubernetes as k8s
 from ..certmanager.issuers import SERVICE_ACCOUNT as CERT_MANAGER_SERVICE_ACCOUNT
 from ..compatibility import NODE_LABEL_HEADLESS, NODE_LABEL_REGULAR, NODE_LABELS_SERVICES, WORKSPACE_NODE_SYSCTLS
 from ..contracts import CONTAINERD_DEFAULT, AzureDnsZoneInfo, CertManagerIdentity, ClusterInfo, DnsInfo
+from ..externaldns import NAMESPACE as EXTERNAL_DNS_NAMESPACE
+from ..externaldns import SERVICE_ACCOUNT as EXTERNAL_DNS_SERVICE_ACCOUNT
 from ..settings.model import MaintenanceSettings, NodePoolSettings
 from . import roles
 from .platform import AzureContext, Identity
@@ -93,6 +95,8 @@ class AksClusterArgs(TypedDict, total=False):
     """The weekly window (UTC) in which AKS may run both auto-upgrade channels (without it AKS upgrades whenever it likes)."""
     cert_manager: WorkloadIdentitySpec
     """The identity cert-manager's service account is federated with (for Azure DNS)."""
+    external_dns: WorkloadIdentitySpec
+    """The identity external-dns' service account is federated with (Gitpod's records in Azure DNS)."""
 
 
 def _pool_profile(
@@ -287,26 +291,30 @@ class AksCluster(pulumi.ComponentResource):
                 )
 
         self.oidc_issuer_url = cluster.oidc_issuer_profile.apply(lambda profile: profile.issuer_url if profile else "")
-        identity = CertManagerIdentity()
-        cert_manager = args.get("cert_manager")
-        if cert_manager is not None:
+
+        def federate(workload: str, spec: WorkloadIdentitySpec) -> CertManagerIdentity:
             federation = managedidentity.FederatedIdentityCredential(
-                f"{name}-cert-manager-federation",
-                federated_identity_credential_resource_name="cert-manager",
-                resource_name_=cert_manager["identity_name"],
+                f"{name}-{workload}-federation",
+                federated_identity_credential_resource_name=workload,
+                resource_name_=spec["identity_name"],
                 resource_group_name=group,
                 issuer=self.oidc_issuer_url,
-                subject=cert_manager["subject"],
+                subject=spec["subject"],
                 audiences=[TOKEN_AUDIENCE],
                 opts=child,
             )
-            # Only cert-manager needs the federation: its client-id annotation resolves after it, so
-            # the chart waits for it while the provider (and everything else) does not.
-            client_id = pulumi.Output.all(cert_manager["client_id"], federation.id).apply(lambda values: str(values[0]))
-            identity = CertManagerIdentity(
+            # Only the workload needs the federation: its client-id annotation resolves after it, so
+            # its chart waits for it while the provider (and everything else) does not.
+            client_id = pulumi.Output.all(spec["client_id"], federation.id).apply(lambda values: str(values[0]))
+            return CertManagerIdentity(
                 service_account_annotations={WORKLOAD_IDENTITY_CLIENT_ID: client_id},
                 pod_labels={WORKLOAD_IDENTITY_LABEL: "true"},
             )
+
+        cert_manager = args.get("cert_manager")
+        identity = federate("cert-manager", cert_manager) if cert_manager is not None else CertManagerIdentity()
+        external_dns_spec = args.get("external_dns")
+        external_dns = federate("external-dns", external_dns_spec) if external_dns_spec is not None else CertManagerIdentity()
 
         credentials = containerservice.list_managed_cluster_user_credentials_output(
             resource_group_name=group,
@@ -336,6 +344,7 @@ class AksCluster(pulumi.ComponentResource):
             kubeconfig=self.kubeconfig,
             name=cluster.name,
             cert_manager_identity=identity,
+            external_dns_identity=external_dns,
         )
         self.register_outputs(
             {
@@ -379,4 +388,10 @@ def build(ctx: AzureContext, dns: DnsInfo | None) -> ClusterInfo:
             # it); the cluster only lets cert-manager's service account act as it.
             subject = f"system:serviceaccount:{settings.cert_manager.namespace}:{CERT_MANAGER_SERVICE_ACCOUNT}"
             args["cert_manager"] = {"identity_name": dns.identity_name, "client_id": dns.identity_client_id, "subject": subject}
+            if dns.records_identity_name is not None and dns.records_identity_client_id is not None:
+                args["external_dns"] = {
+                    "identity_name": dns.records_identity_name,
+                    "client_id": dns.records_identity_client_id,
+                    "subject": f"system:serviceaccount:{EXTERNAL_DNS_NAMESPACE}:{EXTERNAL_DNS_SERVICE_ACCOUNT}",
+                }
     return AksCluster(f"{ctx.name}-cluster", args).info

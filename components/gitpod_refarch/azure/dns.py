@@ -28,6 +28,8 @@ class AzureDnsZoneArgs(TypedDict, total=False):
     """Subscription of the zone (required)."""
     cert_manager_identity: Identity
     """Identity granted DNS Zone Contributor on this zone only (required)."""
+    records_identity: Identity
+    """external-dns' identity: DNS Zone Contributor on this zone, Reader on its resource group (optional)."""
     existing_zone_id: str
     """Resource ID of an existing zone to use instead of creating one."""
     protect: bool
@@ -76,6 +78,30 @@ class AzureDnsZone(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
 
+        publisher = args.get("records_identity")
+        if publisher is not None:
+            roles.grant(
+                f"{name}-records-dns",
+                role=roles.DNS_ZONE_CONTRIBUTOR,
+                scope=self.zone_id,
+                principal_id=publisher.principal_id,
+                subscription_id=args["subscription_id"],
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+            # external-dns finds its zone by listing the resource group's zones on every sync
+            # (provider/azure/azure.go at v0.21.0: `NewListByResourceGroupPager`), which Azure
+            # authorizes on the group, and no built-in role narrower than Reader grants
+            # `Microsoft.Network/dnszones/read` there; external-dns' workload-identity tutorial
+            # grants the same pair (docs/tutorials/azure.md at v0.21.0). Reader changes nothing.
+            roles.grant(
+                f"{name}-records-zone-reader",
+                role=roles.READER,
+                scope=pulumi.Output.concat("/subscriptions/", args["subscription_id"], "/resourceGroups/", args["resource_group_name"]),
+                principal_id=publisher.principal_id,
+                subscription_id=args["subscription_id"],
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+
         self.info = AzureDnsZoneInfo(
             zone_name=zone_name,
             name_servers=self.name_servers,
@@ -83,6 +109,8 @@ class AzureDnsZone(pulumi.ComponentResource):
             subscription_id=args["subscription_id"],
             identity_client_id=identity.client_id,
             identity_name=identity.name,
+            records_identity_client_id=publisher.client_id if publisher is not None else None,
+            records_identity_name=publisher.name if publisher is not None else None,
         )
         self.register_outputs({"zoneId": self.zone_id, "nameServers": self.name_servers})
 
@@ -96,6 +124,8 @@ def build(ctx: AzureContext) -> DnsInfo:
         "cert_manager_identity": platform.resources.identity("cert-manager"),
         "protect": settings.protect,
     }
+    if settings.certificate.zone.records:
+        args["records_identity"] = platform.resources.identity("external-dns")
     existing = existing_zone(settings)
     if existing is not None:
         args |= {

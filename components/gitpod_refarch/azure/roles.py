@@ -10,6 +10,8 @@ ACR_PULL = "7f951dda-4ed3-4680-a7ca-43fe172d538d"
 DNS_ZONE_CONTRIBUTOR = "befefa01-2a29-4197-83a8-272ff33ce314"
 MANAGED_IDENTITY_OPERATOR = "f1a07417-d97a-45cb-824c-7a7467783830"
 NETWORK_CONTRIBUTOR = "4d97b98b-1d4f-4787-a291-c67834d212e7"
+#: Reader (https://learn.microsoft.com/azure/role-based-access-control/built-in-roles, checked 2026-11).
+READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7"
 
 
 def role_definition_id(subscription_id: pulumi.Input[str], role: str) -> pulumi.Output[str]:

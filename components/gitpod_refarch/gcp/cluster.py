@@ -32,6 +32,8 @@ import pulumi_kubernetes as k8s
 from .. import compatibility as compat
 from ..certmanager.issuers import SERVICE_ACCOUNT as CERT_MANAGER_SERVICE_ACCOUNT
 from ..contracts import CONTAINERD_DEFAULT, CertManagerIdentity, CloudDnsZoneInfo, ClusterInfo, DnsInfo
+from ..externaldns import NAMESPACE as EXTERNAL_DNS_NAMESPACE
+from ..externaldns import SERVICE_ACCOUNT as EXTERNAL_DNS_SERVICE_ACCOUNT
 from ..settings.model import ClusterSettings, MaintenanceSettings
 from .kubeconfig import context_name, kubeconfig
 from .maintenance import maintenance_policy
@@ -156,6 +158,8 @@ class GkeClusterArgs(TypedDict, total=False):
     """cert-manager's namespace (required with `cert_manager_service_account`)."""
     cert_manager_service_account_name: str
     """cert-manager's Kubernetes service account (required with `cert_manager_service_account`)."""
+    external_dns_service_account: pulumi.Input[str]
+    """E-mail of the Google service account external-dns' Kubernetes service account may impersonate."""
     apis: Sequence[pulumi.Resource]
     """Project APIs (container, compute, iam) that must be enabled first."""
     maintenance: MaintenanceSettings
@@ -266,7 +270,15 @@ class GkeCluster(pulumi.ComponentResource):
         identity = CertManagerIdentity()
         solver = args.get("cert_manager_service_account")
         if solver is not None:
-            identity = self._cert_manager_identity(name, solver, project, args)
+            identity = self._workload_identity(
+                f"{name}-cert-manager", solver, project, args["cert_manager_namespace"], args["cert_manager_service_account_name"]
+            )
+        external_dns = CertManagerIdentity()
+        publisher = args.get("external_dns_service_account")
+        if publisher is not None:
+            external_dns = self._workload_identity(
+                f"{name}-external-dns", publisher, project, EXTERNAL_DNS_NAMESPACE, EXTERNAL_DNS_SERVICE_ACCOUNT
+            )
 
         self.info = ClusterInfo(
             provider=self.provider,
@@ -275,6 +287,7 @@ class GkeCluster(pulumi.ComponentResource):
             kubeconfig=self.kubeconfig,
             name=self.cluster_name,
             cert_manager_identity=identity,
+            external_dns_identity=external_dns,
             workspace_node_sysctls=compat.WORKSPACE_NODE_SYSCTLS,
         )
         self.register_outputs({"clusterName": self.cluster_name, "endpoint": self.endpoint, "kubeconfig": self.kubeconfig})
@@ -315,24 +328,23 @@ class GkeCluster(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, ignore_changes=["initialNodeCount"]),
         )
 
-    def _cert_manager_identity(self, name: str, solver: pulumi.Input[str], project: str, args: GkeClusterArgs) -> CertManagerIdentity:
-        """Let cert-manager's Kubernetes service account act as the `solver` account (Workload Identity).
+    def _workload_identity(self, name: str, account: pulumi.Input[str], project: str, namespace: str, ksa: str) -> CertManagerIdentity:
+        """Let the Kubernetes service account `namespace/ksa` act as the Google `account` (Workload Identity).
 
         The binding names the cluster's workload pool, which exists only once a cluster with Workload
         Identity does, so it depends on the cluster; the chart's annotation waits for the binding.
         """
-        namespace, ksa = args["cert_manager_namespace"], args["cert_manager_service_account_name"]
         pool = self.cluster.workload_identity_config.apply(lambda config: nested(config, "workload_pool") or f"{project}.svc.id.goog")
         binding = gcp.serviceaccount.IAMMember(
-            f"{name}-cert-manager-workload-identity",
+            f"{name}-workload-identity",
             # The account's resource name, `projects/{PROJECT_ID}/serviceAccounts/{EMAIL}`
             # (https://cloud.google.com/iam/docs/reference/rest/v1/projects.serviceAccounts, `name`; checked 2026-11).
-            service_account_id=pulumi.Output.concat("projects/", project, "/serviceAccounts/", solver),
+            service_account_id=pulumi.Output.concat("projects/", project, "/serviceAccounts/", account),
             role="roles/iam.workloadIdentityUser",
             member=pool.apply(lambda p: f"serviceAccount:{p}[{namespace}/{ksa}]"),
             opts=pulumi.ResourceOptions(parent=self),
         )
-        email = pulumi.Output.all(solver, binding.id).apply(lambda v: str(v[0]))
+        email = pulumi.Output.all(account, binding.id).apply(lambda v: str(v[0]))
         return CertManagerIdentity(service_account_annotations={WORKLOAD_IDENTITY_ANNOTATION: email})
 
 
@@ -380,4 +392,6 @@ def build(ctx: GcpContext, dns: DnsInfo | None) -> ClusterInfo:
             args["cert_manager_service_account"] = dns.service_account
             args["cert_manager_namespace"] = settings.cert_manager.namespace
             args["cert_manager_service_account_name"] = CERT_MANAGER_SERVICE_ACCOUNT
+            if dns.records_service_account is not None:
+                args["external_dns_service_account"] = dns.records_service_account
     return GkeCluster(f"{ctx.name}-gke", args, opts=p.opts()).info

@@ -32,6 +32,8 @@ class CloudDnsZoneArgs(TypedDict, total=False):
     """Cloud DNS name of an existing zone to use instead of creating one."""
     solver_service_account: pulumi.Input[str]
     """E-mail of the Google service account cert-manager acts as (required)."""
+    records_service_account: pulumi.Input[str]
+    """E-mail of the Google service account external-dns acts as, to publish Gitpod's records (optional)."""
     protect: bool
     """Protect a created zone from deletion (default true)."""
     apis: Sequence[pulumi.Resource]
@@ -45,6 +47,8 @@ class CloudDnsZone(pulumi.ComponentResource):
     """Cloud DNS name of the zone (the solver's `hostedZoneName`)."""
     name_servers: pulumi.Output[list[str]]
     """Name servers to delegate the domain to at its parent zone or registrar."""
+    dns_name: pulumi.Output[str]
+    """The zone's DNS name, without the trailing dot."""
     info: CloudDnsZoneInfo
     """The DNS contract (`clouddns`, solver `{project, hostedZoneName}`) for cert-manager."""
 
@@ -61,6 +65,7 @@ class CloudDnsZone(pulumi.ComponentResource):
             )
             self.zone_name = pulumi.Output.from_input(existing)
             self.name_servers = found.name_servers.apply(lambda servers: list(servers or []))
+            self.dns_name = found.dns_name.apply(lambda n: n.rstrip("."))
         else:
             zone = gcp.dns.ManagedZone(
                 f"{name}-zone",
@@ -74,6 +79,7 @@ class CloudDnsZone(pulumi.ComponentResource):
             )
             self.zone_name = zone.name
             self.name_servers = zone.name_servers.apply(lambda servers: list(servers or []))
+            self.dns_name = zone.dns_name.apply(lambda n: n.rstrip("."))
 
         gcp.dns.DnsManagedZoneIamMember(
             f"{name}-dns01-solver",
@@ -84,8 +90,22 @@ class CloudDnsZone(pulumi.ComponentResource):
             opts=child,
         )
 
+        publisher = args.get("records_service_account")
+        if publisher is not None:
+            member = pulumi.Output.from_input(publisher).apply(lambda email: f"serviceAccount:{email}")
+            # Writes on this zone only; external-dns' own Workload Identity example grants the same
+            # pair (kubernetes-sigs/external-dns v0.21.0 docs/tutorials/gke.md, Terraform tab).
+            gcp.dns.DnsManagedZoneIamMember(
+                f"{name}-records-publisher", project=project, managed_zone=self.zone_name, role="roles/dns.admin", member=member, opts=child
+            )
+
         self.info = CloudDnsZoneInfo(
-            zone_name=self.zone_name, name_servers=self.name_servers, project=project, service_account=args["solver_service_account"]
+            zone_name=self.zone_name,
+            name_servers=self.name_servers,
+            project=project,
+            service_account=args["solver_service_account"],
+            dns_name=self.dns_name,
+            records_service_account=publisher,
         )
         self.register_outputs({"zoneName": self.zone_name, "nameServers": self.name_servers})
 
@@ -110,6 +130,27 @@ def build(ctx: GcpContext) -> DnsInfo:
         "protect": settings.protect,
         "apis": p.apis_named("dns.googleapis.com"),
     }
+    if settings.certificate.zone.records:
+        publisher = gcp.serviceaccount.Account(
+            f"{p.name}-external-dns-sa",
+            project=p.project,
+            account_id=account_id(settings.cluster.name, "records"),
+            display_name="external-dns (Gitpod)",
+            description="Impersonated by external-dns through Workload Identity; may edit Gitpod's Cloud DNS zone only.",
+            opts=p.identity_opts,
+        )
+        args["records_service_account"] = publisher.email
+        # external-dns finds its zone by listing the project's zones on every sync
+        # (provider/google/google.go at v0.21.0, `Zones`: `ManagedZones.List(project)`), and Cloud DNS
+        # authorizes that list on the project only: read-only, no record or zone changes. As external-dns'
+        # own Workload Identity example does (docs/tutorials/gke.md at v0.21.0, Terraform tab).
+        gcp.projects.IAMMember(
+            f"{p.name}-external-dns-zone-reader",
+            project=p.project,
+            role="roles/dns.reader",
+            member=publisher.email.apply(lambda email: f"serviceAccount:{email}"),
+            opts=p.identity_opts,
+        )
     # The settings allow exactly one of zone.create and zone.existingId.
     if zone.existing_id:
         args["existing_zone"] = zone.existing_id

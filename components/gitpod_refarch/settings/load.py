@@ -547,10 +547,24 @@ def _certificate(s: Section, offer: clouds.CloudOffer[Any]) -> CertificateSettin
     elif ex.data:
         s.problems.add(ex.path, "is only used with issuer 'existing'; remove it.")
     zone_s = s.section("zone")
+    # Records go where the program already holds a zone and an identity scoped to it: the zone
+    # DNS-01 answers in. Anything else is a zone the program does not manage.
+    managed = dns01 if issuer.startswith("letsencrypt") else None
+    records = zone_s.boolean("records", managed is not None)
+    if records and managed is None:
+        zone_s.problems.add(
+            zone_s.key("records"),
+            f"is true, but this stack manages no DNS zone for gitpod:domain (gitpod:certificate.issuer is {issuer!r}; only the "
+            "letsencrypt issuers use a zone, gitpod:certificate.zone, through gitpod:certificate.dns01). The program writes "
+            "Gitpod's records only into that zone, with an identity scoped to it. Fix: use issuer 'letsencrypt' with a dns01 "
+            "provider, or set certificate.zone.records false and point <domain>, *.<domain> and *.ws.<domain> at the proxy "
+            "Service's load balancer yourself.",
+        )
     zone = DnsZoneSettings(
         create=zone_s.boolean("create", True),
         name=zone_s.string("name"),
         existing_id=zone_s.string("existingId"),
+        records=records,
     )
     zone_s.finish()
     result = CertificateSettings(

@@ -166,11 +166,14 @@ class RegistrySettings:
 
 @dataclass(frozen=True)
 class DnsZoneSettings:
-    """The public DNS zone that DNS-01 challenges are answered in."""
+    """The public DNS zone that DNS-01 challenges are answered in, and Gitpod's records live in."""
 
     create: bool = True
     name: str | None = None
     existing_id: str | None = None
+    #: Publish `<domain>`, `*.<domain>` and `*.ws.<domain>` for the `proxy` Service (external-dns);
+    #: defaults to true exactly when the stack answers DNS-01 in a zone (`CertificateSettings.acme_dns01`).
+    records: bool = False
 
 
 @dataclass(frozen=True)
