@@ -419,7 +419,7 @@ class EksCluster(pulumi.ComponentResource):
         if use_calico:
             calico_chart.install(name, parent=self, provider=self.provider, version=args["calico_version"])
         if use_autoscaler:
-            account = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self)).account_id
+            account = aws.get_caller_identity(opts=pulumi.InvokeOptions(parent=self)).account_id
             owner_tag = autoscaler.OWNER_TAG.format(cluster=cluster_name)
             autoscaler_policy = pulumi.Output.all(
                 account, pulumi.Output.all(*group_names), pulumi.Output.all(*(g.arn for g in node_groups))

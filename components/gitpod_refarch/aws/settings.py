@@ -290,7 +290,7 @@ def _autoscaler_rules(version: str, add: Add) -> None:
     add(
         "advice",
         "gitpod:cluster.kubernetesVersion",
-        f"the program knows cluster-autoscaler charts up to Kubernetes {max(CHARTS, key=compat.parse_version)} "
+        f"the program knows cluster-autoscaler charts up to Kubernetes {max(CHARTS, key=lambda m: compat.parse_version(m) or (0, 0))} "
         f"(as of {CHARTS_AS_OF:%d %b %Y}), so it installs chart {chart.version} (autoscaler {chart.app_version}) on "
         f"{version}; the autoscaler should match the cluster's minor: check kubernetes/autoscaler for a newer chart.",
     )
