@@ -102,4 +102,13 @@ def test_plan_json_shape(plan_stack):
     for resource in data["resources"]:
         # Plus, only when set: aliases, ignoreChanges, replacementTrigger, replaceOnChanges,
         # deleteBeforeReplace and inputDependencies (see docs/review.md).
-        assert set(resource) - {"inputDependencies", "aliases"} == {"urn", "type", "name", "parent", "provider", "dependsOn", "protect", "inputs"}
+        assert set(resource) - {"inputDependencies", "aliases"} == {
+            "urn",
+            "type",
+            "name",
+            "parent",
+            "provider",
+            "dependsOn",
+            "protect",
+            "inputs",
+        }
