@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from gitpod_refarch.aws import descriptions
+from gitpod_refarch.aws import descriptions, policies
 from gitpod_refarch.aws import settings as aws_settings
 from gitpod_refarch.compatibility import NODE_LABEL_HEADLESS, NODE_LABEL_REGULAR, NODE_LABELS_SERVICES
 from gitpod_refarch.program import main
@@ -479,17 +479,18 @@ def test_bucket_users_can_reach_only_their_bucket(plan, bucket):
 
 def test_no_iam_document_allows_anything_on_every_resource(plan):
     documents = dict(policy_documents(plan))
-    # 6 role trusts, cert-manager's and external-dns' policies, 2 user and 2 bucket policies
-    assert len(documents) == 12
+    # 7 role trusts, cert-manager's, external-dns' and the autoscaler's policies, 2 user and 2 bucket policies
+    assert len(documents) == 14
     for where, document in documents.items():
         for statement in document["Statement"]:
             if statement["Effect"] != "Allow" or "Principal" in statement:
                 continue
             resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
-            # The one exception: a read-only action that supports no resource-level scope (external-dns).
-            if statement["Action"] == "route53:ListHostedZones":
-                continue
-            assert "*" not in resources, where
+            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            # Only read-only calls AWS cannot scope to a resource: external-dns' ListHostedZones and the
+            # autoscaler's Describe calls.
+            allowed = {"route53:ListHostedZones", *policies.AUTOSCALER_READ_ACTIONS}
+            assert "*" not in resources or set(actions) <= allowed, where
 
 
 def test_cert_manager_role_is_limited_to_txt_records_in_the_zone(plan):

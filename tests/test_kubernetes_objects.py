@@ -95,6 +95,9 @@ NO_VALUES_SCHEMA = {
     # module path has no /v3 suffix, so its v3.x tags are not Go module versions either.
     "tigera-operator": "projectcalico/calico ships no values.schema.json for this chart",
     "crd.projectcalico.org.v1": "projectcalico/calico ships no values.schema.json for this chart",
+    # kubernetes/autoscaler cluster-autoscaler/charts/cluster-autoscaler (tags cluster-autoscaler-chart-9.36.0
+    # to 9.59.0) has values.yaml only; tests/test_aws_autoscaler.py checks the keys against autoscaler.VALUE_KEYS.
+    "cluster-autoscaler": "kubernetes/autoscaler ships no values.schema.json for this chart",
 }
 
 CLUSTER_VERSION_INPUTS = {

@@ -51,6 +51,7 @@ from .installer.component import InstallerConfig
 from .installer.deploy import GitpodInstallation
 from .installer.values import InstallerInputs, app_url, callback_url, pull_secret_name, registry_address
 from .nodesysctl import WorkspaceNodeSysctls, helper_image
+from .nodetrust import NodeCaTrust
 from .settings import Settings
 
 C = TypeVar("C")
@@ -222,6 +223,20 @@ def _build(offer: clouds.CloudOffer[C], builders: CloudBuilders[C, P], settings:
         if cert.cloudflare_api_token is not None:
             records_args["cloudflare_api_token"] = cert.cloudflare_api_token.output()
         records = ExternalDns(f"{name}-external-dns", records_args, opts=k8s_opts)
+    if cert.trust_on_nodes and cert_manager.info.ca_secret_name and cert_manager.ca_resource is not None:
+        # The CA Secret is cert-manager's (self-signed chain) or the component's (existing CA): wait
+        # for what fills it, not for the rest of cert-manager.
+        NodeCaTrust(
+            f"{name}-node-ca-trust",
+            {
+                "namespace": installer.namespace,
+                "domain": settings.domain,
+                "ca_secret_name": cert_manager.info.ca_secret_name,
+                "image": helper_image(inst.repository),
+                "pull_secrets": [pull_secret_name(c) for c in pull_credentials],
+            },
+            opts=pulumi.ResourceOptions(providers=[cluster.provider], depends_on=[cert_manager.ca_resource]),
+        )
     outputs: dict[str, Any] = {
         "installerConfig": installer.config_yaml,
         "namespace": installer.namespace,

@@ -156,6 +156,15 @@ GKE_SELFSIGNED_REASON = (
     "so workspace images fail to pull). Fix: use 'letsencrypt' with dns01 'clouddns', or 'existing' "
     "with a publicly trusted certificate."
 )
+GKE_NODE_TRUST_REASON = (
+    "GKE manages containerd's configuration on its nodes and recreates them on upgrades and repairs; Google's "
+    "supported way to make containerd trust a private CA is the node pool's containerd configuration (the CA in "
+    "Secret Manager, privateRegistryAccessConfig), and it advises against privileged DaemonSets that rewrite the "
+    "runtime's configuration (https://cloud.google.com/kubernetes-engine/docs/how-to/access-private-registries-private-certificates). "
+    "The community DaemonSet (gitpod-io/gitpod#9585) was reported to work on Ubuntu nodes only, not on "
+    "Container-Optimized OS, and Gitpod does not support private CAs on GKE. Fix: remove certificate.trustOnNodes "
+    "and use a publicly trusted certificate ('letsencrypt')."
+)
 MYSQL_REASON = (
     "Gitpod 2022.11 was tested on MySQL 5.7; its TypeScript DB layer needs mysql_native_password, "
     "which MySQL 8.4 disables and 9.x removes, so only 5.7 and 8.0 can work."

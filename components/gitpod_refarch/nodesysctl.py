@@ -71,6 +71,76 @@ def helper_image(repository: str) -> str:
     return f"{registry}/{HELPER_IMAGE}"
 
 
+def host_daemonset_spec(
+    name: str,
+    image: str,
+    step: str,
+    script: str,
+    pull_secrets: Sequence[str] = (),
+    env: Sequence[k8s.core.v1.EnvVarArgsDict] = (),
+) -> k8s.apps.v1.DaemonSetSpecArgsDict:
+    """A DaemonSet on the workspace nodes whose init container runs `script` on the host, once per pod.
+
+    The init container enters the host's namespaces (as ws-daemon's own init container does); the
+    only long-running container sleeps unprivileged, so the pod stays and its init container runs
+    again after a reboot or when the pod template (the script) changes. Shared by every component
+    that must change a workspace node the cloud does not let the program configure at boot.
+    """
+    labels = {"app.kubernetes.io/name": name, "app.kubernetes.io/part-of": "gitpod"}
+    small: k8s.core.v1.ResourceRequirementsArgsDict = {"requests": {"cpu": "1m", "memory": "8Mi"}, "limits": {"memory": "32Mi"}}
+    init: k8s.core.v1.ContainerArgsDict = {
+        "name": step,
+        "image": image,
+        "command": ["/usr/bin/nsenter", "-t", "1", "-a", "/bin/sh", "-c", script],
+        "security_context": {"privileged": True},
+        "resources": small,
+    }
+    if env:
+        init["env"] = list(env)
+    return {
+        "selector": {"match_labels": {"app.kubernetes.io/name": name}},
+        "template": {
+            "metadata": {"labels": labels},
+            "spec": {
+                # The same terms ws-daemon is scheduled with (common.NodeAffinity): either label.
+                "affinity": {
+                    "node_affinity": {
+                        "required_during_scheduling_ignored_during_execution": {
+                            "node_selector_terms": [
+                                {"match_expressions": [{"key": label, "operator": "Exists"}]}
+                                for label in (NODE_LABEL_REGULAR, NODE_LABEL_HEADLESS)
+                            ]
+                        }
+                    }
+                },
+                # Whatever taints a workspace node carries, it must be set up.
+                "tolerations": [{"operator": "Exists"}],
+                "host_pid": True,
+                "automount_service_account_token": False,
+                "enable_service_links": False,
+                "termination_grace_period_seconds": 1,
+                "image_pull_secrets": [{"name": secret} for secret in pull_secrets] or None,
+                "init_containers": [init],
+                "containers": [
+                    {
+                        "name": "sleep",
+                        "image": image,
+                        "command": ["sleep", "infinity"],
+                        "security_context": {
+                            "run_as_user": 65534,
+                            "run_as_non_root": True,
+                            "allow_privilege_escalation": False,
+                            "read_only_root_filesystem": True,
+                            "capabilities": {"drop": ["ALL"]},
+                        },
+                        "resources": small,
+                    }
+                ],
+            },
+        },
+    }
+
+
 class WorkspaceNodeSysctlsArgs(TypedDict, total=False):
     namespace: pulumi.Input[str]
     """Namespace of the DaemonSet: Gitpod's, so it can use Gitpod's pull secrets (required)."""
@@ -83,12 +153,8 @@ class WorkspaceNodeSysctlsArgs(TypedDict, total=False):
 
 
 class WorkspaceNodeSysctls(pulumi.ComponentResource):
-    """A DaemonSet on the regular and headless workspace nodes that applies `sysctls` on the host.
-
-    The init container enters the host's namespaces (as ws-daemon's own init container does) and
-    runs `host_script` there; the only long-running container sleeps unprivileged, so the pod stays
-    and its init container runs again after a reboot or when the script changes.
-    """
+    """A DaemonSet on the regular and headless workspace nodes that applies `sysctls` on the host
+    (`host_daemonset_spec` running `host_script`)."""
 
     daemonset: k8s.apps.v1.DaemonSet
     """The DaemonSet `gitpod-workspace-sysctls`."""
@@ -100,60 +166,10 @@ class WorkspaceNodeSysctls(pulumi.ComponentResource):
         script = host_script(args["sysctls"])
         image = args["image"]
         pull_secrets = list(args.get("pull_secrets", ()))
-        small: k8s.core.v1.ResourceRequirementsArgsDict = {"requests": {"cpu": "1m", "memory": "8Mi"}, "limits": {"memory": "32Mi"}}
         self.daemonset = k8s.apps.v1.DaemonSet(
             f"{name}-daemonset",
             metadata={"name": DAEMONSET_NAME, "namespace": args["namespace"], "labels": _LABELS},
-            spec={
-                "selector": {"match_labels": {"app.kubernetes.io/name": DAEMONSET_NAME}},
-                "template": {
-                    "metadata": {"labels": _LABELS},
-                    "spec": {
-                        # The same terms ws-daemon is scheduled with (common.NodeAffinity): either label.
-                        "affinity": {
-                            "node_affinity": {
-                                "required_during_scheduling_ignored_during_execution": {
-                                    "node_selector_terms": [
-                                        {"match_expressions": [{"key": label, "operator": "Exists"}]}
-                                        for label in (NODE_LABEL_REGULAR, NODE_LABEL_HEADLESS)
-                                    ]
-                                }
-                            }
-                        },
-                        # Whatever taints a workspace node carries, its kernel must be set.
-                        "tolerations": [{"operator": "Exists"}],
-                        "host_pid": True,
-                        "automount_service_account_token": False,
-                        "enable_service_links": False,
-                        "termination_grace_period_seconds": 1,
-                        "image_pull_secrets": [{"name": secret} for secret in pull_secrets] or None,
-                        "init_containers": [
-                            {
-                                "name": "sysctl",
-                                "image": image,
-                                "command": ["/usr/bin/nsenter", "-t", "1", "-a", "/bin/sh", "-c", script],
-                                "security_context": {"privileged": True},
-                                "resources": small,
-                            }
-                        ],
-                        "containers": [
-                            {
-                                "name": "sleep",
-                                "image": image,
-                                "command": ["sleep", "infinity"],
-                                "security_context": {
-                                    "run_as_user": 65534,
-                                    "run_as_non_root": True,
-                                    "allow_privilege_escalation": False,
-                                    "read_only_root_filesystem": True,
-                                    "capabilities": {"drop": ["ALL"]},
-                                },
-                                "resources": small,
-                            }
-                        ],
-                    },
-                },
-            },
+            spec=host_daemonset_spec(DAEMONSET_NAME, image, "sysctl", script, pull_secrets),
             opts=pulumi.ResourceOptions(parent=self),
         )
         self.register_outputs({})

@@ -3,7 +3,8 @@
 Build order follows what each step really needs:
 
     roles -> cluster -> OIDC provider -> vpc-cni/kube-proxy (with IRSA) -> node groups
-          -> coredns/ebs-csi (they schedule pods) -> Kubernetes provider -> StorageClass, Calico
+          -> coredns/ebs-csi (they schedule pods) -> Kubernetes provider -> StorageClass, Calico,
+          cluster-autoscaler (its role scoped to the node groups' Auto Scaling groups)
 
 The Kubernetes provider handed back depends on the node groups and CoreDNS, so whatever is
 deployed with it (cert-manager, the installer's Secrets) never races a cluster without nodes or
@@ -39,12 +40,12 @@ import pulumi_kubernetes as k8s
 
 from ..certmanager import NAMESPACE as CERT_MANAGER_NAMESPACE
 from ..certmanager.issuers import SERVICE_ACCOUNT as CERT_MANAGER_SERVICE_ACCOUNT
-from ..compatibility import POOL_LABELS, WORKSPACE_NODE_SYSCTLS
+from ..compatibility import NODE_LABELS_SERVICES, POOL_LABELS, WORKSPACE_NODE_SYSCTLS
 from ..contracts import CONTAINERD_DEFAULT, CertManagerIdentity, ClusterInfo, DnsInfo, Route53ZoneInfo
 from ..externaldns import NAMESPACE as EXTERNAL_DNS_NAMESPACE
 from ..externaldns import SERVICE_ACCOUNT as EXTERNAL_DNS_SERVICE_ACCOUNT
+from . import autoscaler, policies
 from . import calico as calico_chart
-from . import policies
 from .ami import node_image
 from .irsa import service_account_role
 from .kubeconfig import kubeconfig
@@ -79,7 +80,8 @@ class NodePool:
 
     @property
     def desired_nodes(self) -> int:
-        """Start with at least one node: nothing in the stack scales a group up from zero."""
+        """Start with at least one node, so the installer's node-label check passes at once; the
+        autoscaler may scale the group down to `min_nodes` afterwards."""
         return min(max(self.min_nodes, 1), self.max_nodes)
 
     def desired_size(self, current: int | None) -> int:
@@ -138,6 +140,10 @@ class EksClusterArgs(TypedDict, total=False):
     """cert-manager's service account (default `cert-manager`)."""
     records_zone_arn: pulumi.Input[str]
     """Hosted zone external-dns may publish Gitpod's records in; no external-dns role without it."""
+    cluster_autoscaler: bool
+    """Install the cluster-autoscaler for the node groups (default true; see `autoscaler`)."""
+    autoscaler_node_selector: Mapping[str, str]
+    """Where the autoscaler runs (default: nodes labelled `gitpod.io/workload_services`)."""
 
 
 class EksCluster(pulumi.ComponentResource):
@@ -286,6 +292,8 @@ class EksCluster(pulumi.ComponentResource):
         cluster_security_group: pulumi.Output[str] = cluster.vpc_config.apply(lambda c: c.cluster_security_group_id or "")
         dns_ip = args["cluster_dns_ip"]
         node_groups: list[aws.eks.NodeGroup] = []
+        use_autoscaler = args.get("cluster_autoscaler", True)
+        group_names: list[pulumi.Output[str]] = []
         for pool in args["node_pools"]:
             labels, sysctls, group_tag = pool.labels, dict(pool.sysctls), f"{cluster_name}-{pool.key}"
             template = aws.ec2.LaunchTemplate(
@@ -350,6 +358,18 @@ class EksCluster(pulumi.ComponentResource):
                     ),
                 )
             )
+            if use_autoscaler:
+                # EKS does not copy node-group tags to the Auto Scaling group, where the autoscaler
+                # reads a group's labels when it has no node to copy them from (see `autoscaler`).
+                group_name = node_groups[-1].resources.apply(_autoscaling_group_name)
+                group_names.append(group_name)
+                for key, value in autoscaler.node_template_tags(labels).items():
+                    aws.autoscaling.Tag(
+                        f"{name}-{pool.key}-asg-{key.rsplit('/', 1)[-1]}",
+                        autoscaling_group_name=group_name,
+                        tag=aws.autoscaling.TagTagArgs(key=key, value=value, propagate_at_launch=False),
+                        opts=child,
+                    )
 
         # -- add-ons that schedule pods -----------------------------------------------------------
         after_nodes = pulumi.ResourceOptions(parent=self, depends_on=node_groups)
@@ -413,6 +433,31 @@ class EksCluster(pulumi.ComponentResource):
         )
         if use_calico:
             calico_chart.install(name, parent=self, provider=self.provider, version=args["calico_version"])
+        if use_autoscaler:
+            account = aws.get_caller_identity(opts=pulumi.InvokeOptions(parent=self)).account_id
+            owner_tag = autoscaler.OWNER_TAG.format(cluster=cluster_name)
+            autoscaler_policy = pulumi.Output.all(
+                account, pulumi.Output.all(*group_names), pulumi.Output.all(*(g.arn for g in node_groups))
+            ).apply(
+                lambda v: json.dumps(
+                    policies.cluster_autoscaler(
+                        owner_tag,
+                        autoscaler.OWNER_TAG_VALUE,
+                        [policies.autoscaling_group_arn(partition, region, str(v[0]), str(g)) for g in v[1]],
+                        [str(arn) for arn in v[2]],
+                    )
+                )
+            )
+            autoscaler.install(
+                name,
+                parent=self,
+                provider=self.provider,
+                minor=version,
+                cluster_name=cluster_name,
+                region=region,
+                role_arn=irsa("cluster-autoscaler", autoscaler.NAMESPACE, autoscaler.SERVICE_ACCOUNT, inline_policy=autoscaler_policy),
+                node_selector=args.get("autoscaler_node_selector", {NODE_LABELS_SERVICES[-1]: "true"}),
+            )
 
         self.cluster_name = cluster.name
         self.oidc_provider_arn = oidc.arn
@@ -457,6 +502,14 @@ def _current_sizes(cluster: aws.eks.Cluster, opts: pulumi.InvokeOptions) -> pulu
 
     listed = aws.eks.get_node_groups_output(cluster_name=cluster.id, opts=opts)
     return listed.names.apply(lambda names: describe(names or []))
+
+
+def _autoscaling_group_name(resources: Sequence[Any] | None) -> str:
+    """The Auto Scaling group EKS created for a managed node group (one per group)."""
+    groups = resources[0].autoscaling_groups if resources else None
+    if not groups or not groups[0].name:
+        raise ValueError("EKS reported no Auto Scaling group for the node group")
+    return str(groups[0].name)
 
 
 def _pick(addon: str, versions: Mapping[str, Any]) -> str:

@@ -1,9 +1,10 @@
 """IAM policy documents (pure data), each naming exactly the bucket, zone or principal it is for.
 
 Writes are never granted on `*`: object writes are scoped to `<bucket>/*`, record changes to one
-hosted zone (and to TXT records, all DNS-01 needs). The only wildcard resources are Route53's
-`change/*`, which is read-only (`GetChange`) and cannot be scoped further, and the read-only
-`ListHostedZones`, which supports no resource (external-dns needs it).
+hosted zone (and to TXT records, all DNS-01 needs), scaling to the cluster's own Auto Scaling
+groups. The only wildcard resources are read-only calls that cannot be scoped further: Route53's
+`change/*` (`GetChange`), `ListHostedZones` (external-dns needs it) and the cluster-autoscaler's
+Describe calls.
 """
 
 from __future__ import annotations
@@ -109,5 +110,48 @@ def route53_records(zone_arn: str) -> Document:
             "Action": "route53:ChangeResourceRecordSets",
             "Resource": zone_arn,
             "Condition": {"ForAllValues:StringEquals": {"route53:ChangeResourceRecordSetsRecordTypes": list(EXTERNAL_DNS_RECORD_TYPES)}},
+        },
+    )
+
+
+#: What the autoscaler reads; AWS offers no resource-level permission for these Describe calls (nor
+#: for `ec2:GetInstanceTypesFromInstanceRequirements`), so they are granted on `*`. The set is the
+#: "Full Cluster Autoscaler Features Policy" of kubernetes/autoscaler
+#: cluster-autoscaler/cloudprovider/aws/README.md (read Aug 2026), without `eks:DescribeNodegroup`,
+#: which is scoped below.
+AUTOSCALER_READ_ACTIONS = (
+    "autoscaling:DescribeAutoScalingGroups",
+    "autoscaling:DescribeAutoScalingInstances",
+    "autoscaling:DescribeLaunchConfigurations",
+    "autoscaling:DescribeScalingActivities",
+    "ec2:DescribeImages",
+    "ec2:DescribeInstanceTypes",
+    "ec2:DescribeLaunchTemplateVersions",
+    "ec2:GetInstanceTypesFromInstanceRequirements",
+)
+AUTOSCALER_SCALE_ACTIONS = ("autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup")
+
+
+def autoscaling_group_arn(partition: Partition, region: str, account: str, group_name: str) -> str:
+    """An Auto Scaling group's ARN by name (its id segment is a wildcard: it is not known by name)."""
+    return partition.arn("autoscaling", f"autoScalingGroup:*:autoScalingGroupName/{group_name}", region, account)
+
+
+def cluster_autoscaler(owner_tag: str, owner_value: str, group_arns: list[str], node_group_arns: list[str]) -> Document:
+    """The cluster-autoscaler's role: read everything it must, scale only this cluster's node groups.
+
+    Scaling is limited twice, to the node groups' own Auto Scaling groups and to groups tagged as
+    owned by this cluster (the tag-based condition the autoscaler's README recommends), so a
+    group this stack does not manage is never resized even if its name is reused.
+    """
+    return _document(
+        {"Sid": "Read", "Effect": "Allow", "Action": list(AUTOSCALER_READ_ACTIONS), "Resource": "*"},
+        {"Sid": "ReadNodeGroups", "Effect": "Allow", "Action": "eks:DescribeNodegroup", "Resource": node_group_arns},
+        {
+            "Sid": "ScaleOwnGroups",
+            "Effect": "Allow",
+            "Action": list(AUTOSCALER_SCALE_ACTIONS),
+            "Resource": group_arns,
+            "Condition": {"StringEquals": {f"aws:ResourceTag/{owner_tag}": owner_value}},
         },
     )

@@ -226,6 +226,7 @@ def rules(settings: Settings[AwsSettings], add: Add) -> None:
     aws = settings.cloud_settings
     _support(settings, aws, add)
     _node_image_rules(settings, aws, add)
+    _autoscaler_rules(eks_version(settings), add)
     if aws.ubuntu_release != "22.04":
         add(
             "untested",
@@ -274,6 +275,25 @@ def _node_image_rules(settings: Settings[AwsSettings], aws: AwsSettings, add: Ad
             f"{UBUNTU_EKS_AS_OF:%d %b %Y}; release/minor pairs: {', '.join(published_pairs())}). Fix: choose a release published "
             "for gitpod:cluster.kubernetesVersion, or pin gitpod:aws.nodeImage to an AMI id.",
         )
+
+
+def _autoscaler_rules(version: str, add: Add) -> None:
+    """A minor newer than the autoscaler table gets the newest known chart: say so."""
+    from .autoscaler import CHARTS, CHARTS_AS_OF, chart_for
+
+    if version in CHARTS:
+        return
+    try:
+        chart = chart_for(version)
+    except ValueError:
+        return  # older than every chart: the EKS calendar rule already refuses the minor
+    add(
+        "advice",
+        "gitpod:cluster.kubernetesVersion",
+        f"the program knows cluster-autoscaler charts up to Kubernetes {max(CHARTS, key=lambda m: compat.parse_version(m) or (0, 0))} "
+        f"(as of {CHARTS_AS_OF:%d %b %Y}), so it installs chart {chart.version} (autoscaler {chart.app_version}) on "
+        f"{version}; the autoscaler should match the cluster's minor: check kubernetes/autoscaler for a newer chart.",
+    )
 
 
 def _support(settings: Settings[AwsSettings], aws: AwsSettings, add: Add) -> None:

@@ -82,6 +82,8 @@ class CertManager(pulumi.ComponentResource):
     """Secret with `ca.crt` for the installer's `customCACert`; empty when no private CA is in use."""
     namespace: pulumi.Output[str]
     """Namespace cert-manager runs in."""
+    ca_resource: pulumi.Resource | None
+    """What fills the CA Secret (the CA Certificate, or the custom-CA Secret); None without a private CA."""
 
     def __init__(self, name: str, args: CertManagerArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(TYPE, name, None, opts)
@@ -110,6 +112,7 @@ class CertManager(pulumi.ComponentResource):
         )
 
         ca_secret: str | None = None
+        self.ca_resource = None
         issuer_name = ""
         self.certificate: pulumi.Resource
         if issuer in spec.LETSENCRYPT_SERVERS:
@@ -145,6 +148,7 @@ class CertManager(pulumi.ComponentResource):
                 f"{name}-ca-issuer", "Issuer", {"name": issuer_name, "namespace": cert_ns}, {"ca": {"secretName": spec.CA_SECRET}}, ca
             )
             ca_secret = spec.CA_SECRET
+            self.ca_resource = ca
             self.certificate = self._certificate(name, domain, cert_ns, secret_name, issuer_name, "Issuer", ca_issuer)
         elif issuer == "existing":
             self.certificate = k8s.core.v1.Secret(
@@ -158,7 +162,7 @@ class CertManager(pulumi.ComponentResource):
                 opts=child,
             )
             if args.get("existing_ca_cert") is not None:
-                k8s.core.v1.Secret(
+                self.ca_resource = k8s.core.v1.Secret(
                     f"{name}-custom-ca",
                     metadata={"name": spec.CUSTOM_CA_SECRET, "namespace": cert_ns},
                     string_data={"ca.crt": args["existing_ca_cert"]},

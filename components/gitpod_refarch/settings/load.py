@@ -35,6 +35,7 @@ from .model import (
     RegistrySettings,
     Settings,
     StorageSettings,
+    has_private_ca,
 )
 from .reader import NAMESPACE, ConfigSource, Problem, Problems, Section, parse_list, parse_object
 from .rules import evaluate
@@ -546,6 +547,18 @@ def _certificate(s: Section, offer: clouds.CloudOffer[Any]) -> CertificateSettin
         ex.finish()
     elif ex.data:
         s.problems.add(ex.path, "is only used with issuer 'existing'; remove it.")
+    private_ca = has_private_ca(issuer, ca_cert)
+    trust_on_nodes = s.boolean("trustOnNodes", private_ca and offer.name != "gcp")
+    if trust_on_nodes and offer.name == "gcp":
+        s.problems.add(s.key("trustOnNodes"), f"is not allowed on GKE. {compat.GKE_NODE_TRUST_REASON}")
+        trust_on_nodes = False
+    elif trust_on_nodes and not private_ca:
+        s.problems.add(
+            s.key("trustOnNodes"),
+            f"is true, but issuer {issuer!r} uses no private CA, so there is nothing to install on the nodes. "
+            "Fix: remove it (it applies to 'selfsigned', and to 'existing' with existing.caCert).",
+        )
+        trust_on_nodes = False
     zone_s = s.section("zone")
     # Records go where the program already holds a zone and an identity scoped to it: the zone
     # DNS-01 answers in. Anything else is a zone the program does not manage.
@@ -577,6 +590,7 @@ def _certificate(s: Section, offer: clouds.CloudOffer[Any]) -> CertificateSettin
         existing_tls_key=tls_key,
         existing_ca_cert=ca_cert,
         zone=zone,
+        trust_on_nodes=trust_on_nodes,
     )
     s.finish()
     return result

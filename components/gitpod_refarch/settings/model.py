@@ -176,6 +176,11 @@ class DnsZoneSettings:
     records: bool = False
 
 
+def has_private_ca(issuer: str, existing_ca_cert: str | None) -> bool:
+    """A self-signed chain, or an existing certificate given with its (private) CA."""
+    return issuer == "selfsigned" or (issuer == "existing" and bool(existing_ca_cert))
+
+
 @dataclass(frozen=True)
 class CertificateSettings:
     issuer: str = "selfsigned"
@@ -187,6 +192,14 @@ class CertificateSettings:
     existing_tls_key: SecretValue | None = None
     existing_ca_cert: str | None = None
     zone: DnsZoneSettings = field(default_factory=DnsZoneSettings)
+    #: Install the private CA on the workspace nodes (`nodetrust.NodeCaTrust`); default: whenever the
+    #: CA is private (self-signed, or an existing certificate with its CA) and the target is not GKE.
+    trust_on_nodes: bool = False
+
+    @property
+    def private_ca(self) -> bool:
+        """Whether the certificate is signed by a CA that nodes and browsers do not trust already."""
+        return has_private_ca(self.issuer, self.existing_ca_cert)
 
     @property
     def acme_dns01(self) -> str | None:

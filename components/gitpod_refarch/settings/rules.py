@@ -169,8 +169,9 @@ def _registry_and_tls(s: Settings[Any], add: Add) -> None:
         add(
             "advice",
             "gitpod:certificate.issuer",
-            "with a self-signed CA, every node's containerd and every user's browser must trust the CA before "
-            "workspaces start; see the README section 'Trusting the self-signed CA'.",
+            "with a self-signed CA, every workspace node's containerd and every user's browser must trust the CA before "
+            "workspaces start; certificate.trustOnNodes (on by default outside GKE) installs it on the nodes, browsers "
+            "need it by hand: see the README section 'Trusting the self-signed CA'.",
         )
     if s.certificate.issuer == "letsencrypt-staging":
         add(

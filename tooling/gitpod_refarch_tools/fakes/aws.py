@@ -40,6 +40,16 @@ def _eks_cluster(name: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def _node_group(name: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
+    """EKS names the node group's Auto Scaling group `eks-<node group>-<uuid>` and reports it under `resources`."""
+    return {"resources": [{"autoscalingGroups": [{"name": f"eks-{name}-" + placeholder(name, "uuid")}], "remoteAccessSecurityGroupId": ""}]}
+
+
+def _caller_identity(args: Mapping[str, Any]) -> dict[str, Any]:
+    """STS GetCallerIdentity: a 12-digit account id, as AWS answers it."""
+    return {"id": "123456789012", "accountId": "123456789012", "arn": "arn:aws:iam::123456789012:user/deployer", "userId": "AIDAEXAMPLE"}
+
+
 def _launch_template(name: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
     return {"latestVersion": 1, "defaultVersion": 1}
 
@@ -112,6 +122,7 @@ def _route53_zone(args: Mapping[str, Any]) -> dict[str, Any]:
 OUTPUTS = {
     "aws:eks/cluster:Cluster": _eks_cluster,
     "aws:ec2/launchTemplate:LaunchTemplate": _launch_template,
+    "aws:eks/nodeGroup:NodeGroup": _node_group,
 }
 INVOKES = {
     "aws:ssm/getParametersByPath:getParametersByPath": _ubuntu_eks_parameters,
@@ -119,4 +130,5 @@ INVOKES = {
     "aws:route53/getZone:getZone": _route53_zone,
     "aws:eks/getAddonVersion:getAddonVersion": _addon_version,
     "aws:eks/getNodeGroups:getNodeGroups": _node_groups,
+    "aws:index/getCallerIdentity:getCallerIdentity": _caller_identity,
 }
