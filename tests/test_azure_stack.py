@@ -7,6 +7,7 @@ import json
 from collections.abc import Callable
 
 import pytest
+import yaml
 
 from gitpod_refarch.compatibility import NODE_LABEL_HEADLESS, NODE_LABEL_REGULAR, NODE_LABELS_SERVICES
 from gitpod_refarch.program import main as program
@@ -83,11 +84,31 @@ def test_installer_secrets_hold_the_azure_values(plan):
 def test_no_secret_reaches_the_plan_in_plain_text(plan):
     text = render.render_json(plan)
     password_placeholder = f"${{{plan.one('random:index/randomPassword:RandomPassword').name}.result}}"
-    for secret in (fakes.STORAGE_KEY, fakes.REGISTRY_PASSWORD, fakes.KUBECONFIG_TOKEN, password_placeholder):
+    for secret in (fakes.STORAGE_KEY, fakes.REGISTRY_PASSWORD, password_placeholder):
         assert secret not in text
     assert {"kubeconfig"} <= plan.secret_outputs
     assert "installerConfig" not in plan.secret_outputs
-    assert fakes.KUBECONFIG_TOKEN in unwrap(plan.one(K8S_PROVIDER).inputs["kubeconfig"])  # decoded, not base64
+
+
+def test_sign_in_is_entra_id_only_and_the_deployer_is_cluster_admin(plan):
+    """Issue 15: no local accounts, Azure RBAC, and a kubeconfig that signs in with kubelogin non-interactively."""
+    aks = plan.one(AKS)
+    assert aks.inputs["aadProfile"] == {"managed": True, "enableAzureRBAC": True}
+    assert aks.inputs["disableLocalAccounts"] is True
+    admin = role(plan, "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b")  # Azure Kubernetes Service RBAC Cluster Admin
+    assert admin.inputs["scope"] == f"${{{aks.name}.id}}"
+    assert admin.inputs["principalId"] == "33333333-3333-3333-3333-333333333333"  # getClientConfig's objectId
+    assert admin.inputs["principalType"] == "User"  # gitpod:azure.clusterAdminType's default; ARM checks it
+    provider = plan.one(K8S_PROVIDER)
+    assert admin.urn in waits_for(plan.resources, provider.urn)
+    config = yaml.safe_load(unwrap(provider.inputs["kubeconfig"]))
+    cluster = config["clusters"][0]["cluster"]
+    assert cluster["certificate-authority-data"] == fakes.CLUSTER_CA  # decoded from AKS' base64 answer, kept
+    assert cluster["server"].startswith("https://")
+    user = config["users"][0]["user"]
+    assert list(user) == ["exec"]  # no client certificate, token or password
+    assert user["exec"]["command"] == "kubelogin"
+    assert user["exec"]["args"] == ["get-token", "--login", "azurecli", "--server-id", "6dae42f8-4368-4678-94ff-3960e28e3630"]
 
 
 def test_stateful_resources_are_protected_and_the_cluster_is_not(plan):
@@ -165,7 +186,8 @@ def test_aks_cluster(plan):
     assert aks["oidcIssuerProfile"] == {"enabled": True}
     assert aks["securityProfile"] == {"workloadIdentity": {"enabled": True}}
     assert aks["sku"] == {"name": "Base", "tier": "Standard"}
-    assert "apiServerAccessProfile" not in aks
+    # The example stack shows a restricted range (issue 15).
+    assert aks["apiServerAccessProfile"] == {"authorizedIPRanges": ["203.0.113.0/24"]}
     kubelet = next(r for r in plan.by_type(IDENTITY) if r.name.endswith("kubelet-identity"))
     assert aks["identityProfile"]["kubeletidentity"]["resourceId"] == f"${{{kubelet.name}.id}}"
     control_plane = next(r for r in plan.by_type(IDENTITY) if r.name.endswith("control-plane-identity"))
@@ -322,8 +344,10 @@ def test_options_reach_the_cluster():
         {
             "azure.networkPlugin": "kubenet",
             "azure.clusterTier": "Free",
-            "azure.authorizedIpRanges": "203.0.113.0/24",
+            "azure.authorizedIpRanges[0]": "198.51.100.0/24",
             "azure.osSku": "AzureLinux",
+            "azure.clusterAdminObjectId": "44444444-4444-4444-4444-444444444444",
+            "azure.clusterAdminType": "Group",
             "azure.registrySku": "Premium",
             "cluster.kubernetesVersion": "1.36",
         }
@@ -332,7 +356,9 @@ def test_options_reach_the_cluster():
     assert aks["networkProfile"]["networkPlugin"] == "kubenet" and "networkPluginMode" not in aks["networkProfile"]
     assert aks["networkProfile"]["networkPolicy"] == "calico"
     assert aks["sku"]["tier"] == "Free"
-    assert aks["apiServerAccessProfile"] == {"authorizedIPRanges": ["203.0.113.0/24"]}
+    assert aks["apiServerAccessProfile"] == {"authorizedIPRanges": ["198.51.100.0/24"]}
+    admin = role(plan, "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b")
+    assert (admin.inputs["principalId"], admin.inputs["principalType"]) == ("44444444-4444-4444-4444-444444444444", "Group")
     assert {p["osSKU"] for p in [*aks["agentPoolProfiles"], *(unwrap(r.inputs) for r in plan.by_type(POOL))]} == {"AzureLinux"}
     assert plan.one(ACR).inputs["sku"] == {"name": "Premium"}
     assert any(w.startswith("gitpod:azure.networkPlugin:") for w in plan.warnings)

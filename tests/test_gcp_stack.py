@@ -205,11 +205,47 @@ def test_private_nodes_toggle_changes_every_pool_and_keeps_the_nat():
     assert {r.urn for r in private.resources} == {r.urn for r in public.resources}
 
 
-def test_an_empty_authorized_network_list_is_sent_as_any_address(plan):
+def plan_gcp_without(key: str) -> Plan:
+    """The example stack with one `gitpod:gcp` key removed (the CLI's overrides can only set values)."""
+    project, cfg = build_config(ROOT, "gcp")
+    section = json.loads(cfg.values["gitpod:gcp"])
+    del section[key]
+    cfg.values["gitpod:gcp"] = json.dumps(section)
+    return run_program(program, cfg.values, cfg.secret_keys, project=project, stack="gcp")
+
+
+def test_the_example_stack_restricts_the_control_plane(plan):
+    """Issue 15: the example shows an allowlist (a documentation range), and the plan does not warn."""
+    assert plan.one(CLUSTER).inputs["masterAuthorizedNetworksConfig"] == {
+        "cidrBlocks": [{"cidrBlock": "203.0.113.0/24", "displayName": "authorized-0"}]
+    }
+    assert not [w for w in plan.warnings if w.startswith("gitpod:gcp.masterAuthorizedNetworks")]
+
+
+def test_an_empty_authorized_network_list_is_sent_as_any_address_and_warned():
     """An omitted block would keep a previously set list (Optional+Computed in the provider)."""
+    plan = plan_gcp_without("masterAuthorizedNetworks")
     assert plan.one(CLUSTER).inputs["masterAuthorizedNetworksConfig"] == {
         "cidrBlocks": [{"cidrBlock": "0.0.0.0/0", "displayName": "any-address"}]
     }
+    (warning,) = [w for w in plan.warnings if w.startswith("gitpod:gcp.masterAuthorizedNetworks")]
+    assert "any address on the internet" in warning and "gitpod:gcp.privateEndpoint" in warning
+
+
+def test_a_private_endpoint_turns_the_public_one_off_in_place():
+    public, private = plan_gcp(), plan_gcp({"gcp.privateEndpoint": "true"})
+    assert private.one(CLUSTER).inputs["privateClusterConfig"] == {"enablePrivateNodes": True, "enablePrivateEndpoint": True}
+    assert not [w for w in private.warnings if "masterAuthorizedNetworks" in w]
+    assert {r.urn for r in private.resources} == {r.urn for r in public.resources}
+    result = _diff({}, {"gcp.privateEndpoint": "true"})
+    assert result.changed and result.disruptions == [] and not result.flagged
+
+
+def test_pools_boot_with_secure_boot_and_turning_it_off_replaces_them(plan):
+    for pool in plan.by_type(NODE_POOL):
+        assert pool.inputs["nodeConfig"]["shieldedInstanceConfig"] == {"enableSecureBoot": True, "enableIntegrityMonitoring": True}
+    result = _diff({}, {"gcp.secureBoot": "false"})
+    assert {d.name for d in result.disruptions if d.kind == "replace"} == POOLS
 
 
 def test_temporary_default_pool_is_small_and_runs_as_the_nodes_account(plan):
@@ -537,11 +573,25 @@ def test_dns_zone_is_created_protected_and_its_name_servers_are_an_output(plan):
 def test_cert_manager_solves_dns01_in_cloud_dns_through_workload_identity(plan):
     solver_email = f"gitpod-dns01@{PROJECT}.iam.gserviceaccount.com"
     grant = plan.one(ZONE_IAM, "gitpod-dns-dns01-solver").inputs
+    solver = by_name(plan, "gitpod-dns-dns01-solver-role")
     assert (grant["role"], grant["managedZone"], grant["member"]) == (
-        "roles/dns.admin",
+        f"projects/{PROJECT}/roles/gitpod_dns01_solver",
         "gitpod-example-com",
         f"serviceAccount:{solver_email}",
     )
+    # Issue 15: only what cert-manager's docs list for a least-privilege solver, not roles/dns.admin.
+    assert solver.inputs["roleId"] == "gitpod_dns01_solver"
+    assert set(solver.inputs["permissions"]) == {
+        "dns.changes.create",
+        "dns.changes.get",
+        "dns.changes.list",
+        "dns.managedZones.list",
+        "dns.resourceRecordSets.create",
+        "dns.resourceRecordSets.delete",
+        "dns.resourceRecordSets.get",
+        "dns.resourceRecordSets.list",
+        "dns.resourceRecordSets.update",
+    }
     binding = plan.one(SA_IAM, "gitpod-gke-cert-manager-workload-identity")
     assert binding.inputs["role"] == "roles/iam.workloadIdentityUser"
     # The account comes to the cluster in the zone's contract; the binding names it by resource name.
@@ -729,7 +779,7 @@ def test_toggling_private_nodes_rolls_every_pool():
     [
         {"cluster.nodePools.regularWorkspaces.minNodes": "3", "cluster.nodePools.regularWorkspaces.maxNodes": "80"},
         {"cluster.kubernetesVersion": "1.35"},
-        {"gcp.masterAuthorizedNetworks[0]": "203.0.113.0/24"},
+        {"gcp.masterAuthorizedNetworks[0]": "198.51.100.0/24"},
         {"cluster.maintenance.day": "Saturday", "cluster.maintenance.startTime": "22:00"},
     ],
     ids=["pool-bounds", "kubernetes-version", "authorized-network", "maintenance-window"],

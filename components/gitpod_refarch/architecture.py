@@ -251,6 +251,15 @@ def _build(offer: clouds.CloudOffer[C], builders: CloudBuilders[C, P], settings:
         outputs["oauthCallbackUrls"] = {p.id: callback_url(settings.domain, p.host) for p in settings.auth_providers}
     outputs.update(lookup_outputs(settings.domain, cluster, database, storage, registry))
     outputs.update(cluster.outputs)
+    # Keys Gitpod 2022.11 can only use as long-lived keys: when each was made, so their age shows
+    # (rotation: docs/security.md, "Keys").
+    created = {
+        concern: info.key_created  # type: ignore[union-attr]  # filtered below
+        for concern, info in (("database", database), ("storage", storage), ("registry", registry))
+        if getattr(info, "key_created", None) is not None
+    }
+    if created:
+        outputs["keyCreated"] = created
     if cluster.kubeconfig is not None:
         outputs["kubeconfig"] = pulumi.Output.secret(cluster.kubeconfig)
     match dns:

@@ -101,6 +101,8 @@ class CloudSqlConnection:
     credentials_json: pulumi.Input[str]
     username: pulumi.Input[str]
     password: pulumi.Input[str]
+    #: When the access key above was created (ISO 8601), for the `keyCreated` output.
+    key_created: pulumi.Input[str] | None = None
 
 
 DatabaseInfo: TypeAlias = InClusterDatabase | ExternalDatabase | CloudSqlConnection
@@ -126,6 +128,8 @@ class S3Storage:
     access_key_id: pulumi.Input[str]
     secret_access_key: pulumi.Input[str]
     allow_insecure_connection: bool = False
+    #: When the access key above was created (ISO 8601), for the `keyCreated` output.
+    key_created: pulumi.Input[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -135,6 +139,8 @@ class GcsStorage:
     region: pulumi.Input[str]
     project: pulumi.Input[str]
     service_account_json: pulumi.Input[str]
+    #: When the access key above was created (ISO 8601), for the `keyCreated` output.
+    key_created: pulumi.Input[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -168,6 +174,8 @@ class ExternalRegistry:
     server: pulumi.Input[str]
     username: pulumi.Input[str]
     password: pulumi.Input[str]
+    #: When the access key above was created (ISO 8601), for the `keyCreated` output.
+    key_created: pulumi.Input[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -179,6 +187,8 @@ class S3Registry:
     endpoint: pulumi.Input[str]
     access_key: pulumi.Input[str]
     secret_key: pulumi.Input[str]
+    #: When the access key above was created (ISO 8601), for the `keyCreated` output.
+    key_created: pulumi.Input[str] | None = None
 
     @classmethod
     def on(cls, storage: S3Storage) -> S3Registry:
@@ -189,6 +199,7 @@ class S3Registry:
             endpoint=storage.endpoint,
             access_key=storage.access_key_id,
             secret_key=storage.secret_access_key,
+            key_created=storage.key_created,
         )
 
 

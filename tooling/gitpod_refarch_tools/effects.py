@@ -177,6 +177,9 @@ TYPES: dict[str, Rule] = {
         ),
         _aws("eks/cluster") + "; vpc_config.subnet_ids and security_group_ids update in place",
     ),
+    # Holds the control-plane (audit) logs; retention and KMS key change in place (PutRetentionPolicy).
+    # `other`, not `state`: it is only replaced with the cluster's name, when the cluster goes too.
+    "aws:cloudwatch/logGroup:LogGroup": Rule("other", ("name", "namePrefix", "logGroupClass", *_REGION), _aws("logs/group")),
     "aws:eks/nodeGroup:NodeGroup": Rule(
         "pool",
         (

@@ -50,7 +50,7 @@ from .ami import node_image
 from .irsa import service_account_role
 from .kubeconfig import kubeconfig
 from .platform import AwsContext, Partition
-from .settings import CLUSTER_DNS_IP, SERVICE_CIDR, eks_version
+from .settings import CLUSTER_DNS_IP, CONTROL_PLANE_LOG_TYPES, SERVICE_CIDR, eks_version
 from .userdata import bootstrap_script, user_data
 
 TYPE = "gitpod:index:EksCluster"
@@ -115,6 +115,10 @@ class EksClusterArgs(TypedDict, total=False):
     """Security group every node carries besides the cluster's own (required)."""
     public_access_cidrs: Sequence[str]
     """Who may reach the public API endpoint, e.g. `["0.0.0.0/0"]` (required; authentication still applies)."""
+    private_endpoint: bool
+    """Turn the public endpoint off; the API is then reachable from the VPC only (default false)."""
+    log_retention_days: int
+    """Days CloudWatch Logs keeps the control-plane logs (required)."""
     admin_role_arns: Sequence[str]
     """IAM roles/users given cluster-admin through access entries (besides the deployer)."""
     ami_id: str
@@ -144,6 +148,11 @@ class EksClusterArgs(TypedDict, total=False):
     """Install the cluster-autoscaler for the node groups (default true; see `autoscaler`)."""
     autoscaler_node_selector: Mapping[str, str]
     """Where the autoscaler runs (default: nodes labelled `gitpod.io/workload_services`)."""
+
+
+def control_plane_log_group(cluster_name: str) -> str:
+    """The CloudWatch Logs group EKS writes a cluster's control-plane logs to (fixed by EKS)."""
+    return f"/aws/eks/{cluster_name}/cluster"
 
 
 class EksCluster(pulumi.ComponentResource):
@@ -193,6 +202,16 @@ class EksCluster(pulumi.ComponentResource):
         ]
 
         # -- control plane ----------------------------------------------------------------------
+        # EKS writes control-plane logs to this group, creating it (with no expiry) if it does not
+        # exist; created first, the group keeps the retention the program gives it. AWS recommends
+        # exactly that order (https://docs.aws.amazon.com/eks/latest/userguide/control-plane-logs.html).
+        log_group = aws.cloudwatch.LogGroup(
+            f"{name}-control-plane-logs",
+            name=control_plane_log_group(cluster_name),
+            retention_in_days=args["log_retention_days"],
+            opts=child,
+        )
+        private = args.get("private_endpoint", False)
         cluster = aws.eks.Cluster(
             f"{name}-eks",
             name=cluster_name,
@@ -201,15 +220,17 @@ class EksCluster(pulumi.ComponentResource):
             vpc_config={
                 "subnet_ids": list(args["private_subnet_ids"]),
                 "endpoint_private_access": True,
-                "endpoint_public_access": True,
-                "public_access_cidrs": list(args["public_access_cidrs"]),
+                # Both change in place (UpdateClusterConfig); the allowlist applies to the public endpoint only.
+                "endpoint_public_access": not private,
+                "public_access_cidrs": None if private else list(args["public_access_cidrs"]),
             },
+            enabled_cluster_log_types=list(CONTROL_PLANE_LOG_TYPES),
             access_config={"authentication_mode": "API", "bootstrap_cluster_creator_admin_permissions": True},
             # The add-ons below are EKS-managed; EKS's unmanaged copies would fight them.
             bootstrap_self_managed_addons=False,
             kubernetes_network_config={"service_ipv4_cidr": args["service_cidr"], "ip_family": "ipv4"},
             upgrade_policy={"support_type": args["support_type"]},
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[cluster_policy]),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[cluster_policy, log_group]),
         )
         endpoint = cluster.endpoint
         certificate_authority = cluster.certificate_authority.apply(lambda ca: ca.data or "")
@@ -556,6 +577,8 @@ def build(ctx: AwsContext, dns: DnsInfo | None) -> ClusterInfo:
         "private_subnet_ids": platform.network.private_subnet_ids,
         "node_security_group_id": platform.network.node_security_group_id,
         "public_access_cidrs": list(aws_settings.public_access_cidrs),
+        "private_endpoint": aws_settings.private_endpoint,
+        "log_retention_days": aws_settings.log_retention_days,
         "admin_role_arns": list(aws_settings.admin_role_arns),
         "ami_id": image.ami_id,
         "node_pools": _pools(ctx),

@@ -26,6 +26,11 @@ PARAMETERS: dict[str, dict[str, str]] = {
     "5.7": {"explicit_defaults_for_timestamp": "0"},
     "8.0": {"explicit_defaults_for_timestamp": "0", "default_authentication_plugin": "mysql_native_password"},
 }
+#: Refuse connections without TLS. Dynamic, so applied at once, no reboot (RDS for MySQL user
+#: guide, "Requiring SSL/TLS for all connections to a MySQL DB instance":
+#: https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/mysql-ssl-connections.require-ssl.html,
+#: read 2026-11); available on 5.7 and 8.0.
+REQUIRE_TLS = {"require_secure_transport": "1"}
 
 
 class RdsMysqlArgs(TypedDict, total=False):
@@ -51,6 +56,8 @@ class RdsMysqlArgs(TypedDict, total=False):
     """Storage autoscaling ceiling (default 120)."""
     protect: bool
     """Protect the instance from `pulumi destroy` (default true)."""
+    require_tls: bool
+    """Refuse connections without TLS (`require_secure_transport`); Gitpod needs the CA for it (default false)."""
 
 
 class RdsMysql(pulumi.ComponentResource):
@@ -102,13 +109,18 @@ class RdsMysql(pulumi.ComponentResource):
         # One resource for whichever major runs, named by Pulumi (no `name`): a new family (5.7 ->
         # 8.0) replaces it create-before-delete, so the new group exists under a new name before the
         # instance switches to it, and the old one is deleted only after the instance has left it.
+        parameter_values: list[aws.rds.ParameterGroupParameterArgsDict] = [
+            {"name": k, "value": v, "apply_method": "pending-reboot"} for k, v in PARAMETERS[version].items()
+        ]
+        if args.get("require_tls", False):
+            parameter_values += [{"name": k, "value": v, "apply_method": "immediate"} for k, v in REQUIRE_TLS.items()]
         parameters = aws.rds.ParameterGroup(
             f"{name}-parameters",
             family=f"mysql{version}",
             description=f"Gitpod MySQL {version}",
-            # Both are static parameters: RDS applies them at the first boot and at the reboot of a
-            # major upgrade (and after any later reboot).
-            parameters=[{"name": k, "value": v, "apply_method": "pending-reboot"} for k, v in PARAMETERS[version].items()],
+            # Gitpod's parameters are static: RDS applies them at the first boot and at the reboot of a
+            # major upgrade (and after any later reboot). The TLS requirement is dynamic.
+            parameters=parameter_values,
             opts=child,
         )
         # Protected like the instance: a replaced password would no longer match the database, and a
@@ -189,7 +201,9 @@ def build(ctx: AwsContext) -> DatabaseInfo:
             "deletion_protection": db.deletion_protection,
             "backup_retention_days": db.backup_retention_days,
             "protect": settings.protect,
+            "require_tls": db.tls_required,
         },
         opts=ctx.platform.opts(),
     )
-    return ExternalDatabase(host=rds.address, port=rds.port, username=rds.username, password=rds.password)
+    # The host is the instance endpoint, which the RDS certificate names: the session-init Job verifies it.
+    return ExternalDatabase(host=rds.address, port=rds.port, username=rds.username, password=rds.password, ca_cert=db.ca_cert)

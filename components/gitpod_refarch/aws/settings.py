@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from .. import compatibility as compat
+from ..settings.exposure import api_exposure, open_to_internet
 from ..settings.model import NodePoolSettings, Settings, required
 from ..settings.reader import Section
 from ..settings.rules import Add
@@ -73,6 +74,16 @@ MACHINE_TYPE = (
 #: Who may reach the public Kubernetes API endpoint unless `publicAccessCidrs` narrows it
 #: (authentication still applies).
 DEFAULT_PUBLIC_ACCESS_CIDRS = ("0.0.0.0/0",)
+#: Control-plane log types the cluster sends to CloudWatch Logs: the API server's own log, the
+#: Kubernetes audit log and the IAM authenticator's (who authenticated as whom). `controllerManager`
+#: and `scheduler` help debugging only. EKS writes them to the log group `/aws/eks/<cluster>/cluster`
+#: (https://docs.aws.amazon.com/eks/latest/userguide/control-plane-logs.html, read 2026-11).
+CONTROL_PLANE_LOG_TYPES = ("api", "audit", "authenticator")
+DEFAULT_LOG_RETENTION_DAYS = 90
+#: The retention periods CloudWatch Logs accepts (days; 0 means never expire, which the program
+#: does not offer): hashicorp/terraform-provider-aws internal/service/logs/group.go
+#: `retention_in_days` (IntInSlice; read 2026-11).
+LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
 
 #: EKS minor -> (end of standard support, end of extended support).
 EKS_CALENDAR: dict[str, tuple[date, date]] = {
@@ -124,6 +135,12 @@ class AwsSettings:
     admin_role_arns: tuple[str, ...] = ()
     #: CIDRs allowed to reach the public Kubernetes API endpoint.
     public_access_cidrs: tuple[str, ...] = DEFAULT_PUBLIC_ACCESS_CIDRS
+    #: Turn the public API endpoint off: only the VPC (and networks peered with it) reach the API.
+    private_endpoint: bool = False
+    #: Days CloudWatch Logs keeps the control-plane logs.
+    log_retention_days: int = DEFAULT_LOG_RETENTION_DAYS
+    #: Any value; a new one replaces every IAM access key the program made (rotation).
+    key_rotation: str | None = None
     #: AWS CLI/SDK profile for the provider and the kubeconfig; None uses the environment.
     profile: str | None = None
 
@@ -143,6 +160,7 @@ def parse(s: Section) -> AwsSettings:
     if len(set(zones)) != len(zones):
         s.problems.add(s.key("availabilityZones"), "lists a zone twice; list each zone once.")
     count = s.integer("availabilityZoneCount", 2, minimum=2, maximum=6)
+    private_endpoint = s.boolean("privateEndpoint", False)
     if zones and s.present("availabilityZoneCount"):
         s.problems.add(s.key("availabilityZoneCount"), "is set together with availabilityZones; set only one of them.")
     result = AwsSettings(
@@ -165,8 +183,10 @@ def parse(s: Section) -> AwsSettings:
             pattern=_ARN,
             pattern_help="expected an IAM role or user ARN such as arn:aws:iam::123456789012:role/platform-admins.",
         ),
-        public_access_cidrs=s.ipv4_networks("publicAccessCidrs", "{} is not an IPv4 CIDR such as 203.0.113.0/24.")
-        or DEFAULT_PUBLIC_ACCESS_CIDRS,
+        public_access_cidrs=_public_access_cidrs(s, private_endpoint),
+        private_endpoint=private_endpoint,
+        log_retention_days=_log_retention(s),
+        key_rotation=s.string("keyRotation"),
         profile=s.string("profile"),
     )
     for arn in result.admin_role_arns:
@@ -176,6 +196,25 @@ def parse(s: Section) -> AwsSettings:
                 f"{arn!r} is a session ARN; EKS access entries need the role itself (arn:aws:iam::<account>:role/<name>).",
             )
     return result
+
+
+def _public_access_cidrs(s: Section, private_endpoint: bool) -> tuple[str, ...]:
+    """The allowlist as given; unset means any address, unless the public endpoint is off (then none)."""
+    given = s.ipv4_networks("publicAccessCidrs", "{} is not an IPv4 CIDR such as 203.0.113.0/24.")
+    if given or private_endpoint:
+        return given
+    return DEFAULT_PUBLIC_ACCESS_CIDRS
+
+
+def _log_retention(s: Section) -> int:
+    days = s.integer("logRetentionDays", DEFAULT_LOG_RETENTION_DAYS, minimum=1, maximum=LOG_RETENTION_DAYS[-1])
+    if days not in LOG_RETENTION_DAYS:
+        s.problems.add(
+            s.key("logRetentionDays"),
+            f"{days} is not a retention CloudWatch Logs offers (allowed: {', '.join(map(str, LOG_RETENTION_DAYS))}).",
+        )
+        return DEFAULT_LOG_RETENTION_DAYS
+    return days
 
 
 def _node_image(s: Section) -> str | None:
@@ -245,6 +284,27 @@ def rules(settings: Settings[AwsSettings], add: Add) -> None:
     _database(settings, add)
     _registry(settings, add)
     _dns(settings, add)
+    _api_access(aws, add)
+
+
+def _api_access(aws: AwsSettings, add: Add) -> None:
+    if aws.private_endpoint and aws.public_access_cidrs and not open_to_internet(aws.public_access_cidrs):
+        add(
+            "hard",
+            "gitpod:aws.publicAccessCidrs",
+            "is set while gitpod:aws.privateEndpoint is true, which turns the public endpoint these ranges guard off "
+            "(EKS applies publicAccessCidrs to the public endpoint only). Fix: remove publicAccessCidrs, or set "
+            "privateEndpoint to false.",
+        )
+        return
+    api_exposure(
+        add,
+        ranges=aws.public_access_cidrs,
+        ranges_key="gitpod:aws.publicAccessCidrs",
+        private=aws.private_endpoint,
+        private_key="gitpod:aws.privateEndpoint",
+        cluster="EKS",
+    )
 
 
 def published_pairs() -> list[str]:

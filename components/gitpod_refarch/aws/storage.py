@@ -30,6 +30,8 @@ class S3BucketArgs(TypedDict, total=False):
     """Days a replaced or deleted object version is kept before it expires (default 30)."""
     protect: bool
     """Protect the bucket from deletion (default true)."""
+    key_rotation: str
+    """Any value; changing it replaces the IAM user's access key (default: none)."""
 
 
 class S3Bucket(pulumi.ComponentResource):
@@ -49,6 +51,8 @@ class S3Bucket(pulumi.ComponentResource):
     """The IAM user's access key id (secret)."""
     secret_access_key: pulumi.Output[str]
     """The IAM user's secret access key (secret)."""
+    key_created: pulumi.Output[str]
+    """When the access key was created (RFC 3339)."""
 
     def __init__(self, name: str, args: S3BucketArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(TYPE, name, None, opts)
@@ -110,12 +114,20 @@ class S3Bucket(pulumi.ComponentResource):
             policy=bucket.arn.apply(lambda arn: json.dumps(policies.bucket_access(arn))),
             opts=child,
         )
-        key = aws.iam.AccessKey(f"{name}-access-key", user=user.name, opts=pulumi.ResourceOptions(parent=self, depends_on=[user_policy]))
+        # Gitpod 2022.11's S3 clients take static keys only. A new `key_rotation` value replaces the
+        # key: the new one is made and written to the installer's Secret before the old one is
+        # deleted (IAM allows two access keys per user).
+        key = aws.iam.AccessKey(
+            f"{name}-access-key",
+            user=user.name,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[user_policy], replacement_trigger=args.get("key_rotation")),
+        )
 
         self.bucket = bucket.bucket
         self.arn = bucket.arn
         self.access_key_id = pulumi.Output.secret(key.id)
         self.secret_access_key = pulumi.Output.secret(key.secret)
+        self.key_created = key.create_date
         self.register_outputs(
             {"bucket": self.bucket, "arn": self.arn, "accessKeyId": self.access_key_id, "secretAccessKey": self.secret_access_key}
         )
@@ -124,13 +136,17 @@ class S3Bucket(pulumi.ComponentResource):
 def bucket(ctx: AwsContext, concern: str, purpose: str) -> S3Storage:
     """An `S3Bucket` named after the concern it serves, as the S3-compatible contract of its bucket."""
     platform = ctx.platform
-    bucket = S3Bucket(f"{ctx.name}-{concern}", {"purpose": purpose, "protect": ctx.settings.protect}, opts=platform.opts())
+    args: S3BucketArgs = {"purpose": purpose, "protect": ctx.settings.protect}
+    if ctx.settings.cloud_settings.key_rotation is not None:
+        args["key_rotation"] = ctx.settings.cloud_settings.key_rotation
+    bucket = S3Bucket(f"{ctx.name}-{concern}", args, opts=platform.opts())
     return S3Storage(
         region=platform.region,
         endpoint=platform.partition.s3_endpoint(platform.region),
         bucket=bucket.bucket,
         access_key_id=bucket.access_key_id,
         secret_access_key=bucket.secret_access_key,
+        key_created=bucket.key_created,
     )
 
 

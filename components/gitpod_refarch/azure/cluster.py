@@ -18,6 +18,7 @@ from ..externaldns import NAMESPACE as EXTERNAL_DNS_NAMESPACE
 from ..externaldns import SERVICE_ACCOUNT as EXTERNAL_DNS_SERVICE_ACCOUNT
 from ..settings.model import MaintenanceSettings, NodePoolSettings
 from . import roles
+from .kubeconfig import kubeconfig
 from .platform import AzureContext, Identity
 from .settings import NODE_OS_UPGRADE_CHANNEL, UPGRADE_CHANNEL, kubernetes_version, node_os_sku
 
@@ -87,6 +88,11 @@ class AksClusterArgs(TypedDict, total=False):
     """AKS pricing tier: `Free`, `Standard` (uptime SLA) or `Premium` (required)."""
     authorized_ip_ranges: Sequence[str]
     """CIDRs allowed to reach the API server, none: any (required)."""
+    admin_principal_id: pulumi.Input[str]
+    """Entra ID object made cluster admin through Azure RBAC: the deployer, or a group holding it, so
+    the program's Kubernetes provider can deploy (required)."""
+    admin_principal_type: str
+    """`User`, `Group` or `ServicePrincipal`: what `admin_principal_id` is (required; ARM refuses a mismatch)."""
     upgrade_channel: str
     """Cluster auto-upgrade channel, e.g. `patch` (required; see docs/azure.md for how it shapes upgrades)."""
     node_os_upgrade_channel: str
@@ -168,8 +174,12 @@ class AksCluster(pulumi.ComponentResource):
       brought along, and they must exist before the cluster does.
     * OIDC issuer and workload identity are on; cert-manager's identity trusts the cluster's
       issuer for exactly one service account.
-    * The Kubernetes provider depends on every pool, so nothing deployed
-      through it races node creation.
+    * Sign-in is Entra ID only: AKS-managed Entra ID with Azure RBAC for Kubernetes authorization,
+      and local accounts (the static cluster-admin certificate) disabled. The deployer gets the
+      "Azure Kubernetes Service RBAC Cluster Admin" role on the cluster; the kubeconfig holds no
+      credential and signs in with kubelogin (`azure.kubeconfig`).
+    * The Kubernetes provider depends on every pool and on the deployer's role, so nothing deployed
+      through it races node creation or the role assignment.
     * A DaemonSet keeps the kernel settings workspaces need on the workspace nodes (Ubuntu 24.04's
       AppArmor user-namespace restriction off), which AKS' node configuration cannot express.
     """
@@ -177,7 +187,7 @@ class AksCluster(pulumi.ComponentResource):
     provider: k8s.Provider
     """Kubernetes provider for everything deployed into the cluster."""
     kubeconfig: pulumi.Output[str]
-    """Admin-equivalent kubeconfig of the cluster's local account (secret)."""
+    """kubeconfig signing in with kubelogin's Azure CLI mode; no credential (secret by policy)."""
     cluster_name: pulumi.Output[str]
     """Name of the AKS cluster."""
     oidc_issuer_url: pulumi.Output[str]
@@ -245,6 +255,12 @@ class AksCluster(pulumi.ComponentResource):
             auto_upgrade_profile={"upgrade_channel": args["upgrade_channel"], "node_os_upgrade_channel": args["node_os_upgrade_channel"]},
             api_server_access_profile=api_access,
             enable_rbac=True,
+            # Both change in place (`az aks update --enable-aad --enable-azure-rbac`,
+            # `--disable-local-accounts`), but AKS-managed Entra ID cannot be turned off again
+            # (MicrosoftDocs/azure-aks-docs articles/aks/enable-authentication-microsoft-entra-id.md,
+            # "Limitations"; read 2026-11). The tenant is the subscription's when not given.
+            aad_profile=containerservice.ManagedClusterAADProfileArgs(managed=True, enable_azure_rbac=True),
+            disable_local_accounts=True,
             opts=pulumi.ResourceOptions(parent=self, depends_on=grants, ignore_changes=["agentPoolProfiles[0].count"]),
         )
 
@@ -316,18 +332,32 @@ class AksCluster(pulumi.ComponentResource):
         external_dns_spec = args.get("external_dns")
         external_dns = federate("external-dns", external_dns_spec) if external_dns_spec is not None else CertManagerIdentity()
 
+        # Azure RBAC on the cluster for the deployer: with local accounts disabled nothing else can
+        # deploy. Azure may take a few minutes to apply a new assignment (docs/azure.md, "Access").
+        admin = roles.grant(
+            f"{name}-deployer-cluster-admin",
+            role=roles.AKS_RBAC_CLUSTER_ADMIN,
+            scope=cluster.id,
+            principal_id=args["admin_principal_id"],
+            subscription_id=args["subscription_id"],
+            principal_type=args["admin_principal_type"],
+            opts=child,
+        )
         credentials = containerservice.list_managed_cluster_user_credentials_output(
             resource_group_name=group,
             resource_name=cluster.name,
             opts=pulumi.InvokeOutputOptions(parent=self),
         )
-        # AKS returns kubeconfigs base64-encoded.
-        self.kubeconfig = pulumi.Output.secret(credentials.apply(lambda c: base64.b64decode(c.kubeconfigs[0].value).decode()))
+        # AKS returns kubeconfigs base64-encoded; only the server and its CA are kept. Secret by
+        # policy, though it holds no credential, as on the other clouds.
+        self.kubeconfig = pulumi.Output.secret(
+            credentials.apply(lambda c: kubeconfig(cluster_name, base64.b64decode(c.kubeconfigs[0].value).decode()))
+        )
         self.provider = k8s.Provider(
             f"{name}-provider",
             kubeconfig=self.kubeconfig,
             enable_server_side_apply=True,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=pools),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[*pools, admin]),
         )
         self.cluster_name = cluster.name
         self.info = ClusterInfo(
@@ -378,6 +408,8 @@ def build(ctx: AzureContext, dns: DnsInfo | None) -> ClusterInfo:
         "dns_service_ip": azure.network.dns_service_ip,
         "tier": azure.cluster_tier,
         "authorized_ip_ranges": azure.authorized_ip_ranges,
+        "admin_principal_id": azure.cluster_admin_object_id or platform.deployer_object_id,
+        "admin_principal_type": azure.cluster_admin_type,
         "upgrade_channel": UPGRADE_CHANNEL,
         "node_os_upgrade_channel": NODE_OS_UPGRADE_CHANNEL,
         "maintenance": cluster.maintenance,

@@ -1,11 +1,12 @@
 """`MysqlFlexibleServer`: Azure Database for MySQL Flexible Server for Gitpod, reachable only from the VNet.
 
 Transport security: Flexible Server enforces TLS (`require_secure_transport=ON`) by default, but
-Gitpod 2022.11 connects without TLS unless the installer's `database.ssl.caCert` is set, a path
-none of Gitpod's reference setups used on Azure. As Gitpod's own Azure Terraform did
-(`ssl_enforcement_enabled = false`), TLS enforcement is turned off, and the server instead has no
+Gitpod 2022.11 connects without TLS unless the installer's `database.ssl.caCert` is set. Given
+`gitpod:database.caCert` (the Flexible Server root CAs), every Gitpod client connects with TLS and
+the server keeps requiring it; without it, as Gitpod's own Azure Terraform did
+(`ssl_enforcement_enabled = false`), TLS enforcement is turned off. Either way the server has no
 public endpoint at all: private access through a delegated subnet and a private DNS zone linked
-to the VNet. See docs/azure.md."""
+to the VNet. See docs/security.md, "Database TLS"."""
 
 from __future__ import annotations
 
@@ -44,11 +45,13 @@ MAINTENANCE_WINDOW = "maintenanceWindow"
 
 #: Server parameters Gitpod 2022.11 needs, applied in this order (Azure serialises parameter changes).
 #: explicit_defaults_for_timestamp OFF: Gitpod relies on NULL resetting TIMESTAMP columns (its
-#: in-cluster MySQL runs with the same flag). require_secure_transport OFF: see the module docstring.
+#: in-cluster MySQL runs with the same flag). require_secure_transport: see the module docstring.
 SERVER_PARAMETERS: dict[str, str] = {
     "explicit_defaults_for_timestamp": "OFF",
     "require_secure_transport": "OFF",
 }
+#: The value of `require_secure_transport` when Gitpod connects with TLS (Azure's own default).
+REQUIRE_TLS = "ON"
 #: MySQL 8.0 on Azure adds invisible primary keys to tables created without one; stock MySQL
 #: (which Gitpod's migrations were written for) does not.
 MYSQL8_PARAMETERS: dict[str, str] = {"sql_generate_invisible_primary_key": "OFF"}
@@ -77,6 +80,10 @@ class MysqlFlexibleServerArgs(Placement, total=False):
     """Administrator login Gitpod connects as (default `gitpod`)."""
     protect: bool
     """Protect the server, its name and the `gitpod` database in Pulumi (default true)."""
+    ca_cert: str | None
+    """PEM CA bundle Gitpod verifies the server with; connections then use TLS (default: none)."""
+    require_tls: bool
+    """Keep `require_secure_transport` ON (needs `ca_cert`) (default false)."""
 
 
 class MysqlFlexibleServer(pulumi.ComponentResource):
@@ -161,6 +168,8 @@ class MysqlFlexibleServer(pulumi.ComponentResource):
         )
 
         parameters = dict(SERVER_PARAMETERS)
+        if args.get("require_tls", False):
+            parameters["require_secure_transport"] = REQUIRE_TLS
         if version == "8.0":
             parameters |= MYSQL8_PARAMETERS
         previous: list[pulumi.Resource] = []
@@ -199,7 +208,8 @@ class MysqlFlexibleServer(pulumi.ComponentResource):
 
         self.host = server.fully_qualified_domain_name
         self.username = pulumi.Output.from_input(admin)
-        self.info = ExternalDatabase(host=self.host, port=3306, username=self.username, password=self.password)
+        # The host is the server's FQDN, which its certificate names: the session-init Job verifies it.
+        self.info = ExternalDatabase(host=self.host, port=3306, username=self.username, password=self.password, ca_cert=args.get("ca_cert"))
         self.register_outputs({"host": self.host, "username": self.username, "database": database.name})
 
 
@@ -220,5 +230,7 @@ def build(ctx: AzureContext) -> DatabaseInfo:
             "backup_retention_days": db.backup_retention_days,
             "deletion_protection": db.deletion_protection,
             "protect": settings.protect,
+            "ca_cert": db.ca_cert,
+            "require_tls": db.tls_required,
         },
     ).info

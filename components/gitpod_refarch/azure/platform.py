@@ -81,6 +81,8 @@ class AzurePlatformInfo:
     kubelet_identity: Identity
     #: The component itself, for the identities a concern declares under it.
     resources: AzurePlatform
+    #: Entra ID object ID of whoever runs `pulumi up` (a person or a service principal).
+    deployer_object_id: pulumi.Output[str]
 
     def placement(self) -> Placement:
         return {"resource_group_name": self.resource_group_name, "location": self.location, "prefix": self.prefix}
@@ -108,8 +110,10 @@ class AzurePlatform(pulumi.ComponentResource):
             self._group = pulumi.Output.from_input(args["resource_group_name"])
         net = network.declare(name, args, group=self._group, location=self._location, prefix=self._prefix, parent=self)
         kubelet = self.identity("kubelet")
-        subscription_id = authorization.get_client_config_output(opts=pulumi.InvokeOutputOptions(parent=self)).subscription_id
-        self.info = AzurePlatformInfo(self._location, self._group, subscription_id, self._prefix, net, kubelet, self)
+        client = authorization.get_client_config_output(opts=pulumi.InvokeOutputOptions(parent=self))
+        self.info = AzurePlatformInfo(
+            self._location, self._group, client.subscription_id, self._prefix, net, kubelet, self, client.object_id
+        )
         self.register_outputs(
             {
                 "resourceGroupName": self._group,

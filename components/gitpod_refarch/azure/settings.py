@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from .. import compatibility as compat
+from ..settings.exposure import api_exposure
 from ..settings.model import NodePoolSettings, Settings, required
 from ..settings.reader import Section
 from ..settings.rules import Add
@@ -54,6 +55,11 @@ NODE_OS_UPGRADE_CHANNEL = "NodeImage"
 AKS_MAINTENANCE_HOURS = (4, 24)
 _AKS_START_TIME = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
 CLUSTER_TIERS = ("Free", "Standard", "Premium")
+#: Kinds of Entra ID principal a role assignment may name. ARM refuses an assignment whose
+#: `principalType` differs from the principal's real kind (`UnmatchedPrincipalType`), and
+#: azure-native sends `User` when none is given, so the kind is a setting.
+PRINCIPAL_TYPES = ("User", "Group", "ServicePrincipal")
+_OBJECT_ID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 REGISTRY_SKUS = ("Basic", "Standard", "Premium")
 
 #: Node pools from Gitpod's own AKS Terraform: services, and each workspace pool. VM sizes are
@@ -105,6 +111,9 @@ class AzureSettings:
     os_sku: str | None = None
     cluster_tier: str = "Standard"
     authorized_ip_ranges: tuple[str, ...] = ()
+    #: Entra ID object made AKS RBAC cluster admin; None: whoever runs `pulumi up`.
+    cluster_admin_object_id: str | None = None
+    cluster_admin_type: str = "User"
     registry_sku: str = "Standard"
     network: AzureNetworkSettings = field(default_factory=AzureNetworkSettings)
 
@@ -129,6 +138,12 @@ def parse(s: Section) -> AzureSettings:
         os_sku=s.string("osSku", choices=OS_SKUS),
         cluster_tier=s.choice("clusterTier", CLUSTER_TIERS, defaults.cluster_tier),
         authorized_ip_ranges=s.ipv4_networks("authorizedIpRanges", "{} is not an IPv4 address or CIDR range such as 203.0.113.0/24."),
+        cluster_admin_object_id=s.string(
+            "clusterAdminObjectId",
+            pattern=_OBJECT_ID,
+            pattern_help="expected an Entra ID object ID (a GUID), e.g. from `az ad group show -g <group> --query id -o tsv`.",
+        ),
+        cluster_admin_type=s.choice("clusterAdminType", PRINCIPAL_TYPES, defaults.cluster_admin_type),
         registry_sku=s.choice("registrySku", REGISTRY_SKUS, defaults.registry_sku),
         network=_network(s.section("network")),
     )
@@ -235,6 +250,11 @@ def rules(settings: Settings[AzureSettings], add: Add) -> None:
             "(Azure CNI Overlay with Calico network policy) for new clusters; changing it later recreates the cluster.",
         )
     _node_pools(settings, az, add)
+    # No private-cluster option: AKS decides it at creation only (a new cluster), and its private
+    # API needs a private DNS zone and a runner inside the VNet (docs/azure.md, "Access").
+    api_exposure(
+        add, ranges=az.authorized_ip_ranges, ranges_key="gitpod:azure.authorizedIpRanges", private=False, private_key=None, cluster="AKS"
+    )
     _database(settings, add)
     _dns_zone(settings, add)
     if settings.storage.mode == "managed":

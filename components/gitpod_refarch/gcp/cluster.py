@@ -146,6 +146,10 @@ class GkeClusterArgs(TypedDict, total=False):
     """Nodes without external IPs (needs Cloud NAT for egress) (required)."""
     master_authorized_networks: Sequence[str]
     """CIDRs allowed to reach the public control-plane endpoint; empty means any IPv4 address (`0.0.0.0/0`)."""
+    private_endpoint: bool
+    """Turn the public control-plane endpoint off; needs `private_nodes` (default false)."""
+    secure_boot: bool
+    """Boot every pool's nodes with Shielded VM Secure Boot (default true)."""
     node_service_account: pulumi.Input[str]
     """E-mail of the nodes' service account (required)."""
     node_pools: Sequence[GkeNodePoolArgs]
@@ -242,14 +246,18 @@ class GkeCluster(pulumi.ComponentResource):
             deletion_protection=args.get("deletion_protection", True),
             # The cluster default for new pools; each pool also says it (below), because GKE applies
             # a changed cluster default only to pools created afterwards.
-            private_cluster_config={"enable_private_nodes": private_nodes, "enable_private_endpoint": False},
+            # `enable_private_endpoint` changes in place (not ForceNew in terraform-provider-google
+            # google/services/container/resource_container_cluster.go, read 2026-11); the kubeconfig
+            # then names the private endpoint, which `cluster.endpoint` reports.
+            private_cluster_config={"enable_private_nodes": private_nodes, "enable_private_endpoint": args.get("private_endpoint", False)},
             master_authorized_networks_config={"cidr_blocks": cidr_blocks},
             maintenance_policy=maintenance_policy(args["maintenance"]),
             # Both only shape the temporary pool and would replace the cluster if changed later.
             opts=pulumi.ResourceOptions.merge(after_apis, pulumi.ResourceOptions(ignore_changes=["initialNodeCount", "nodeConfig"])),
         )
 
-        pools = [self._node_pool(name, pool, project, location, args["node_service_account"]) for pool in args["node_pools"]]
+        secure_boot = args.get("secure_boot", True)
+        pools = [self._node_pool(name, pool, project, location, args["node_service_account"], secure_boot) for pool in args["node_pools"]]
 
         context = context_name(project, location, cluster_name)
         self.cluster_name = self.cluster.name
@@ -293,7 +301,7 @@ class GkeCluster(pulumi.ComponentResource):
         self.register_outputs({"clusterName": self.cluster_name, "endpoint": self.endpoint, "kubeconfig": self.kubeconfig})
 
     def _node_pool(
-        self, name: str, pool: GkeNodePoolArgs, project: str, location: str, service_account: pulumi.Input[str]
+        self, name: str, pool: GkeNodePoolArgs, project: str, location: str, service_account: pulumi.Input[str], secure_boot: bool
     ) -> gcp.container.NodePool:
         min_nodes = pool["min_nodes"]
         return gcp.container.NodePool(
@@ -324,6 +332,11 @@ class GkeCluster(pulumi.ComponentResource):
                 "metadata": {"disable-legacy-endpoints": "true"},
                 # The GKE metadata server, which Workload Identity needs on every node.
                 "workload_metadata_config": {"mode": "GKE_METADATA"},
+                # Secure Boot loads only signed boot components and kernel modules. Gitpod 2022.11's
+                # workspaces need none of their own with fsShiftMethod `fuse` (FUSE is in the signed
+                # Ubuntu kernel); only shiftfs built by DKMS would be refused (docs/gcp.md). Changing
+                # either field replaces the pool (ForceNew in node_config.go).
+                "shielded_instance_config": {"enable_secure_boot": secure_boot, "enable_integrity_monitoring": True},
             },
             opts=pulumi.ResourceOptions(parent=self, ignore_changes=["initialNodeCount"]),
         )
@@ -377,6 +390,8 @@ def build(ctx: GcpContext, dns: DnsInfo | None) -> ClusterInfo:
         "services_range_name": p.network.services_range_name,
         "private_nodes": gcp_settings.private_nodes,
         "master_authorized_networks": list(gcp_settings.master_authorized_networks),
+        "private_endpoint": gcp_settings.private_endpoint,
+        "secure_boot": gcp_settings.secure_boot,
         "node_service_account": p.node_service_account.email,
         "node_pools": node_pools(c),
         "deletion_protection": settings.protect,

@@ -36,6 +36,8 @@ FLAGS = {"explicit_defaults_for_timestamp": "off"}
 class CloudSqlDatabaseArgs(TypedDict, total=False):
     project: str
     """Project ID (required)."""
+    key_rotation: str | None
+    """Any value; changing it replaces the service-account key (default: none)."""
     region: str
     """Region of the instance (required)."""
     version: str
@@ -153,13 +155,14 @@ class CloudSqlDatabase(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
 
-        client, credentials_json = keyed_account(
+        client, credentials_json, key_created = keyed_account(
             f"{name}-client",
             project=project,
             account_id=args["client_account_id"],
             display_name="Gitpod Cloud SQL proxy",
             description="Key mounted into Gitpod's Cloud SQL Auth Proxy; may connect to Gitpod's instance only.",
             opts=child,
+            rotation=args.get("key_rotation"),
         )
         gcp.projects.IAMMember(
             f"{name}-client-sa-cloudsql-client",
@@ -176,7 +179,11 @@ class CloudSqlDatabase(pulumi.ComponentResource):
         self.connection_name = self.instance.connection_name
         self.credentials_json = credentials_json
         self.info = CloudSqlConnection(
-            instance=self.connection_name, credentials_json=self.credentials_json, username=self.username, password=self.password
+            instance=self.connection_name,
+            credentials_json=self.credentials_json,
+            username=self.username,
+            password=self.password,
+            key_created=key_created,
         )
         self.register_outputs({"connectionName": self.connection_name, "username": self.username})
 
@@ -197,6 +204,7 @@ def build(ctx: GcpContext) -> DatabaseInfo:
             "network": p.network.network_id,
             "private_service_access": p.network.reserve_private_service_access(p.apis_named("servicenetworking.googleapis.com")),
             "client_account_id": account_id(settings.cluster.name, "cloudsql"),
+            "key_rotation": settings.cloud_settings.key_rotation,
             "protect": settings.protect,
             "apis": p.apis_named("sqladmin.googleapis.com", "iam.googleapis.com", "cloudresourcemanager.googleapis.com"),
         },

@@ -1,9 +1,9 @@
 """`CloudDnsZone`: the public zone Let's Encrypt's DNS-01 challenges are answered in.
 
 cert-manager writes `_acme-challenge` TXT records here as a Google service account it impersonates
-through Workload Identity. That account holds `dns.admin` on this zone only (zone-level IAM), and
-the solver names the zone (`hostedZoneName`), so cert-manager never needs to list the project's
-zones. The zone is protected: deleting it changes its name servers, breaking the delegation.
+through Workload Identity. That account holds a custom role with only the record and change
+permissions DNS-01 needs (`SOLVER_PERMISSIONS`), on this zone only (zone-level IAM), and the solver
+names the zone (`hostedZoneName`), so cert-manager never needs to list the project's zones. The zone is protected: deleting it changes its name servers, breaking the delegation.
 """
 
 from __future__ import annotations
@@ -15,10 +15,28 @@ import pulumi
 import pulumi_gcp as gcp
 
 from ..contracts import CloudDnsZoneInfo, DnsInfo
-from .naming import account_id, zone_name
+from .naming import account_id, role_prefix, zone_name
 from .platform import GcpContext
 
 TYPE = "gitpod:index:CloudDnsZone"
+
+#: What cert-manager's Cloud DNS solver needs instead of `roles/dns.admin`: cert-manager's docs
+#: list `dns.resourceRecordSets.*`, `dns.changes.*` and `dns.managedZones.list` for a least-privilege
+#: custom role (cert-manager/website content/docs/configuration/acme/dns01/google.md, read 2026-11);
+#: custom roles take no wildcards, so each permission is spelled out (Cloud DNS permissions:
+#: https://cloud.google.com/dns/docs/access-control, read 2026-11). No zone creation or deletion,
+#: no DNSSEC keys, no IAM on the zone.
+SOLVER_PERMISSIONS = (
+    "dns.changes.create",
+    "dns.changes.get",
+    "dns.changes.list",
+    "dns.managedZones.list",
+    "dns.resourceRecordSets.create",
+    "dns.resourceRecordSets.delete",
+    "dns.resourceRecordSets.get",
+    "dns.resourceRecordSets.list",
+    "dns.resourceRecordSets.update",
+)
 
 
 class CloudDnsZoneArgs(TypedDict, total=False):
@@ -34,6 +52,8 @@ class CloudDnsZoneArgs(TypedDict, total=False):
     """E-mail of the Google service account cert-manager acts as (required)."""
     records_service_account: pulumi.Input[str]
     """E-mail of the Google service account external-dns acts as, to publish Gitpod's records (optional)."""
+    role_id: str
+    """ID of the project custom role holding `SOLVER_PERMISSIONS` (required)."""
     protect: bool
     """Protect a created zone from deletion (default true)."""
     apis: Sequence[pulumi.Resource]
@@ -81,11 +101,23 @@ class CloudDnsZone(pulumi.ComponentResource):
             self.name_servers = zone.name_servers.apply(lambda servers: list(servers or []))
             self.dns_name = zone.dns_name.apply(lambda n: n.rstrip("."))
 
+        solver_role = gcp.projects.IAMCustomRole(
+            f"{name}-dns01-solver-role",
+            project=project,
+            role_id=args["role_id"],
+            title="Gitpod DNS-01 solver",
+            description="cert-manager's ACME DNS-01 challenges: record sets and changes only; granted on Gitpod's zone.",
+            permissions=list(SOLVER_PERMISSIONS),
+            stage="GA",
+            opts=child,
+        )
+        # Replacing the former `roles/dns.admin` binding creates this one before deleting that one,
+        # so cert-manager never loses access in between.
         gcp.dns.DnsManagedZoneIamMember(
             f"{name}-dns01-solver",
             project=project,
             managed_zone=self.zone_name,
-            role="roles/dns.admin",
+            role=solver_role.name,
             member=pulumi.Output.from_input(args["solver_service_account"]).apply(lambda email: f"serviceAccount:{email}"),
             opts=child,
         )
@@ -127,6 +159,7 @@ def build(ctx: GcpContext) -> DnsInfo:
         "project": p.project,
         "dns_name": dns_name,
         "solver_service_account": solver.email,
+        "role_id": f"{role_prefix(settings.cluster.name)}_dns01_solver",
         "protect": settings.protect,
         "apis": p.apis_named("dns.googleapis.com"),
     }

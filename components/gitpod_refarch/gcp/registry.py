@@ -34,6 +34,8 @@ JSON_KEY_USER = "_json_key"
 class ArtifactRegistryArgs(TypedDict, total=False):
     project: str
     """Project ID (required)."""
+    key_rotation: str | None
+    """Any value; changing it replaces the service-account key (default: none)."""
     location: str
     """Region (e.g. `europe-west1`) or, for gcr.io repositories, multi-region (`us`, `europe`, `asia`) (required)."""
     repository_id: str
@@ -81,13 +83,14 @@ class ArtifactRegistry(pulumi.ComponentResource):
             description="Gitpod Self-Hosted: workspace and base images built by Gitpod's image builder",
             opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(protect=args.get("protect", True))),
         )
-        writer, writer_key_json = keyed_account(
+        writer, writer_key_json, key_created = keyed_account(
             f"{name}-writer",
             project=project,
             account_id=args["writer_account_id"],
             display_name="Gitpod image builder",
             description="Key used by Gitpod's image builder and registry facade; may push to and pull from Gitpod's repository only.",
             opts=child,
+            rotation=args.get("key_rotation"),
         )
         readers = ((f"reader-{reader}", "reader", member) for reader, member in args.get("readers", {}).items())
         for key, role, member in (("writer", "writer", writer.member), *readers):
@@ -103,7 +106,9 @@ class ArtifactRegistry(pulumi.ComponentResource):
         self.url = args["url"]
         self.server = args["server"]
         self.password = writer_key_json
-        self.info = ExternalRegistry(url=self.url, server=self.server, username=JSON_KEY_USER, password=self.password)
+        self.info = ExternalRegistry(
+            url=self.url, server=self.server, username=JSON_KEY_USER, password=self.password, key_created=key_created
+        )
         self.register_outputs({"url": self.url, "server": self.server, "repository": self.repository.name})
 
 
@@ -124,6 +129,7 @@ def build(ctx: GcpContext, storage: StorageInfo) -> RegistryInfo:
             "server": server,
             "url": url,
             "writer_account_id": account_id(settings.cluster.name, "registry"),
+            "key_rotation": gcp_settings.key_rotation,
             "readers": {"nodes": p.node_service_account.member},
             "protect": settings.protect,
             "apis": p.apis_named("artifactregistry.googleapis.com", "iam.googleapis.com"),

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from .. import compatibility as compat
+from ..settings.exposure import api_exposure
 from ..settings.model import MaintenanceExclusion, NodePoolSettings, Settings
 from ..settings.reader import Section
 from ..settings.rules import Add
@@ -99,6 +100,12 @@ class GcpSettings:
     private_nodes: bool = True
     #: CIDRs allowed to reach the public control-plane endpoint; empty means any address.
     master_authorized_networks: tuple[str, ...] = ()
+    #: Turn the control plane's public endpoint off (needs private nodes).
+    private_endpoint: bool = False
+    #: Shielded nodes boot with Secure Boot: only signed boot components and kernel modules load.
+    secure_boot: bool = True
+    #: Any value; a new one replaces every service-account key the program made (rotation).
+    key_rotation: str | None = None
     subnet_cidr: str = DEFAULT_SUBNET_CIDR
     pods_cidr: str = DEFAULT_PODS_CIDR
     services_cidr: str = DEFAULT_SERVICES_CIDR
@@ -199,12 +206,43 @@ def parse(s: Section) -> GcpSettings:
         release_channel=_release_channel(s),
         private_nodes=s.boolean("privateNodes", True),
         master_authorized_networks=tuple(authorized),
+        private_endpoint=s.boolean("privateEndpoint", False),
+        secure_boot=s.boolean("secureBoot", True),
+        key_rotation=s.string("keyRotation"),
         subnet_cidr=str(ranges["subnetCidr"]),
         pods_cidr=str(ranges["podsCidr"]),
         services_cidr=str(ranges["servicesCidr"]),
         registry_repository=s.string("registryRepository", pattern=REPOSITORY_PATTERN, pattern_help=REPOSITORY_HELP),
         gcr_host=s.string("gcrHost", choices=tuple(GCR_HOSTS)),
     )
+
+
+def _api_access(settings: Settings[GcpSettings], add: Add) -> None:
+    gcp = settings.cloud_settings
+    if gcp.private_endpoint and not gcp.private_nodes:
+        add(
+            "hard",
+            "gitpod:gcp.privateEndpoint",
+            "true needs private nodes, but gitpod:gcp.privateNodes is false (GKE turns the public endpoint off only on "
+            "clusters with private nodes). Fix: set privateNodes to true, or privateEndpoint to false.",
+        )
+    api_exposure(
+        add,
+        ranges=gcp.master_authorized_networks,
+        ranges_key="gitpod:gcp.masterAuthorizedNetworks",
+        private=gcp.private_endpoint,
+        private_key="gitpod:gcp.privateEndpoint",
+        cluster="GKE",
+    )
+    if gcp.secure_boot and settings.installer.fs_shift_method == "shiftfs":
+        add(
+            "advice",
+            "gitpod:gcp.secureBoot",
+            "true cannot load the shiftfs module gitpod:installer.fsShiftMethod 'shiftfs' needs where the node kernel lacks it: "
+            "Gitpod's shiftfs-module-loader then builds it with DKMS and loads it unsigned "
+            "(gitpod-io/gitpod@2022.11.3 components/ws-daemon/shiftfs-module-loader/entrypoint.sh), which Secure Boot refuses. "
+            "Fix: use fsShiftMethod 'fuse' (the default; no kernel module), or set secureBoot to false.",
+        )
 
 
 def rules(settings: Settings[GcpSettings], add: Add) -> None:
@@ -236,6 +274,7 @@ def rules(settings: Settings[GcpSettings], add: Add) -> None:
             f"lists {len(gcp.master_authorized_networks)} CIDRs; GKE accepts at most {limit} "
             f"({'private' if gcp.private_nodes else 'public'} nodes). Merge neighbouring ranges into larger ones.",
         )
+    _api_access(settings, add)
     if settings.storage.mode == "managed":
         add(
             "advice",

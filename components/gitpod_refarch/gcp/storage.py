@@ -52,6 +52,8 @@ def bucket_condition(prefix: str = BUCKET_PREFIX) -> str:
 class GcsStorageAccessArgs(TypedDict, total=False):
     project: str
     """Project Gitpod creates its buckets in (required)."""
+    key_rotation: str | None
+    """Any value; changing it replaces the service-account key (default: none)."""
     region: str
     """Location of Gitpod's buckets, i.e. the installer's `metadata.region` (required)."""
     account_id: str
@@ -81,13 +83,14 @@ class GcsStorageAccess(pulumi.ComponentResource):
         prefix = args.get("bucket_prefix", BUCKET_PREFIX)
         child = pulumi.ResourceOptions(parent=self, depends_on=list(args.get("apis", ())))
 
-        account, key_json = keyed_account(
+        account, key_json, key_created = keyed_account(
             name,
             project=project,
             account_id=args["account_id"],
             display_name="Gitpod object storage",
             description=f"Key used by Gitpod's content-service and ws-daemon; may create and use buckets named {prefix}* only.",
             opts=child,
+            rotation=args.get("key_rotation"),
         )
         only_gitpods: gcp.projects.IAMMemberConditionArgsDict = {
             "title": "gitpod-buckets-only",
@@ -114,7 +117,9 @@ class GcsStorageAccess(pulumi.ComponentResource):
             )
         self.service_account_email = account.email
         self.service_account_json = key_json
-        self.info = GcsStorage(region=args["region"], project=project, service_account_json=self.service_account_json)
+        self.info = GcsStorage(
+            region=args["region"], project=project, service_account_json=self.service_account_json, key_created=key_created
+        )
         self.register_outputs({"serviceAccountEmail": self.service_account_email})
 
 
@@ -127,6 +132,7 @@ def build(ctx: GcpContext) -> StorageInfo:
             "region": p.region,
             "account_id": account_id(cluster, "storage"),
             "role_prefix": role_prefix(cluster),
+            "key_rotation": ctx.settings.cloud_settings.key_rotation,
             "apis": p.apis_named("storage.googleapis.com", "iam.googleapis.com", "cloudresourcemanager.googleapis.com"),
         },
         opts=p.opts(),

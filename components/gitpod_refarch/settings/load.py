@@ -377,6 +377,8 @@ def _database(s: Section, offer: clouds.CloudOffer[Any]) -> DatabaseSettings:
         backup_retention_days=s.integer("backupRetentionDays", 7, minimum=1, maximum=35),
         instance_size=s.string("instanceSize", offer.database_instance),
         external=external,
+        ca_cert=s.string("caCert"),
+        require_tls=s.boolean("requireTls", False) if s.present("requireTls") else None,
     )
     s.finish()
     return result

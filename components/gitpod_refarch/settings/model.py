@@ -128,6 +128,16 @@ class DatabaseSettings:
     #: The managed database's size; the loader fills in the target's default (None on an existing cluster).
     instance_size: str | None = None
     external: ExternalDatabaseSettings | None = None
+    #: PEM CA bundle of a managed database's server certificates (RDS, Flexible Server), given as
+    #: installer `database.ssl.caCert` so every Gitpod client connects with TLS.
+    ca_cert: str | None = None
+    #: Make the managed server refuse connections without TLS; None: whenever a CA is given.
+    require_tls: bool | None = None
+
+    @property
+    def tls_required(self) -> bool:
+        """Whether the managed server must refuse plain connections (`require_secure_transport`)."""
+        return self.require_tls if self.require_tls is not None else self.ca_cert is not None
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ def evaluate(settings: Settings[Any]) -> list[Finding]:
     offer = clouds.offer(settings.cloud)
     _cluster(settings, offer, add)
     _database(settings, add)
+    _database_tls(settings, add)
     _registry_and_tls(settings, add)
     _installer(settings, offer, add)
     _without_effect(settings, offer, add)
@@ -140,6 +141,67 @@ def _database(s: Settings[Any], add: Add) -> None:
             "the 2022.11 installer's in-cluster MySQL uses a fixed, publicly known encryptionKeys value and passwords, "
             "and keeps data on one PersistentVolume. Fine for a lab; for production use 'managed' or 'external'.",
         )
+
+
+#: Where a managed database's connections are already encrypted without a CA in the installer:
+#: Cloud SQL through the Auth Proxy the installer deploys (the proxy speaks TLS to the instance).
+_PROXY_TLS = ("gcp",)
+
+
+def _database_tls(s: Settings[Any], add: Add) -> None:
+    """TLS to the database needs a CA every Gitpod client can verify the server with.
+
+    Gitpod 2022.11 connects with TLS only when installer `database.ssl.caCert` is set: every
+    client then reads DB_CA_CERT (server, ws-manager-bridge, db-migrations and the service-waiter
+    init containers through gitpod-db's config.ts or service-waiter/cmd/database.go; usage and
+    public-api-server through gitpod-db/go/conn.go), and the session-init Job runs `mysql
+    --ssl-mode=VERIFY_IDENTITY` (gitpod-io/gitpod@2022.11.3 install/installer/pkg/common/common.go
+    `DatabaseEnv`, install/installer/pkg/components/database/init/job.go). Without a CA nothing
+    encrypts, so a server requiring TLS would refuse every client.
+    """
+    db = s.database
+    if db.ca_cert is not None:
+        if db.mode != "managed":
+            where = "gitpod:database.external.caCert" if db.mode == "external" else "a managed or external database"
+            add("hard", "gitpod:database.caCert", f"is only used with mode 'managed', but mode is {db.mode!r}; use {where}.")
+        elif s.cloud in _PROXY_TLS:
+            add(
+                "hard",
+                "gitpod:database.caCert",
+                "is not used on GKE: Gitpod reaches Cloud SQL through the Cloud SQL Auth Proxy, which encrypts the "
+                "connection itself (the instance accepts encrypted connections only). Remove it.",
+            )
+        elif "-----BEGIN CERTIFICATE-----" not in db.ca_cert:
+            add(
+                "hard",
+                "gitpod:database.caCert",
+                "is not a PEM certificate bundle (no '-----BEGIN CERTIFICATE-----' line). Give the file's contents, e.g. "
+                '`pulumi config set --path gitpod:database.caCert -- "$(cat global-bundle.pem)"`; see docs/security.md.',
+            )
+    if db.require_tls:
+        has_ca = (db.mode == "managed" and (db.ca_cert is not None or s.cloud in _PROXY_TLS)) or (
+            db.mode == "external" and db.external is not None and db.external.ca_cert is not None
+        )
+        if not has_ca:
+            fix = {
+                "managed": 'set gitpod:database.caCert to the cloud\'s CA bundle (docs/security.md, "Database TLS")',
+                "external": "set gitpod:database.external.caCert to the CA that signed the server's certificate",
+                "incluster": "use a managed or external database; the installer's in-cluster MySQL has no TLS",
+            }.get(db.mode, "give the database's CA")
+            add(
+                "hard",
+                "gitpod:database.requireTls",
+                f"true needs a CA Gitpod can verify the server with, and this {db.mode} database has none: Gitpod 2022.11 "
+                f"connects with TLS only when it has one, so a server requiring TLS would refuse every client. Fix: {fix}, "
+                "or set requireTls to false.",
+            )
+        elif db.mode == "external":
+            add(
+                "advice",
+                "gitpod:database.requireTls",
+                "true makes Gitpod connect with TLS (the CA is set), but the program does not manage your server: "
+                "turn on require_secure_transport there yourself.",
+            )
 
 
 def _registry_and_tls(s: Settings[Any], add: Add) -> None:

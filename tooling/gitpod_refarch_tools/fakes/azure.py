@@ -17,7 +17,8 @@ from ..harness import placeholder
 #: Fake credentials the tests look for in rendered plans (they must only ever appear redacted).
 STORAGE_KEY = "fake-azure-storage-account-key=="
 REGISTRY_PASSWORD = "fake-acr-admin-password"
-KUBECONFIG_TOKEN = "fake-aks-client-key-data"
+#: The cluster CA AKS puts in every kubeconfig (public, not a credential).
+CLUSTER_CA = base64.b64encode(b"fake AKS cluster CA").decode()
 
 SUBSCRIPTION_ID = "00000000-0000-0000-0000-000000000000"
 TENANT_ID = "11111111-1111-1111-1111-111111111111"
@@ -77,11 +78,16 @@ def _maintenance_configuration(name: str, inputs: Mapping[str, Any]) -> dict[str
 
 
 def _kubeconfig(args: Mapping[str, Any]) -> dict[str, Any]:
+    """The user kubeconfig of a cluster with AKS-managed Entra ID: server, CA and a kubelogin exec
+    stanza for device-code sign-in, no credential (AKS 1.24+ returns the exec format:
+    https://learn.microsoft.com/azure/aks/kubelogin-authentication)."""
     cluster = args.get("resourceName", "aks")
     text = (
         "apiVersion: v1\nkind: Config\n"
-        f"clusters:\n- name: {cluster}\n  cluster:\n    server: https://{cluster}.hcp.example.azmk8s.io:443\n"
-        f"users:\n- name: clusterUser\n  user:\n    client-key-data: {KUBECONFIG_TOKEN}\n"
+        f"clusters:\n- name: {cluster}\n  cluster:\n    certificate-authority-data: {CLUSTER_CA}\n"
+        f"    server: https://{cluster}.hcp.example.azmk8s.io:443\n"
+        "users:\n- name: clusterUser\n  user:\n    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n"
+        "      command: kubelogin\n      args: [get-token, --login, devicecode, --server-id, 6dae42f8-4368-4678-94ff-3960e28e3630]\n"
         f"contexts:\n- name: {cluster}\n  context:\n    cluster: {cluster}\n    user: clusterUser\n"
         f"current-context: {cluster}\n"
     )
