@@ -122,9 +122,9 @@ def plan_violations(plan: Plan, config: Mapping[str, Mapping[str, Any]] | None =
                 if report:
                     found[f"{policy.name}: {r.name}"] = report
         else:
-            report = StackViolations(plan)
-            policy.validate(StackValidationArgs(stack_resources(plan), settings), report)
-            for name, messages in report.by_resource.items():
+            stack_report = StackViolations(plan)
+            policy.validate(StackValidationArgs(stack_resources(plan), settings), stack_report)
+            for name, messages in stack_report.by_resource.items():
                 found[f"{policy.name}: {name}"] = messages
     return found
 
