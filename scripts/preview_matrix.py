@@ -14,8 +14,8 @@ for its cloud exist. A stack is skipped, with the reason in the job summary, whe
   s3://, azblob://), or PULUMI_CLOUD_ORGANIZATION for Pulumi Cloud (the workflow then logs in
   with OIDC through pulumi/auth-actions).
 
-Each entry names the policy-pack config the preview passes: `policy/config.<stack>.json` if it
-exists, else `policy/config.json`, else none (the pack's own defaults). In GitHub Actions the
+The policy pack and its config are not named here: this script runs from the pull request's
+checkout, and the preview job takes both from the base commit (docs/review.md). In GitHub Actions the
 matrix is also written to $GITHUB_OUTPUT (`matrix=...`) and the skips to $GITHUB_STEP_SUMMARY.
 Needs only PyYAML.
 """
@@ -44,13 +44,6 @@ CLOUD_VARIABLES: dict[str, tuple[str, ...]] = {
 def _project(root: Path) -> tuple[str, Path]:
     data = yaml.safe_load((root / "Pulumi.yaml").read_text()) or {}
     return str(data.get("name", "gitpod")), root / str(data.get("stackConfigDir", "."))
-
-
-def _policy_config(root: Path, stack: str) -> str:
-    for candidate in (f"policy/config.{stack}.json", "policy/config.json"):
-        if (root / candidate).is_file():
-            return candidate
-    return ""
 
 
 def matrix(root: Path, env: Mapping[str, str]) -> tuple[list[dict[str, Any]], list[str]]:
@@ -83,7 +76,6 @@ def matrix(root: Path, env: Mapping[str, str]) -> tuple[list[dict[str, Any]], li
                 "stack_name": f"{organization}/{project}/{stack}" if organization and not backend else stack,
                 "backend": backend,
                 "pulumi_cloud": bool(organization and not backend),
-                "policy_config": _policy_config(root, stack),
             }
         )
     return entries, skipped

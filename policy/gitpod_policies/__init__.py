@@ -10,10 +10,15 @@ check (the layout of pulumi/compliance-policies):
 
 * `properties`: resource type tokens and property access that never judges a value unknown during a
   preview (the engine runs policies again with known values on `pulumi up`);
-* `security`: no public database or bucket, encryption at rest;
-* `data_safety`: deletion protection and Pulumi `protect` on everything that holds data;
-* `gitpod`: what the 2022.11 installer and Gitpod's workloads need (node labels, no ECR, GKE's
-  Calico, Standard mode and Ubuntu nodes, MySQL majors, a pinned cert-manager).
+* `security`: who can reach the cluster's API, control-plane logs, AKS local accounts, database
+  TLS, public node addresses, long-lived keys;
+* `data_safety`: deletion protection (Azure's management lock included) and Pulumi `protect` on
+  everything that holds data;
+* `gitpod`: MySQL majors and a pinned cert-manager, where an organisation may ask for more than
+  Gitpod does.
+
+Every rule checks what a stack's config can change; tests/test_policy.py makes each fire on a
+real plan variant.
 
 Every rule says what Gitpod or the data needs and how to fix it. Any policy's level, and the
 settings in its `config_schema`, can be changed per stack with `--policy-pack-config` (see

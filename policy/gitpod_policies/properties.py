@@ -16,27 +16,20 @@ from pulumi_policy.proxy import UnknownValueError
 
 # -- resource types ------------------------------------------------------------------------------
 GCP_SQL = "gcp:sql/databaseInstance:DatabaseInstance"
-GCS_BUCKET = "gcp:storage/bucket:Bucket"
 GKE_CLUSTER = "gcp:container/cluster:Cluster"
 GKE_NODE_POOL = "gcp:container/nodePool:NodePool"
 RDS_INSTANCE = "aws:rds/instance:Instance"
-RDS_CLUSTER = "aws:rds/cluster:Cluster"
-RDS_CLUSTER_INSTANCE = "aws:rds/clusterInstance:ClusterInstance"
-S3_BUCKETS = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
-S3_PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
-S3_ENCRYPTION = (
-    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
-    "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
-)
-ECR_REPOSITORY = "aws:ecr/repository:Repository"
-EKS_NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
+EKS_CLUSTER = "aws:eks/cluster:Cluster"
+RDS_PARAMETER_GROUP = "aws:rds/parameterGroup:ParameterGroup"
+AWS_ACCESS_KEY = "aws:iam/accessKey:AccessKey"
+GCP_SA_KEY = "gcp:serviceaccount/key:Key"
+AZURE_MYSQL_CONFIGURATION = "azure-native:dbformysql:Configuration"
+AZURE_LOCK = "azure-native:authorization:ManagementLockByScope"
+ACR = "azure-native:containerregistry:Registry"
 AZURE_MYSQL = "azure-native:dbformysql:Server"
-AZURE_STORAGE_ACCOUNT = "azure-native:storage:StorageAccount"
-AZURE_BLOB_CONTAINER = "azure-native:storage:BlobContainer"
 AKS_CLUSTER = "azure-native:containerservice:ManagedCluster"
 AKS_AGENT_POOL = "azure-native:containerservice:AgentPool"
-NODE_PATCH = "kubernetes:core/v1:NodePatch"
-HELM_CHARTS = ("kubernetes:helm.sh/v3:Release", "kubernetes:helm.sh/v4:Chart")
+HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
 
 
 # -- reading properties safely ---------------------------------------------------------------------
@@ -83,21 +76,6 @@ def items(value: Any) -> list[Any]:
         except UnknownValueError:
             found.append(UNKNOWN)
     return found
-
-
-def labels_of(value: Any) -> dict[str, Any] | None:
-    """A labels map as a plain dict; None when it is unknown during preview."""
-    if value is UNKNOWN:
-        return None
-    if not isinstance(value, Mapping):
-        return {}
-    result = {}
-    for key in value:
-        try:
-            result[str(key)] = value[key]
-        except UnknownValueError:
-            result[str(key)] = UNKNOWN
-    return result
 
 
 def report_on_resource(report: ReportViolation, message: str) -> None:

@@ -10,6 +10,7 @@ import pulumi_kubernetes as k8s
 
 from ..compatibility import ALL_NODE_LABELS
 from ..contracts import CONTAINERD_DEFAULT, CONTAINERD_K3S, ClusterInfo, DnsInfo
+from ..settings.secret import SecretValue
 
 if TYPE_CHECKING:
     from ..architecture import Context
@@ -68,8 +69,11 @@ class ExistingCluster(pulumi.ComponentResource):
 def build(ctx: Context[None, None], dns: DnsInfo | None) -> ClusterInfo:
     c = ctx.settings.cluster
     args: ExistingClusterArgs = {"distribution": c.distribution, "label_nodes": c.label_nodes}
-    if c.kubeconfig:
-        args["kubeconfig"] = c.kubeconfig
+    if isinstance(c.kubeconfig, SecretValue):
+        args["kubeconfig"] = c.kubeconfig.output()
+    elif c.kubeconfig:
+        # Only a path can be plain config; it stays out of the plan and state all the same.
+        args["kubeconfig"] = pulumi.Output.secret(c.kubeconfig)
     if c.context:
         args["context"] = c.context
     return ExistingCluster(ctx.name, args).info

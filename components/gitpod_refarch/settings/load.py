@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -37,8 +38,9 @@ from .model import (
     StorageSettings,
     has_private_ca,
 )
-from .reader import NAMESPACE, ConfigSource, Problem, Problems, Section, parse_list, parse_object
+from .reader import NAMESPACE, WITHHELD, ConfigSource, Problem, Problems, Section, parse_list, parse_object
 from .rules import evaluate
+from .secret import SecretValue
 
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 DOMAIN_PATTERN = re.compile(rf"(?=.{{1,240}}$){_LABEL}(?:\.{_LABEL})+")
@@ -91,6 +93,12 @@ def load_settings(source: ConfigSource | None = None, *, project: str = "gitpod"
         source = ConfigSource.from_pulumi()
         project, stack = pulumi.get_project(), pulumi.get_stack()
     problems = Problems()
+    for name in source.top_level_keys():
+        raw = source.raw(name)
+        if source.is_secret(name) and isinstance(raw, str):
+            # A top-level scalar (`--secret domain=...`) is read by the top section, which is
+            # not secret as a whole; objects are withheld by their own secret Section.
+            problems.withheld.add(raw)
     top = Section(problems, NAMESPACE, {k: source.raw(k) for k in source.top_level_keys()}, top_level=True)
 
     cloud = top.choice("cloud", clouds.CLOUDS, "existing")
@@ -145,7 +153,8 @@ def load_settings(source: ConfigSource | None = None, *, project: str = "gitpod"
         given=frozenset(problems.given),
         other_config_keys=source.other_keys,
     )
-    findings = evaluate(settings)
+    # Rules quote validated values; a secret one must not reach an error or a plan warning.
+    findings = [replace(f, message=problems.scrub(f.message)) for f in evaluate(settings)]
     errors = [Problem(f.key, f.message) for f in findings if f.level == "error"]
     if errors:
         raise SettingsError(errors)
@@ -181,7 +190,7 @@ def _pool(section: Section, default: NodePoolSettings, machine_type: tuple[re.Pa
     if pool.min_nodes > pool.max_nodes:
         section.problems.add(
             section.key("minNodes"),
-            f"{pool.min_nodes} is larger than maxNodes ({pool.max_nodes}); set minNodes <= maxNodes.",
+            f"{section.show(pool.min_nodes)} is larger than maxNodes ({section.show(pool.max_nodes)}); set minNodes <= maxNodes.",
         )
     return pool
 
@@ -232,7 +241,7 @@ def _cluster(s: Section, offer: clouds.CloudOffer[Any]) -> ClusterSettings:
         result = ClusterSettings(
             name=name,
             kubernetes_version=version,
-            kubeconfig=s.string("kubeconfig"),
+            kubeconfig=_kubeconfig(s),
             context=s.string("context"),
             distribution=s.choice("distribution", DISTRIBUTIONS, "generic"),
             label_nodes=s.string_list("labelNodes", pattern=K8S_NAME, pattern_help=K8S_NAME_HELP),
@@ -259,6 +268,28 @@ def _cluster(s: Section, offer: clouds.CloudOffer[Any]) -> ClusterSettings:
         pools.finish()
     s.finish()
     return result
+
+
+def _kubeconfig(s: Section) -> str | SecretValue | None:
+    """A path to a kubeconfig, or (as a secret) a path or its contents; never quoted back.
+
+    A kubeconfig's contents usually hold a credential (a token or a client key), so they are
+    accepted only from secret config; a plain value must be a path.
+    """
+    if not s.present("kubeconfig"):
+        return None
+    if s.secret:
+        return s.secret_value("kubeconfig")
+    value = s.string("kubeconfig")
+    if value is not None and ("\n" in value or value.lstrip().startswith(("{", "apiVersion")) or "clusters:" in value):
+        s.problems.add(
+            s.key("kubeconfig"),
+            "looks like the contents of a kubeconfig, which hold credentials, but is stored in plain text (value withheld). "
+            "Give the path to the file, or store the contents encrypted: "
+            'pulumi config set --path --secret cluster.kubeconfig -- "$(cat ~/.kube/config)"',
+        )
+        return None
+    return value
 
 
 _TIME = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
@@ -301,7 +332,7 @@ def _date(s: Section, name: str) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        s.problems.add(s.key(name), f"{text!r} is not a calendar date; expected YYYY-MM-DD.")
+        s.problems.add(s.key(name), f"{s.show(text)} is not a calendar date; expected YYYY-MM-DD.")
         return None
 
 
@@ -315,14 +346,18 @@ def _exclusions(items: list[Section]) -> tuple[MaintenanceExclusion, ...]:
         item.finish()
         if start is not None and end is not None and end < start:
             item.problems.add(
-                item.key("end"), f"{end.isoformat()} is before start {start.isoformat()}; an exclusion must end on or after its start."
+                item.key("end"),
+                f"{WITHHELD if item.secret else end.isoformat()} is before start {WITHHELD if item.secret else start.isoformat()}; "
+                "an exclusion must end on or after its start.",
             )
             continue
         if name is not None and start is not None and end is not None:
             result.append(MaintenanceExclusion(name, start, end))
     names = [e.name for e in result]
     for duplicate in sorted({n for n in names if names.count(n) > 1}):
-        items[0].problems.add(items[0].path.rsplit("[", 1)[0], f"uses name {duplicate!r} twice; give each exclusion its own name.")
+        items[0].problems.add(
+            items[0].path.rsplit("[", 1)[0], f"uses name {items[0].show(duplicate)} twice; give each exclusion its own name."
+        )
     return tuple(result)
 
 
@@ -353,7 +388,7 @@ def _database(s: Section, offer: clouds.CloudOffer[Any]) -> DatabaseSettings:
     mode = s.choice("mode", clouds.allowed("databases"), DatabaseSettings.mode)
     version = s.version("version", DatabaseSettings.version)
     if version not in ("5.7", "8.0"):
-        s.problems.add(s.key("version"), f"{version!r} is not allowed (allowed: 5.7, 8.0). {compat.MYSQL_REASON}")
+        s.problems.add(s.key("version"), f"{s.show(version)} is not allowed (allowed: 5.7, 8.0). {compat.MYSQL_REASON}")
         version = DatabaseSettings.version
     _not_offered(s, offer, "databases", mode, "database", "use 'external' (your own MySQL) or 'incluster'")
     external = None
@@ -455,7 +490,7 @@ def _registry(s: Section, offer: clouds.CloudOffer[Any], storage: StorageSetting
         )
         host = url.split("/")[0]
         if ECR_HOST.fullmatch(host):
-            ext.problems.add(ext.key("url"), f"{url!r} is an Amazon ECR registry. {compat.ECR_REASON}")
+            ext.problems.add(ext.key("url"), f"{ext.show(url)} is an Amazon ECR registry. {compat.ECR_REASON}")
         product = ext.choice("product", REGISTRY_PRODUCTS, _detect_product(host))
         raw_server = ext.data.get("server")
         if product == "google" and isinstance(raw_server, str) and raw_server and raw_server != host:
@@ -463,8 +498,8 @@ def _registry(s: Section, offer: clouds.CloudOffer[Any], storage: StorageSetting
             server = host
             ext.problems.add(
                 ext.key("server"),
-                f"{ext.data.get('server')!r} is not the host of url {url!r}: Google registries authenticate by bare host "
-                f"(gcr.io, <region>-docker.pkg.dev); the repository path belongs in url. Fix: remove server or set it to {host!r}.",
+                f"{ext.show(raw_server)} is not the host of url {ext.show(url)}: Google registries authenticate by bare host "
+                f"(gcr.io, <region>-docker.pkg.dev); the repository path belongs in url. Fix: remove server or set it to {ext.show(host)}.",
             )
         else:
             server = ext.string("server", host, pattern=HOST_PATTERN, pattern_help=HOST_HELP)
@@ -648,7 +683,9 @@ def _pull_secrets(items: list[Section]) -> tuple[PullSecretSettings, ...]:
         item.finish()
     servers = [p.server for p in result]
     for server in sorted({x for x in servers if servers.count(x) > 1}):
-        items[0].problems.add("gitpod:installer.imagePullSecrets", f"lists server {server!r} twice; one credential per registry host.")
+        items[0].problems.add(
+            "gitpod:installer.imagePullSecrets", f"lists server {items[0].show(server)} twice; one credential per registry host."
+        )
     return tuple(result)
 
 
@@ -685,5 +722,5 @@ def _auth_providers(items: list[Section]) -> tuple[AuthProviderSettings, ...]:
         item.finish()
     ids = [p.id for p in result]
     for duplicate in sorted({i for i in ids if ids.count(i) > 1}):
-        items[0].problems.add("gitpod:authProviders", f"uses id {duplicate!r} twice; give each provider its own id.")
+        items[0].problems.add("gitpod:authProviders", f"uses id {items[0].show(duplicate)} twice; give each provider its own id.")
     return tuple(result)

@@ -85,7 +85,8 @@ class ClusterSettings:
     name: str = "gitpod"
     kubernetes_version: str | None = None
     # existing clusters
-    kubeconfig: str | None = None
+    #: A path (plain config), or a path or the contents (secret config); never in clear in the plan.
+    kubeconfig: str | SecretValue | None = None
     context: str | None = None
     distribution: str = "generic"
     label_nodes: tuple[str, ...] = ()

@@ -48,16 +48,30 @@ class Problems:
 
     items: list[Problem] = field(default_factory=list)
     given: set[str] = field(default_factory=set)
+    #: Values read as secrets: a last line of defence scrubs them from any message, in case a
+    #: check somewhere quotes a value it was handed after the reader accepted it.
+    withheld: set[str] = field(default_factory=set)
 
     def add(self, key: str, message: str) -> None:
-        self.items.append(Problem(key, message))
+        self.items.append(Problem(self.scrub(key), self.scrub(message)))
+
+    def scrub(self, text: str) -> str:
+        """`text` with every secret value replaced (6 characters or more, so no short word is mangled)."""
+        for value in sorted(self.withheld, key=len, reverse=True):
+            if len(value) >= 6:
+                text = text.replace(value, "[secret]")
+        return text
 
     def __bool__(self) -> bool:
         return bool(self.items)
 
 
+#: Stands in for a value in error messages when it came from secret config.
+WITHHELD = "(value withheld: this key holds a secret)"
+
+
 def describe(value: Any) -> str:
-    """Render a user-given value for an error message (secrets never reach here)."""
+    """Render a user-given value for an error message (secret sections use `Section.show`)."""
     if isinstance(value, str):
         return repr(value)
     return json.dumps(value)
@@ -159,6 +173,15 @@ class Section:
             self.problems.given.add(self.key(name))
         return value
 
+    def show(self, value: Any) -> str:
+        """A given value as an error message may quote it: withheld when the section is secret.
+
+        Pulumi marks a whole top-level key secret when any part of it is (`--path --secret
+        a.b.c`), and a secret given at the wrong place or in the wrong shape (a token where an
+        object belongs) is still a secret, so nothing read from a secret section is ever echoed.
+        """
+        return WITHHELD if self.secret else describe(value)
+
     def present(self, name: str) -> bool:
         """Whether the key has a value; blank strings count as unset, as in every typed getter."""
         return self._get(name) is not None
@@ -192,18 +215,18 @@ class Section:
         if isinstance(value, int) and not isinstance(value, bool):
             value = str(value)
         if not isinstance(value, str):
-            self.problems.add(self.key(name), f"must be a string, got {describe(value)}.")
+            self.problems.add(self.key(name), f"must be a string, got {self.show(value)}.")
             return default
         if choices is not None and value not in choices:
             close = difflib.get_close_matches(value, choices, n=1)
             guess = f" Did you mean {close[0]!r}?" if close else ""
             self.problems.add(
                 self.key(name),
-                f"{value!r} is not allowed (allowed: {', '.join(choices)}).{guess}",
+                f"{self.show(value)} is not allowed (allowed: {', '.join(choices)}).{guess}",
             )
             return default
         if pattern is not None and not pattern.fullmatch(value):
-            self.problems.add(self.key(name), f"{value!r} is not valid: {pattern_help}")
+            self.problems.add(self.key(name), f"{self.show(value)} is not valid: {pattern_help}")
             return default
         return value
 
@@ -238,11 +261,11 @@ class Section:
         if isinstance(value, str) and re.fullmatch(r"-?\d+", value.strip()):
             value = int(value)
         if isinstance(value, bool) or not isinstance(value, int):
-            self.problems.add(self.key(name), f"must be a whole number, got {describe(value)}.")
+            self.problems.add(self.key(name), f"must be a whole number, got {self.show(value)}.")
             return default
         if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
             bounds = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
-            self.problems.add(self.key(name), f"{value} is out of range (allowed: {bounds}).")
+            self.problems.add(self.key(name), f"{self.show(value)} is out of range (allowed: {bounds}).")
             return default
         return value
 
@@ -254,7 +277,7 @@ class Section:
             return value
         if isinstance(value, str) and value.lower() in ("true", "false"):
             return value.lower() == "true"
-        self.problems.add(self.key(name), f"must be true or false, got {describe(value)}.")
+        self.problems.add(self.key(name), f"must be true or false, got {self.show(value)}.")
         return default
 
     def string_list(self, name: str, *, pattern: re.Pattern[str] | None = None, pattern_help: str = "") -> tuple[str, ...]:
@@ -264,12 +287,12 @@ class Section:
         if isinstance(value, str):
             value = [v.strip() for v in value.split(",") if v.strip()]
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.problems.add(self.key(name), f"must be a list of strings, got {describe(value)}.")
+            self.problems.add(self.key(name), f"must be a list of strings, got {self.show(value)}.")
             return ()
         if pattern is not None:
             for item in value:
                 if not pattern.fullmatch(item):
-                    self.problems.add(self.key(name), f"{item!r} is not valid: {pattern_help}")
+                    self.problems.add(self.key(name), f"{self.show(item)} is not valid: {pattern_help}")
         return tuple(value)
 
     def ipv4_networks(self, name: str, problem: str) -> tuple[str, ...]:
@@ -279,7 +302,7 @@ class Section:
             try:
                 ipaddress.IPv4Network(value)
             except ValueError:
-                self.problems.add(self.key(name), problem.format(repr(value)))
+                self.problems.add(self.key(name), problem.format(self.show(value)))
         return values
 
     def secret_value(self, name: str, *, required: bool = False, required_help: str = "") -> SecretValue | None:
@@ -293,6 +316,8 @@ class Section:
         if not isinstance(value, str):
             self.problems.add(self.key(name), "must be a string (given value withheld: this key holds a secret).")
             return None
+        if self.secret:
+            self.problems.withheld.add(value)
         if not self.secret:
             self.problems.add(
                 self.key(name),
@@ -309,7 +334,7 @@ class Section:
     def section(self, name: str) -> Section:
         value = self._get(name)
         if value is not None and not isinstance(value, Mapping):
-            self.problems.add(self.key(name), f"must be an object with keys, got {describe(value)}.")
+            self.problems.add(self.key(name), f"must be an object with keys, got {self.show(value)}.")
             value = None
         return Section(self.problems, self.key(name), value, secret=self.secret)
 
@@ -318,7 +343,7 @@ class Section:
         if value is None:
             return []
         if not isinstance(value, list) or not all(isinstance(v, Mapping) for v in value):
-            self.problems.add(self.key(name), f"must be a list of objects, got {describe(value)}.")
+            self.problems.add(self.key(name), f"must be a list of objects, got {self.show(value)}.")
             return []
         return [Section(self.problems, f"{self.key(name)}[{i}]", v, secret=self.secret) for i, v in enumerate(value)]
 
@@ -328,6 +353,13 @@ class Section:
             close = difflib.get_close_matches(unknown, sorted(self.known), n=1)
             guess = f" Did you mean {close[0]!r}?" if close else ""
             allowed = ", ".join(sorted(self.known))
+            if self.secret:
+                # A key name in a secret object may itself be the secret (a token pasted as a key).
+                self.problems.add(
+                    self.path,
+                    f"has a key that is not a known setting (name withheld: this key holds a secret; known here: {allowed}).{guess}",
+                )
+                continue
             self.problems.add(self.key(unknown), f"is not a known setting (known here: {allowed}).{guess}")
 
 
@@ -355,7 +387,7 @@ def parse_object(problems: Problems, source: ConfigSource, name: str) -> Section
         if isinstance(parsed, Mapping):
             data = parsed
         else:
-            shown = "(value withheld: this key holds a secret)" if source.is_secret(name) else describe(raw)
+            shown = WITHHELD if source.is_secret(name) else describe(raw)
             problems.add(
                 key, f"must be an object with keys, got {shown}. Set nested keys with `pulumi config set --path {name}.<key> <value>`."
             )
