@@ -82,6 +82,7 @@ PREFIX_SECONDS: tuple[tuple[str, float], ...] = (
     ("gitpod:", 0),  # our components are groupings; their children carry the time
     ("pulumi:providers:", 0),  # configuring a provider is instant (its dependencies are not)
     ("random:", 1),
+    ("tls:", 1),  # key generation, local to the provider
     # Plain objects; Pulumi does not wait for cert-manager to issue a Certificate (that happens
     # after `pulumi up`, while the installer runs).
     ("kubernetes:", 2),

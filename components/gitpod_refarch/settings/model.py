@@ -6,12 +6,13 @@ construct the same dataclasses (or pass plain args to the components) without a 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 from ..certmanager import CHART, NAMESPACE, SECRET_NAME
-from ..installer import DEFAULT_REPOSITORY
+from ..installer import DEFAULT_MAX_LIFETIME, DEFAULT_OPEN_VSX_URL, DEFAULT_PVC_SIZE, DEFAULT_REPOSITORY, DEFAULT_WORKSPACE_REQUESTS
 from .reader import Problem
 from .secret import SecretValue
 
@@ -116,6 +117,8 @@ class ExternalDatabaseSettings:
     username: str
     password: SecretValue
     ca_cert: str | None = None
+    #: The `encryptionKeys` material (base64 of 32 bytes) of an installation moved under this program.
+    encryption_key: SecretValue | None = None
 
 
 @dataclass(frozen=True)
@@ -140,10 +143,36 @@ class ExternalStorageSettings:
     allow_insecure_connection: bool = False
 
 
+#: `gitpod:storage.external.provider` values: the installer's three object-storage variants.
+STORAGE_PROVIDERS: tuple[str, ...] = ("s3", "gcs", "azure")
+
+
+@dataclass(frozen=True)
+class GcsStorageSettings:
+    """Your own GCS buckets (installer `objectStorage.cloudStorage`): Gitpod creates one per user."""
+
+    project: str
+    region: str
+    service_account_key: SecretValue
+
+
+@dataclass(frozen=True)
+class AzureStorageSettings:
+    """Your own Azure storage account (installer `objectStorage.azure`)."""
+
+    region: str
+    account_name: str
+    account_key: SecretValue
+
+
 @dataclass(frozen=True)
 class StorageSettings:
     mode: str = "incluster"
+    #: `s3`, `gcs` or `azure` for mode `external`; exactly the matching field below is set.
+    provider: str = "s3"
     external: ExternalStorageSettings | None = None
+    gcs: GcsStorageSettings | None = None
+    azure: AzureStorageSettings | None = None
 
 
 @dataclass(frozen=True)
@@ -174,6 +203,14 @@ class DnsZoneSettings:
 
 
 @dataclass(frozen=True)
+class IssuerRef:
+    """A cert-manager issuer the program does not create (KOTS's `cert_manager_issuer`)."""
+
+    name: str
+    kind: str = "ClusterIssuer"
+
+
+@dataclass(frozen=True)
 class CertificateSettings:
     issuer: str = "selfsigned"
     dns01: str | None = None
@@ -184,6 +221,8 @@ class CertificateSettings:
     existing_tls_key: SecretValue | None = None
     existing_ca_cert: str | None = None
     zone: DnsZoneSettings = field(default_factory=DnsZoneSettings)
+    #: An Issuer or ClusterIssuer the user already runs (`certificate.issuerRef`); `issuer` is then `ISSUER_REF`.
+    issuer_ref: IssuerRef | None = None
 
     @property
     def acme_dns01(self) -> str | None:
@@ -221,6 +260,59 @@ class AuthProviderSettings:
 
 
 @dataclass(frozen=True)
+class BlockNewUsersSettings:
+    """`blockNewUsers`: only e-mail domains on the passlist may sign up."""
+
+    enabled: bool = False
+    passlist: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PvcSettings:
+    """One of the installer's workspace PersistentVolumeClaim templates (`workspace.pvc`, `workspace.prebuildPVC`)."""
+
+    size: str = DEFAULT_PVC_SIZE
+    storage_class: str = ""
+    snapshot_class: str = ""
+
+
+@dataclass(frozen=True)
+class WorkspaceSettings:
+    """`workspace` resources, timeouts and PVCs, as the 2022.11 schema names them.
+
+    Defaults are the installer's own (`pkg/config/v1/config.go` `Defaults`), so an unset key
+    renders what `gitpod-installer init` would.
+    """
+
+    requests: tuple[tuple[str, str], ...] = DEFAULT_WORKSPACE_REQUESTS
+    limits: tuple[tuple[str, str], ...] = ()
+    max_lifetime: str = DEFAULT_MAX_LIFETIME
+    timeout_default: str | None = None
+    timeout_extended: str | None = None
+    timeout_after_close: str | None = None
+    pvc: PvcSettings = field(default_factory=PvcSettings)
+    prebuild_pvc: PvcSettings = field(default_factory=PvcSettings)
+
+
+@dataclass(frozen=True)
+class HttpProxySettings:
+    """`httpProxy`: the Secret every proxy-aware Gitpod component reads its proxy variables from."""
+
+    http_proxy: SecretValue
+    https_proxy: SecretValue
+    #: What the user listed; the program adds the cluster's own names (`installer.values.no_proxy`).
+    no_proxy: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ProxyServiceSettings:
+    """The `proxy` Service Gitpod's traffic enters by (`components.proxy.service`)."""
+
+    type: str = "LoadBalancer"
+    annotations: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
 class InstallerSettings:
     """Options that shape the installer's config beyond the five dependencies."""
 
@@ -231,6 +323,21 @@ class InstallerSettings:
     containerd_runtime_dir: str | None = None
     containerd_socket: str | None = None
     image_pull_secrets: tuple[PullSecretSettings, ...] = ()
+    #: None when `installer.blockNewUsers` is unset (the plan then warns that anyone may sign up).
+    block_new_users: BlockNewUsersSettings | None = None
+    open_vsx_url: str = DEFAULT_OPEN_VSX_URL
+    workspace: WorkspaceSettings = field(default_factory=WorkspaceSettings)
+    ssh_gateway: bool = False
+    http_proxy: HttpProxySettings | None = None
+    license: SecretValue | None = None
+    #: Credentials for private workspace base images, merged into the registry's pull secret.
+    base_image_registries: tuple[PullSecretSettings, ...] = ()
+    drop_image_repo: bool | None = None
+    proxy_service: ProxyServiceSettings = field(default_factory=ProxyServiceSettings)
+    #: An object deep-merged over the generated config (checked by the loader).
+    config_patch: Mapping[str, Any] | None = None
+    #: The installer's `customization` list (checked by the loader).
+    customization: tuple[Mapping[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
