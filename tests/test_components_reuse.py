@@ -141,7 +141,7 @@ def test_each_cloud_extra_requires_its_sdk_and_no_other(wheels):
     """`pip install gitpod-refarch[aws]` pulls pulumi-aws and neither pulumi-gcp nor pulumi-azure-native."""
     components, tools = wheels
     requires = _requires(components)
-    assert _names(requires) == {"pulumi", "pulumi-kubernetes", "pulumi-random", "pyyaml"}
+    assert _names(requires) == {"pulumi", "pulumi-kubernetes", "pulumi-random", "pulumi-tls", "pyyaml"}
     for extra, sdk in CLOUD_SDKS.items():
         assert _names(requires, extra) == {sdk}, extra
     assert _names(requires, "all") == set(CLOUD_SDKS.values())

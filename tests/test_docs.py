@@ -29,6 +29,17 @@ REPRESENTATIVE: list[dict[str, Any]] = [
     {"cloud": "gcp", "gcp": {"project": "p"}, "database": {"mode": "managed"}, "registry": {"kind": "artifact-registry"}},
     {"cloud": "aws", "aws": {}, "database": {"mode": "managed"}, "registry": {"kind": "s3"}},
     {"cloud": "azure", "azure": {}, "database": {"mode": "managed"}, "registry": {"kind": "acr"}},
+    {"database": {"mode": "external", "external": {"host": "h", "password": "p", "encryptionKey": "k"}},
+     "storage": {"mode": "external", "external": {"provider": "gcs", "project": "p", "region": "r", "serviceAccountKey": "k"}},
+     "certificate": {"issuerRef": {"name": "n", "kind": "Issuer"}},
+     "installer": {"blockNewUsers": {"enabled": True, "passlist": ["example.com"]}, "openVsxUrl": "https://o.example.com",
+                   "workspace": {"requests": {"cpu": "1"}, "limits": {"memory": "1Gi"}, "maxLifetime": "1h", "timeoutDefault": "1h",
+                                 "timeoutExtended": "1h", "timeoutAfterClose": "1h", "pvc": {"size": "1Gi", "storageClass": "s", "snapshotClass": "s"},
+                                 "prebuildPVC": {"size": "1Gi", "storageClass": "s", "snapshotClass": "s"}},
+                   "sshGateway": True, "httpProxy": {"httpProxy": "http://p", "httpsProxy": "http://p", "noProxy": ["a"]}, "license": "l",
+                   "baseImageRegistries": [{"server": "s", "username": "u", "password": "p"}], "dropImageRepo": True,
+                   "proxyService": {"type": "ClusterIP", "annotations": {"a": "b"}}, "customization": [], "configPatch": {}}},
+    {"storage": {"mode": "external", "external": {"provider": "azure", "accountName": "a", "accountKey": "k", "region": "r"}}},
 ]  # fmt: skip
 
 

@@ -242,7 +242,7 @@ def test_cli_refuses_an_unreadable_or_foreign_base(capsys, tmp_path):
 # -- the markdown plan (what the job summary shows next to the diff) -----------------------------------------
 def test_markdown_plan_of_the_local_stack(plan_stack):
     text = render_markdown(to_json(plan_stack("local")))
-    assert text.startswith("### Offline plan: stack `local`\n\n21 resources, 1 protected, 4 warning(s); ✅ installer checks pass.")
+    assert text.startswith("### Offline plan: stack `local`\n\n21 resources, 1 protected, 5 warning(s); ✅ installer checks pass.")
     assert "| `kubernetes:cert-manager.io/v1:Certificate` | 2 |" in text
     assert (
         "#### Protected resources\n\n| Resource | Type |\n|---|---|\n| `gitpod-installer-namespace` | `kubernetes:core/v1:Namespace` |"

@@ -47,12 +47,23 @@ from .contracts import (
     StorageInfo,
 )
 from .externaldns.component import ExternalDns, ExternalDnsArgs
-from .installer.component import InstallerConfig
+from .installer.component import InstallerConfig, InstallerConfigArgs
 from .installer.deploy import GitpodInstallation
-from .installer.values import InstallerInputs, app_url, callback_url, pull_secret_name, registry_address
+from .installer.secrets import encryption_keys_json
+from .installer.values import (
+    HttpProxy,
+    InstallerInputs,
+    PvcOptions,
+    WorkspaceOptions,
+    app_url,
+    callback_url,
+    pull_secret_name,
+    registry_address,
+)
 from .nodesysctl import WorkspaceNodeSysctls, helper_image
 from .nodetrust import NodeCaTrust
 from .settings import Settings
+from .settings.model import ProxyServiceSettings
 
 C = TypeVar("C")
 P = TypeVar("P")
@@ -172,10 +183,12 @@ def _build(offer: clouds.CloudOffer[C], builders: CloudBuilders[C, P], settings:
                 fs_shift_method=inst.fs_shift_method,
                 image_pull_secrets=pull_credentials,
                 auth_providers=[AuthProvider(p.id, p.type, p.host, p.client_id, p.client_secret.output()) for p in settings.auth_providers],
+                **_installer_options(settings),
             ),
             "namespace": settings.namespace,
             "protect": settings.protect,
             "namespace_depends_on": cluster.volumes_ready,
+            **_installer_config_args(settings),
         },
         opts=k8s_opts,
     )
@@ -328,6 +341,54 @@ def _cert_manager_args(settings: Settings[Any], cluster: ClusterInfo, dns: DnsIn
         args["existing_tls_key"] = cert.existing_tls_key.output()
     if cert.existing_ca_cert:
         args["existing_ca_cert"] = cert.existing_ca_cert
+    if cert.issuer_ref is not None:
+        args["issuer_ref"] = {"name": cert.issuer_ref.name, "kind": cert.issuer_ref.kind}
+    return args
+
+
+def _installer_options(settings: Settings[Any]) -> dict[str, Any]:
+    """The optional installer features (`gitpod:installer.*`) as `InstallerInputs` fields."""
+    inst = settings.installer
+    w = inst.workspace
+    options: dict[str, Any] = {
+        "block_new_users": inst.block_new_users is not None and inst.block_new_users.enabled,
+        "passlist": inst.block_new_users.passlist if inst.block_new_users is not None else (),
+        "open_vsx_url": inst.open_vsx_url,
+        "workspace": WorkspaceOptions(
+            requests=dict(w.requests),
+            limits=dict(w.limits),
+            max_lifetime=w.max_lifetime,
+            timeout_default=w.timeout_default,
+            timeout_extended=w.timeout_extended,
+            timeout_after_close=w.timeout_after_close,
+            pvc=PvcOptions(w.pvc.size, w.pvc.storage_class, w.pvc.snapshot_class),
+            prebuild_pvc=PvcOptions(w.prebuild_pvc.size, w.prebuild_pvc.storage_class, w.prebuild_pvc.snapshot_class),
+        ),
+        "base_image_registries": [RegistryCredential(r.server, r.username, r.password.output()) for r in inst.base_image_registries],
+        "drop_image_repo": inst.drop_image_repo,
+        "proxy_service_type": inst.proxy_service.type if inst.proxy_service.type != ProxyServiceSettings.type else None,
+        "proxy_service_annotations": dict(inst.proxy_service.annotations),
+        "customization": inst.customization,
+        "config_patch": inst.config_patch,
+    }
+    if inst.http_proxy is not None:
+        # The cluster's own ranges (where the program knows them) so components reach each other directly.
+        cidrs: tuple[str, ...] = getattr(settings.cloud_settings, "cluster_cidrs", ())
+        proxy = inst.http_proxy
+        options["http_proxy"] = HttpProxy(proxy.http_proxy.output(), proxy.https_proxy.output(), (*proxy.no_proxy, *cidrs))
+    if inst.license is not None:
+        options["license"] = inst.license.output()
+    return options
+
+
+def _installer_config_args(settings: Settings[Any]) -> InstallerConfigArgs:
+    """The installer component's optional arguments: the SSH gateway, an existing encryption key."""
+    args: InstallerConfigArgs = {"ssh_gateway": settings.installer.ssh_gateway}
+    ext = settings.database.external
+    if ext is not None and ext.encryption_key is not None:
+        key = ext.encryption_key
+        # A whole `encryptionKeys` list as given, or one key's material in the program's format.
+        args["encryption_keys"] = key.output().apply(lambda v: v if v.lstrip().startswith("[") else encryption_keys_json(v.strip()))
     return args
 
 

@@ -1,4 +1,4 @@
-"""Bring your own: an external MySQL, S3-compatible storage, any Docker Registry HTTP API V2 registry.
+"""Bring your own: an external MySQL, S3-compatible, GCS or Azure storage, any Docker Registry HTTP API V2 registry.
 
 Values come straight from settings (credentials from secret config); nothing is created, so these
 work on every cloud and on existing clusters, and can be mixed with managed implementations.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .contracts import ExternalDatabase, ExternalRegistry, S3Registry, S3Storage, StorageInfo
+from .contracts import AzureStorage, ExternalDatabase, ExternalRegistry, GcsStorage, S3Registry, S3Storage, StorageInfo
 from .settings import Settings
 from .settings.model import ExternalStorageSettings, required
 
@@ -35,8 +35,16 @@ def _bucket(ext: ExternalStorageSettings) -> S3Storage:
     )
 
 
-def storage(settings: Settings[Any]) -> S3Storage:
-    return _bucket(required(settings.storage.external, "gitpod:storage.external"))
+def storage(settings: Settings[Any]) -> StorageInfo:
+    """Your own buckets, by `gitpod:storage.external.provider`: any S3-compatible endpoint, GCS or Azure Blob."""
+    st = settings.storage
+    if st.provider == "gcs":
+        gcs = required(st.gcs, "gitpod:storage.external (provider gcs)")
+        return GcsStorage(region=gcs.region, project=gcs.project, service_account_json=gcs.service_account_key.output())
+    if st.provider == "azure":
+        az = required(st.azure, "gitpod:storage.external (provider azure)")
+        return AzureStorage(region=az.region, account_name=az.account_name, account_key=az.account_key.output())
+    return _bucket(required(st.external, "gitpod:storage.external"))
 
 
 def registry(settings: Settings[Any]) -> ExternalRegistry:

@@ -87,6 +87,7 @@ PREFIX_SECONDS: tuple[tuple[str, float], ...] = (
     ("gitpod:", 0),  # our components are groupings; their children carry the time
     ("pulumi:providers:", 0),  # configuring a provider is instant (its dependencies are not)
     ("random:", 1),
+    ("tls:", 1),  # key generation, local to the provider
     # Plain objects; Pulumi does not wait for cert-manager to issue a Certificate (the installer
     # Job does, and its time includes it).
     ("kubernetes:", 2),

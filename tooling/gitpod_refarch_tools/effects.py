@@ -610,6 +610,12 @@ TYPES: dict[str, Rule] = {
     "random:index/randomId:RandomId": Rule("state", ("keepers", "byteLength", "prefix"), _RANDOM.format("id")),
     "random:index/randomString:RandomString": Rule("state", _RANDOM_CHARSET, _RANDOM.format("string")),
     "random:index/randomPassword:RandomPassword": Rule("regenerated", _RANDOM_CHARSET, _RANDOM.format("password")),
+    # A new SSH host key makes every user's SSH client refuse the gateway (host key changed).
+    "tls:index/privateKey:PrivateKey": Rule(
+        "state",
+        ("algorithm", "rsaBits", "ecdsaCurve"),
+        "hashicorp/terraform-provider-tls internal/provider/resource_private_key.go (RequiresReplace, 2026-11-30)",
+    ),
     "pulumi:index:Stash": Rule("other", (), "pulumi/pulumi pkg/resource/deploy/builtins.go (a Stash only updates `input`)"),
 }
 

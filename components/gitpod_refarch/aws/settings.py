@@ -144,6 +144,12 @@ class AwsSettings:
     #: AWS CLI/SDK profile for the provider and the kubeconfig; None uses the environment.
     profile: str | None = None
 
+    @property
+    def cluster_cidrs(self) -> tuple[str, ...]:
+        """The pod range (the VPC: the VPC CNI gives pods VPC addresses) and the Service range,
+        which `installer.httpProxy` keeps out of the proxy (`noProxy`)."""
+        return (self.vpc_cidr, SERVICE_CIDR)
+
 
 def parse(s: Section) -> AwsSettings:
     region = s.string("region", DEFAULT_REGION, pattern=_REGION, pattern_help="expected an AWS region such as eu-west-1.")

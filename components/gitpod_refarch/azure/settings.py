@@ -117,6 +117,11 @@ class AzureSettings:
     registry_sku: str = "Standard"
     network: AzureNetworkSettings = field(default_factory=AzureNetworkSettings)
 
+    @property
+    def cluster_cidrs(self) -> tuple[str, ...]:
+        """The pod and Service ranges, which `installer.httpProxy` keeps out of the proxy (`noProxy`)."""
+        return (self.network.pod_cidr, self.network.service_cidr)
+
 
 # -- parsing ------------------------------------------------------------------------------------
 def parse(s: Section) -> AzureSettings:

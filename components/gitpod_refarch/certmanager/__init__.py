@@ -12,3 +12,5 @@ CHART = "oci://quay.io/jetstack/charts/cert-manager"
 NAMESPACE = "cert-manager"
 #: The TLS Secret Gitpod's installer `certificate` points at, as in Gitpod's own guides.
 SECRET_NAME = "https-certificates"
+#: The issuer value meaning "sign with the Issuer or ClusterIssuer the user names" (`gitpod:certificate.issuerRef`).
+ISSUER_REF = "issuerRef"

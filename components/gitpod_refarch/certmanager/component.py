@@ -9,7 +9,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from ..contracts import CertificateInfo, CertManagerIdentity, CloudflareZoneInfo, DnsInfo
-from . import CHART, NAMESPACE, SECRET_NAME
+from . import CHART, ISSUER_REF, NAMESPACE, SECRET_NAME
 from . import issuers as spec
 
 TYPE = "gitpod:index:CertManager"
@@ -19,7 +19,7 @@ class CertManagerArgs(TypedDict, total=False):
     domain: str
     """Gitpod's domain; the Certificate covers `<domain>`, `*.<domain>` and `*.ws.<domain>` (required)."""
     issuer: str
-    """`letsencrypt` | `letsencrypt-staging` | `selfsigned` | `existing` (default `selfsigned`)."""
+    """`letsencrypt` | `letsencrypt-staging` | `selfsigned` | `existing` | `issuerRef` (default `selfsigned`)."""
     certificate_namespace: pulumi.Input[str]
     """Namespace of Gitpod's Certificate and TLS Secret, normally the Gitpod namespace (required)."""
     secret_name: str
@@ -51,6 +51,9 @@ class CertManagerArgs(TypedDict, total=False):
     startupapicheck), for air-gapped clusters; default: quay.io/jetstack."""
     chart_values: Mapping[str, Any]
     """Extra chart values merged over the defaults."""
+    issuer_ref: Mapping[str, str]
+    """`{name, kind}` of an Issuer or ClusterIssuer you already run, for issuer `issuerRef`: the
+    Certificate names it and the program creates no issuer of its own."""
 
 
 def certificate_info(issuer: str, secret_name: str = SECRET_NAME, *, custom_ca: bool = False) -> CertificateInfo:
@@ -150,6 +153,13 @@ class CertManager(pulumi.ComponentResource):
             ca_secret = spec.CA_SECRET
             self.ca_resource = ca
             self.certificate = self._certificate(name, domain, cert_ns, secret_name, issuer_name, "Issuer", ca_issuer)
+        elif issuer == ISSUER_REF:
+            ref = args["issuer_ref"]
+            issuer_name = ref["name"]
+            metadata = {"name": secret_name, "namespace": cert_ns}
+            self.certificate = self._object(
+                f"{name}-certificate", "Certificate", metadata, spec.certificate_spec(domain, secret_name, ref["name"], ref["kind"])
+            )
         elif issuer == "existing":
             self.certificate = k8s.core.v1.Secret(
                 f"{name}-tls",
@@ -170,7 +180,7 @@ class CertManager(pulumi.ComponentResource):
                 )
                 ca_secret = spec.CUSTOM_CA_SECRET
         else:
-            raise ValueError(f"unknown issuer {issuer!r} (known: letsencrypt, letsencrypt-staging, selfsigned, existing)")
+            raise ValueError(f"unknown issuer {issuer!r} (known: letsencrypt, letsencrypt-staging, selfsigned, existing, {ISSUER_REF})")
 
         self.info = CertificateInfo(secret_name=secret_name, ca_secret_name=ca_secret)
         self.issuer_name = pulumi.Output.from_input(issuer_name)

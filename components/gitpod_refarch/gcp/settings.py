@@ -115,6 +115,11 @@ class GcpSettings:
     gcr_host: str | None = None
 
     @property
+    def cluster_cidrs(self) -> tuple[str, ...]:
+        """The pod and Service ranges, which `installer.httpProxy` keeps out of the proxy (`noProxy`)."""
+        return (self.pods_cidr, self.services_cidr)
+
+    @property
     def location(self) -> str:
         """Where the cluster lives: its zone when zonal, else the region."""
         return self.zone or self.region

@@ -8,6 +8,7 @@ from typing import TypedDict
 import pulumi
 import pulumi_kubernetes as k8s
 import pulumi_random as random
+import pulumi_tls as tls
 
 from ..contracts import InClusterDatabase
 from .secrets import encryption_keys_json
@@ -32,6 +33,8 @@ class InstallerConfigArgs(TypedDict, total=False):
     encryption_keys: pulumi.Input[str]
     """Bring your own `encryptionKeys` JSON (e.g. when migrating an existing Gitpod database).
     By default a random 32-byte key is generated once and kept in state."""
+    ssh_gateway: bool
+    """Generate an SSH host key (kept in state, protected) and turn on Gitpod's SSH gateway (default false)."""
 
 
 class InstallerConfig(pulumi.ComponentResource):
@@ -80,6 +83,17 @@ class InstallerConfig(pulumi.ComponentResource):
         if keys is not None:
             secret_keys: pulumi.Output[str] = pulumi.Output.secret(pulumi.Output.from_input(keys))
             inputs = InstallerInputs(**{**inputs.__dict__, "encryption_keys": secret_keys})
+
+        if args.get("ssh_gateway") and inputs.ssh_gateway_host_key is None:
+            # RSA as KOTS's `genPrivateKey "rsa"`; protected because a new host key makes every
+            # user's SSH client refuse the gateway as a possible man in the middle.
+            host_key = tls.PrivateKey(
+                f"{name}-ssh-gateway-host-key",
+                algorithm="RSA",
+                rsa_bits=4096,
+                opts=pulumi.ResourceOptions(parent=self, protect=protect),
+            )
+            inputs = InstallerInputs(**{**inputs.__dict__, "ssh_gateway_host_key": host_key.private_key_pem})
 
         values: InstallerValues = build_installer_values(inputs)
         self.secrets: list[k8s.core.v1.Secret] = []

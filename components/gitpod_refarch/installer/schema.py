@@ -43,10 +43,63 @@ def _fqdn(value: Any) -> str | None:
     return None if isinstance(value, str) and _FQDN.fullmatch(value) else "failed fqdn validation"
 
 
+#: The pattern `block_new_users_passlist` checks each passlist entry against (RFC 1123 "fqdn",
+#: pkg/config/v1/validation.go@2022.11.3); an empty entry fails too.
+PASSLIST_DOMAIN = re.compile(r"([a-zA-Z0-9][a-zA-Z0-9-]{0,62})(\.[a-zA-Z0-9][a-zA-Z0-9-]{0,62})*?(\.[a-zA-Z][a-zA-Z0-9]{0,62})\.?")
+
+
+def _passlist_domain(value: Any) -> str | None:
+    ok = isinstance(value, str) and PASSLIST_DOMAIN.fullmatch(value)
+    return None if ok else "failed block_new_users_passlist validation (a domain such as example.com)"
+
+
+#: A Kubernetes resource quantity as `resource.ParseQuantity` accepts it (apimachinery
+#: pkg/api/resource/quantity.go): a non-negative decimal with a binary-SI, decimal-SI or exponent suffix.
+QUANTITY = re.compile(r"(\d+(\.\d*)?|\.\d+)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?\d+)?")
+#: A Go `time.ParseDuration` string, which the installer's `util.Duration` fields parse
+#: (components/common-go/util/duration.go@2022.11.3): e.g. `30m`, `1h30m`, `36h`.
+DURATION = re.compile(r"(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+")
+
+
+def _resource_list(value: Any) -> str | None:
+    """`corev1.ResourceList`: a map of resource name to quantity; the installer fails to parse anything else."""
+    if not isinstance(value, Mapping):
+        return "must be a map of resource name to quantity"
+    bad = [f"{k}={v!r}" for k, v in value.items() if not (isinstance(v, str) and QUANTITY.fullmatch(v))]
+    return f"holds values that are not resource quantities: {', '.join(bad)}" if bad else None
+
+
+def _duration(value: Any) -> str | None:
+    return None if isinstance(value, str) and DURATION.fullmatch(value) else "is not a duration such as 30m or 36h"
+
+
+def _url(value: Any) -> str | None:
+    return None if isinstance(value, str) and re.fullmatch(r"https?://[^\s/]+(/\S*)?", value) else "failed url validation"
+
+
+#: Service types `components.proxy.service.serviceType` accepts (`service_config_type`,
+#: pkg/config/v1/experimental/validation.go@2022.11.3).
+PROXY_SERVICE_TYPES: tuple[str, ...] = ("LoadBalancer", "ClusterIP", "NodePort", "ExternalName")
+
 REF = F("ref")
 REQ_REF = F("ref", True)
-RESOURCES = _obj(requests=F("any", True), limits=F("any"))
+RESOURCES = _obj(requests=F("any", True, check=_resource_list), limits=F("any", check=_resource_list))
 PVC = _obj(True, size=F("quantity", True), storageClass=F("str"), snapshotClass=F("str"))
+#: `[]Customization` (pkg/config/v1/config.go): TypeMeta, a stripped ObjectMeta and `spec.env`.
+_STRING_MAP = F(
+    "any", check=lambda v: None if isinstance(v, Mapping) and all(isinstance(x, str) for x in v.values()) else "must map names to strings"
+)
+_ENV = F("list", item=_obj(True, name=F("str", True), value=F("str"), valueFrom=F("any")))
+CUSTOMIZATION = F(
+    "list",
+    item=_obj(
+        True,
+        apiVersion=F("str", True),
+        kind=F("str", True),
+        metadata=_obj(True, name=F("str", True), annotations=_STRING_MAP, labels=_STRING_MAP),
+        spec=_obj(env=_ENV),
+    ),
+)
 
 SCHEMA = _obj(
     True,
@@ -99,30 +152,32 @@ SCHEMA = _obj(
         templates=F("any"),
         prebuildPVC=PVC,
         pvc=PVC,
-        maxLifetime=F("str", True),
-        timeoutDefault=F("str"),
-        timeoutExtended=F("str"),
-        timeoutAfterClose=F("str"),
+        maxLifetime=F("str", True, check=_duration),
+        timeoutDefault=F("str", check=_duration),
+        timeoutExtended=F("str", check=_duration),
+        timeoutAfterClose=F("str", check=_duration),
         workspaceImage=F("str"),
     ),
-    openVSX=_obj(url=F("str"), proxy=F("any")),
+    openVSX=_obj(url=F("str", check=_url), proxy=F("any")),
     authProviders=F("list", item=REQ_REF),
-    blockNewUsers=_obj(enabled=F("bool"), passlist=F("list", item=F("str", check=_fqdn))),
+    blockNewUsers=_obj(enabled=F("bool"), passlist=F("list", item=F("str", check=_passlist_domain))),
     license=REF,
     sshGatewayHostKey=REF,
     disableDefinitelyGp=F("bool"),
     customCACert=REF,
     dropImageRepo=F("bool"),
-    customization=F("any"),
-    components=F("any"),
+    customization=CUSTOMIZATION,
+    components=_obj(proxy=_obj(service=_obj(serviceType=F("str", enum=PROXY_SERVICE_TYPES)))),
     experimental=F("any"),
 )
 
-_QUANTITY = re.compile(r"\d+(\.\d+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E|m)?")
 
-
-def _check(spec: F, value: Any, path: str, errors: list[str]) -> None:
+def _check(spec: F, value: Any, path: str, errors: list[str], *, partial: bool = False) -> None:
+    """Check `value` against `spec`; `partial` (a patch) skips required fields, which the rest of the config supplies."""
     if spec.type == "any":
+        problem = spec.check(value) if spec.check is not None else None
+        if problem:
+            errors.append(f"Field '{path}' {problem}")
         return
     if spec.type in ("obj", "ref"):
         if not isinstance(value, Mapping):
@@ -134,10 +189,10 @@ def _check(spec: F, value: Any, path: str, errors: list[str]) -> None:
                 errors.append(f"Field '{path}.{key}' is unknown (the installer parses strictly)")
         for key, sub in fields.items():
             if key not in value or value[key] is None:
-                if sub.required:
+                if sub.required and not partial:
                     errors.append(f"Field '{path}.{key}' is required")
                 continue
-            _check(sub, value[key], f"{path}.{key}", errors)
+            _check(sub, value[key], f"{path}.{key}", errors, partial=partial)
         return
     if spec.type == "list":
         if not isinstance(value, list):
@@ -145,7 +200,7 @@ def _check(spec: F, value: Any, path: str, errors: list[str]) -> None:
             return
         for i, item in enumerate(value):
             if spec.item is not None:
-                _check(spec.item, item, f"{path}[{i}]", errors)
+                _check(spec.item, item, f"{path}[{i}]", errors)  # a patch replaces lists whole
         return
     expected = {"str": str, "bool": bool, "int": int, "quantity": str}[spec.type]
     if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
@@ -155,7 +210,7 @@ def _check(spec: F, value: Any, path: str, errors: list[str]) -> None:
         errors.append(f"Field '{path}' is required")
     if spec.enum and value not in spec.enum:
         errors.append(f"Field '{path}' failed validation: {value!r} not in {', '.join(spec.enum)}")
-    if spec.type == "quantity" and not _QUANTITY.fullmatch(value):
+    if spec.type == "quantity" and not QUANTITY.fullmatch(value):
         errors.append(f"Field '{path}' is not a resource quantity: {value!r}")
     if spec.check is not None:
         problem = spec.check(value)
@@ -215,4 +270,61 @@ def validate_secrets(config: Mapping[str, Any], secrets: Mapping[str, set[str]])
         for key in required:
             if key not in secrets[name]:
                 errors.append(f"secret {name} has no {key} entry (referenced by {path})")
+    return errors
+
+
+#: Top-level config keys `installer.configPatch` may not touch, each with the reason: the program
+#: derives them from its own settings and creates the Secrets they point at, so a patch would
+#: leave the config pointing at something the program did not build.
+MANAGED_BY_PROGRAM: dict[str, str] = {
+    "apiVersion": "the program writes config version v1, the only one the 2022.11 installer reads",
+    "domain": "it comes from gitpod:domain, which the certificate and DNS records are made for",
+    "database": "it comes from gitpod:database, and the program creates the Secret it points at",
+    "objectStorage": "it comes from gitpod:storage, and the program creates the Secret it points at",
+    "containerRegistry": "it comes from gitpod:registry (and gitpod:installer.baseImageRegistries), and the program creates its Secrets",
+    "certificate": "it comes from gitpod:certificate; cert-manager (or the program) writes the Secret it points at",
+    "customCACert": "it comes from gitpod:certificate; the program creates the CA Secret it points at",
+    "httpProxy": "use gitpod:installer.httpProxy, which creates the Secret it points at",
+    "license": "use gitpod:installer.license, which creates the Secret it points at",
+    "sshGatewayHostKey": "use gitpod:installer.sshGateway, which creates the host key Secret",
+    "imagePullSecrets": "use gitpod:installer.imagePullSecrets, which creates the Secrets",
+    "authProviders": "use gitpod:authProviders, which creates the Secrets",
+    "customization": "use gitpod:installer.customization",
+}
+
+
+def deep_merge(base: Mapping[str, Any], patch: Mapping[str, Any]) -> dict[str, Any]:
+    """`patch` over `base` as the installer applies `CONFIG_PATCH` (yaml.Unmarshal into the built
+    config, envvars.go@2022.11.3): objects merge key by key, lists and scalars replace, null removes."""
+    merged = dict(base)
+    for key, value in patch.items():
+        if value is None:
+            merged.pop(key, None)
+        elif isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def validate_patch(patch: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(config path, problem) for a config patch: managed blocks, then the schema for what it sets.
+
+    Required fields are not asked of a patch (the generated config has them); the merged result is
+    checked again by `validate_config` in the plan's installer checks.
+    """
+    problems = [(key, f"is managed by the program: {MANAGED_BY_PROGRAM[key]}") for key in patch if key in MANAGED_BY_PROGRAM]
+    errors: list[str] = []
+    _check(SCHEMA, {k: v for k, v in patch.items() if k not in MANAGED_BY_PROGRAM}, "config", errors, partial=True)
+    for error in errors:
+        match = re.match(r"Field 'config\.([^']*)' (.*)", error)
+        if match:
+            problems.append((match.group(1), match.group(2)))
+    return problems
+
+
+def validate_customization(items: Any) -> list[str]:
+    """Problems with an installer `customization` list, as `validate config` would parse it."""
+    errors: list[str] = []
+    _check(CUSTOMIZATION, items, "customization", errors)
     return errors

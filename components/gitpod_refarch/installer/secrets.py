@@ -26,6 +26,8 @@ REQUIRED_KEYS: dict[str, tuple[str, ...]] = {
     "containerRegistry.s3storage.certificate": ("s3AccessKey", "s3SecretKey"),
     "imagePullSecrets[]": (".dockerconfigjson",),
     "authProviders[]": ("provider",),
+    # `license` is required; `type` (gitpod | replicated) is recommended, server reads it optionally.
+    "license": ("license",),
 }
 
 #: Secret names, as Gitpod's own KOTS manifests named them, so operators recognise them.
@@ -37,6 +39,12 @@ STORAGE_GCS_SECRET = "storage-gcp"
 STORAGE_AZURE_SECRET = "storage-azure"
 REGISTRY_SECRET = "container-registry"
 REGISTRY_S3_SECRET = "container-registry-s3-backend"
+HTTP_PROXY_SECRET = "http-proxy-settings"
+LICENSE_SECRET = "gitpod-license"
+SSH_GATEWAY_SECRET = "ssh-gateway-host-key"
+#: The base-image credentials on their own, for the installer Job to merge into the in-cluster
+#: registry's `builtin-registry-auth` after render (as kots-install.sh did).
+BASE_IMAGE_REGISTRIES_SECRET = "custom-registry-credentials"
 
 DOCKERCONFIGJSON = "kubernetes.io/dockerconfigjson"
 
@@ -65,6 +73,18 @@ def docker_config_output(server: pulumi.Input[str], username: pulumi.Input[str],
     return pulumi.Output.secret(
         pulumi.Output.all(server, username, password).apply(lambda v: docker_config_json(str(v[0]), str(v[1]), str(v[2])))
     )
+
+
+def merge_docker_configs(configs: list[pulumi.Output[str]]) -> pulumi.Output[str]:
+    """One `.dockerconfigjson` with every `auths` entry; a later config wins for the same host."""
+
+    def merge(texts: list[str]) -> str:
+        auths: dict[str, Any] = {}
+        for text in texts:
+            auths.update(json.loads(text)["auths"])
+        return json.dumps({"auths": auths})
+
+    return pulumi.Output.secret(pulumi.Output.all(*configs).apply(merge))
 
 
 def referenced_secrets(config: dict[str, Any]) -> list[tuple[str, str]]:

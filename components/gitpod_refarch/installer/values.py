@@ -12,7 +12,7 @@ settings always set it false; and the docker auth entry must be keyed by the bar
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,8 +40,42 @@ from ..contracts import (
     SecretSpec,
     StorageInfo,
 )
-from . import DEFAULT_REPOSITORY
+from . import DEFAULT_MAX_LIFETIME, DEFAULT_OPEN_VSX_URL, DEFAULT_PVC_SIZE, DEFAULT_REPOSITORY, DEFAULT_WORKSPACE_REQUESTS
 from . import secrets as s
+from .schema import deep_merge
+
+
+@dataclass(frozen=True)
+class PvcOptions:
+    """A workspace PVC template (`workspace.pvc` / `workspace.prebuildPVC`); "" means the cluster default class."""
+
+    size: str = DEFAULT_PVC_SIZE
+    storage_class: str = ""
+    snapshot_class: str = ""
+
+
+@dataclass(frozen=True)
+class WorkspaceOptions:
+    """`workspace` resources, timeouts and PVCs; None timeouts are left to Gitpod's own defaults."""
+
+    requests: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_WORKSPACE_REQUESTS))
+    limits: Mapping[str, str] = field(default_factory=dict)
+    max_lifetime: str = DEFAULT_MAX_LIFETIME
+    timeout_default: str | None = None
+    timeout_extended: str | None = None
+    timeout_after_close: str | None = None
+    pvc: PvcOptions = field(default_factory=PvcOptions)
+    prebuild_pvc: PvcOptions = field(default_factory=PvcOptions)
+
+
+@dataclass(frozen=True)
+class HttpProxy:
+    """The proxy Gitpod's components use for outbound HTTP(S); `no_proxy` as the user gave it plus the
+    cluster's pod and Service ranges (the builder adds the domain and the in-cluster suffixes)."""
+
+    http_proxy: pulumi.Input[str]
+    https_proxy: pulumi.Input[str]
+    no_proxy: Sequence[str] = ()
 
 
 @dataclass(frozen=True)
@@ -68,6 +102,31 @@ class InstallerInputs:
     image_pull_secrets: Sequence[RegistryCredential] = ()
     #: OAuth providers pre-configured for sign-in (`authProviders`), one Secret each.
     auth_providers: Sequence[AuthProvider] = ()
+    #: `blockNewUsers`: when enabled only these e-mail domains may sign up (the installer needs one).
+    block_new_users: bool = False
+    passlist: Sequence[str] = ()
+    #: `openVSX.url`: the extension registry (air-gapped installs run their own).
+    open_vsx_url: str = DEFAULT_OPEN_VSX_URL
+    workspace: WorkspaceOptions = field(default_factory=WorkspaceOptions)
+    #: PEM private key for the SSH gateway (`sshGatewayHostKey`); None leaves the gateway off.
+    ssh_gateway_host_key: pulumi.Input[str] | None = None
+    #: `httpProxy`: the proxy Secret every proxy-aware component reads.
+    http_proxy: HttpProxy | None = None
+    #: `license`: a Gitpod license key; without one 2022.11's licensor applies its default license.
+    license: pulumi.Input[str] | None = None
+    #: Credentials for private workspace base images: merged into the registry's pull secret when the
+    #: program owns it, kept in `custom-registry-credentials` otherwise; hosts go to the allow list.
+    base_image_registries: Sequence[RegistryCredential] = ()
+    #: `dropImageRepo`: for mirrors that flatten image paths.
+    drop_image_repo: bool | None = None
+    #: `components.proxy.service.serviceType`; None keeps the installer's LoadBalancer.
+    proxy_service_type: str | None = None
+    #: `experimental.webapp.proxy.serviceAnnotations` (rendered with `--use-experimental-config`).
+    proxy_service_annotations: Mapping[str, str] = field(default_factory=dict)
+    #: `customization`: annotations, labels and env of the rendered components.
+    customization: Sequence[Mapping[str, Any]] = ()
+    #: Deep-merged over the generated config last (`schema.deep_merge`); checked by `schema.validate_patch`.
+    config_patch: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -155,7 +214,15 @@ def _storage(info: StorageInfo) -> tuple[dict[str, Any], list[SecretSpec]]:
             return section, [SecretSpec(s.STORAGE_AZURE_SECRET, {"accountName": info.account_name, "accountKey": info.account_key})]
 
 
-def _registry(info: RegistryInfo) -> tuple[dict[str, Any], list[SecretSpec]]:
+def allow_list(credentials: Sequence[RegistryCredential]) -> list[str]:
+    """`privateBaseImageAllowList` for these registries, as the 2022.11 KOTS build made it
+    (`BuildFromEnvvars`, envvars.go@2022.11.3): the hosts sorted, then `docker.io`, which stays
+    allowed whenever the list is not empty (an empty list allows every registry)."""
+    hosts = sorted({c.server for c in credentials})
+    return [*hosts, "docker.io"] if hosts and "docker.io" not in hosts else hosts
+
+
+def _registry(info: RegistryInfo, extra: Sequence[RegistryCredential] = ()) -> tuple[dict[str, Any], list[SecretSpec]]:
     match info:
         case InClusterRegistry():
             return {"inCluster": True, "privateBaseImageAllowList": []}, []
@@ -178,6 +245,10 @@ def _registry(info: RegistryInfo) -> tuple[dict[str, Any], list[SecretSpec]]:
                 "privateBaseImageAllowList": [],
             }
             auth = s.docker_config_output(info.server, info.username, info.password)
+            if extra:
+                # As kots-install.sh merged `reg_docker_config` (`jq -s '.[0] * .[1]' user current`):
+                # the registry's own entry wins over a base-image credential for the same host.
+                auth = s.merge_docker_configs([*(s.docker_config_output(c.server, c.username, c.password) for c in extra), auth])
             return section, [SecretSpec(s.REGISTRY_SECRET, {".dockerconfigjson": auth}, type=s.DOCKERCONFIGJSON)]
 
 
@@ -235,7 +306,7 @@ def build_installer_values(inputs: InstallerInputs) -> InstallerValues:
     """Map the contracts onto the 2022.11 installer schema."""
     database, db_secrets = _database(inputs.database, inputs.encryption_keys)
     storage, storage_secrets = _storage(inputs.storage)
-    registry, registry_secrets = _registry(inputs.registry)
+    registry, registry_secrets = _registry(inputs.registry, inputs.base_image_registries)
     region = inputs.region if inputs.region is not None else inputs.storage.region
     config: dict[str, Any] = {
         "apiVersion": "v1",
@@ -254,16 +325,16 @@ def build_installer_values(inputs: InstallerInputs) -> InstallerValues:
                 "containerdRuntimeDir": inputs.containerd.runtime_dir,
                 "containerdSocket": inputs.containerd.socket,
             },
-            "resources": {"requests": {"cpu": "1", "memory": "2Gi"}},
-            "prebuildPVC": {"size": "30Gi", "storageClass": "", "snapshotClass": ""},
-            "pvc": {"size": "30Gi", "storageClass": "", "snapshotClass": ""},
-            "maxLifetime": "36h",
+            **_workspace(inputs.workspace),
         },
-        "openVSX": {"url": "https://open-vsx.org"},
+        "openVSX": {"url": inputs.open_vsx_url},
         "authProviders": [_ref(auth_provider_secret_name(p)) for p in inputs.auth_providers],
-        "blockNewUsers": {"enabled": False, "passlist": []},
+        "blockNewUsers": {"enabled": inputs.block_new_users, "passlist": list(inputs.passlist)},
         "disableDefinitelyGp": True,
     }
+    if inputs.base_image_registries:
+        registry["privateBaseImageAllowList"] = allow_list(inputs.base_image_registries)
+    option_secrets = _option_secrets(inputs, config)
     if inputs.certificate.ca_secret_name:
         config["customCACert"] = _ref(inputs.certificate.ca_secret_name)
     pull_secrets = [
@@ -275,7 +346,78 @@ def build_installer_values(inputs: InstallerInputs) -> InstallerValues:
     if pull_secrets:
         config["imagePullSecrets"] = [_ref(spec.name) for spec in pull_secrets]
     auth_secrets = [_auth_provider(inputs.domain, p) for p in inputs.auth_providers]
+    if inputs.drop_image_repo is not None:
+        config["dropImageRepo"] = inputs.drop_image_repo
+    if inputs.proxy_service_type is not None:
+        config["components"] = {"proxy": {"service": {"serviceType": inputs.proxy_service_type}}}
+    if inputs.proxy_service_annotations:
+        config["experimental"] = {"webapp": {"proxy": {"serviceAnnotations": dict(inputs.proxy_service_annotations)}}}
+    if inputs.customization:
+        config["customization"] = [dict(c) for c in inputs.customization]
+    output: pulumi.Output[dict[str, Any]] = pulumi.Output.from_input(config)
+    patch = inputs.config_patch
+    if patch:
+        output = output.apply(lambda c: deep_merge(c, patch))
     return InstallerValues(
-        config=pulumi.Output.from_input(config),
-        secrets=tuple(db_secrets + storage_secrets + registry_secrets + pull_secrets + auth_secrets),
+        config=output,
+        secrets=tuple(db_secrets + storage_secrets + registry_secrets + pull_secrets + auth_secrets + option_secrets),
     )
+
+
+def _workspace(w: WorkspaceOptions) -> dict[str, Any]:
+    resources: dict[str, Any] = {"requests": dict(w.requests)}
+    if w.limits:
+        resources["limits"] = dict(w.limits)
+    section: dict[str, Any] = {
+        "resources": resources,
+        "prebuildPVC": {
+            "size": w.prebuild_pvc.size,
+            "storageClass": w.prebuild_pvc.storage_class,
+            "snapshotClass": w.prebuild_pvc.snapshot_class,
+        },
+        "pvc": {"size": w.pvc.size, "storageClass": w.pvc.storage_class, "snapshotClass": w.pvc.snapshot_class},
+        "maxLifetime": w.max_lifetime,
+    }
+    for key, value in (
+        ("timeoutDefault", w.timeout_default),
+        ("timeoutExtended", w.timeout_extended),
+        ("timeoutAfterClose", w.timeout_after_close),
+    ):
+        if value is not None:
+            section[key] = value
+    return section
+
+
+#: What Gitpod's components must reach without the proxy, whatever the user lists: the in-cluster
+#: service suffixes and loopback. The installer adds only `ws-manager,wsdaemon` itself
+#: (`ProxyEnv`, pkg/common/common.go@2022.11.3), and the cluster's ranges come with `HttpProxy`.
+IN_CLUSTER_NO_PROXY: tuple[str, ...] = (".svc", ".cluster.local", "localhost", "127.0.0.1")
+
+
+def no_proxy(domain: str, proxy: HttpProxy) -> str:
+    """The `noProxy` value: the user's entries, the cluster's ranges, Gitpod's domain (and every name
+    under it, for Go's and Node's matchers alike) and the in-cluster suffixes, without duplicates."""
+    entries = [*proxy.no_proxy, domain, f".{domain}", *IN_CLUSTER_NO_PROXY]
+    return ",".join(dict.fromkeys(entries))
+
+
+def _option_secrets(inputs: InstallerInputs, config: dict[str, Any]) -> list[SecretSpec]:
+    """The Secrets of the optional features, each referenced from `config` as the 2022.11 installer reads it."""
+    specs: list[SecretSpec] = []
+    if inputs.http_proxy is not None:
+        # Keys as KOTS's `http-proxy-settings` and `ProxyEnv` read them (HTTP_PROXY, HTTPS_PROXY, CUSTOM_NO_PROXY).
+        proxy = inputs.http_proxy
+        data = {"httpProxy": proxy.http_proxy, "httpsProxy": proxy.https_proxy, "noProxy": no_proxy(inputs.domain, proxy)}
+        specs.append(SecretSpec(s.HTTP_PROXY_SECRET, data))
+        config["httpProxy"] = _ref(s.HTTP_PROXY_SECRET)
+    if inputs.license is not None:
+        # `type: gitpod`: a Gitpod-signed key, checked offline; `replicated` asks kotsadm, which is not here.
+        specs.append(SecretSpec(s.LICENSE_SECRET, {"license": inputs.license, "type": "gitpod"}))
+        config["license"] = _ref(s.LICENSE_SECRET)
+    if inputs.ssh_gateway_host_key is not None:
+        specs.append(SecretSpec(s.SSH_GATEWAY_SECRET, {"host.key": inputs.ssh_gateway_host_key}))
+        config["sshGatewayHostKey"] = _ref(s.SSH_GATEWAY_SECRET)
+    if inputs.base_image_registries:
+        auth = s.merge_docker_configs([s.docker_config_output(c.server, c.username, c.password) for c in inputs.base_image_registries])
+        specs.append(SecretSpec(s.BASE_IMAGE_REGISTRIES_SECRET, {".dockerconfigjson": auth}, type=s.DOCKERCONFIGJSON))
+    return specs

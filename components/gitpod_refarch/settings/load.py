@@ -7,19 +7,27 @@ one run lists every mistake. Compatibility rules then turn the validated values 
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import date
 from typing import Any
 
 from .. import clouds
 from .. import compatibility as compat
+from ..certmanager import ISSUER_REF
+from ..installer.schema import DURATION, PASSLIST_DOMAIN, PROXY_SERVICE_TYPES, QUANTITY, validate_customization, validate_patch
 from .model import (
     DISTRIBUTIONS,
     ISSUERS,
+    STORAGE_PROVIDERS,
     WEEKDAYS,
     AuthProviderSettings,
+    AzureStorageSettings,
+    BlockNewUsersSettings,
     CertificateSettings,
     CertManagerSettings,
     ClusterSettings,
@@ -28,17 +36,23 @@ from .model import (
     ExternalDatabaseSettings,
     ExternalRegistrySettings,
     ExternalStorageSettings,
+    GcsStorageSettings,
+    HttpProxySettings,
     InstallerSettings,
+    IssuerRef,
     MaintenanceExclusion,
     MaintenanceSettings,
     NodePoolSettings,
+    ProxyServiceSettings,
     PullSecretSettings,
+    PvcSettings,
     RegistrySettings,
     Settings,
     StorageSettings,
+    WorkspaceSettings,
     has_private_ca,
 )
-from .reader import NAMESPACE, WITHHELD, ConfigSource, Problem, Problems, Section, parse_list, parse_object
+from .reader import NAMESPACE, WITHHELD, ConfigSource, Problem, Problems, Section, describe, parse_list, parse_object
 from .rules import evaluate
 from .secret import SecretValue
 
@@ -400,6 +414,7 @@ def _database(s: Section, offer: clouds.CloudOffer[Any]) -> DatabaseSettings:
             username=ext.string("username", "gitpod"),
             password=ext.required_secret("password"),
             ca_cert=ext.string("caCert"),
+            encryption_key=_encryption_key(ext),
         )
         ext.finish()
     elif ext.data:
@@ -417,6 +432,41 @@ def _database(s: Section, offer: clouds.CloudOffer[Any]) -> DatabaseSettings:
     )
     s.finish()
     return result
+
+
+def _encryption_key(s: Section) -> SecretValue | None:
+    """The `material` of the `general` key an existing installation encrypted its rows with: base64 of 32 bytes."""
+    key = s.secret_value("encryptionKey")
+    if key is not None and not _valid_encryption_key(key.reveal()):
+        s.problems.add(
+            s.key("encryptionKey"),
+            "is neither 32 bytes in base64 nor an encryptionKeys JSON list with one primary entry (value withheld: this key "
+            "holds a secret). Copy the existing installation's encryptionKeys: kubectl get secret database -n gitpod "
+            "-o jsonpath='{.data.encryptionKeys}' | base64 -d",
+        )
+    return key
+
+
+def _material(text: Any) -> bool:
+    try:
+        return isinstance(text, str) and len(base64.b64decode(text, validate=True)) == 32
+    except (binascii.Error, ValueError):
+        return False
+
+
+def _valid_encryption_key(value: str) -> bool:
+    """32 bytes in base64 (one `material`), or a whole `encryptionKeys` list (to keep rotated keys too)."""
+    if not value.lstrip().startswith("["):
+        return _material(value.strip())
+    try:
+        keys = json.loads(value)
+    except json.JSONDecodeError:
+        return False
+    return (
+        isinstance(keys, list)
+        and all(isinstance(k, dict) and {"name", "version", "material"} <= set(k) and _material(k["material"]) for k in keys)
+        and sum(1 for k in keys if k.get("primary") is True) == 1
+    )
 
 
 def _s3(s: Section, *, insecure_allowed: bool = True) -> ExternalStorageSettings:
@@ -441,13 +491,42 @@ def _storage(s: Section, offer: clouds.CloudOffer[Any]) -> StorageSettings:
     mode = s.choice("mode", clouds.allowed("storages"), StorageSettings.mode)
     _not_offered(s, offer, "storages", mode, "storage", "use 'external' (any S3-compatible endpoint) or 'incluster'")
     ext = s.section("external")
-    external = None
+    external = gcs = azure = None
+    provider = "s3"
     if mode == "external":
-        external = _s3(ext)
+        provider = ext.choice("provider", STORAGE_PROVIDERS, "s3")
+        if provider == "gcs":
+            gcs = GcsStorageSettings(
+                project=ext.required_string(
+                    "project",
+                    pattern=re.compile(r"[a-z][a-z0-9-]{4,28}[a-z0-9]"),
+                    pattern_help="expected a Google Cloud project ID (6-30 lower-case letters, digits and hyphens).",
+                ),
+                region=ext.required_string("region"),
+                service_account_key=ext.required_secret(
+                    "serviceAccountKey",
+                    required_help="Create a key for a service account with roles/storage.admin on the project, then: "
+                    'pulumi config set --path --secret storage.external.serviceAccountKey -- "$(cat key.json)"',
+                ),
+            )
+            ext.finish()
+        elif provider == "azure":
+            azure = AzureStorageSettings(
+                region=ext.required_string("region"),
+                account_name=ext.required_string(
+                    "accountName",
+                    pattern=re.compile(r"[a-z0-9]{3,24}"),
+                    pattern_help="expected an Azure storage account name (3-24 lower-case letters and digits).",
+                ),
+                account_key=ext.required_secret("accountKey"),
+            )
+            ext.finish()
+        else:
+            external = _s3(ext)
     elif ext.data:
         s.problems.add(ext.path, f"is only used with mode 'external', but mode is {mode!r}; remove it or set mode to 'external'.")
     s.finish()
-    return StorageSettings(mode=mode, external=external)
+    return StorageSettings(mode=mode, provider=provider, external=external, gcs=gcs, azure=azure)
 
 
 REGISTRY_PRODUCTS = ("generic", "artifactory", "nexus", "google")
@@ -532,8 +611,18 @@ def _registry(s: Section, offer: clouds.CloudOffer[Any], storage: StorageSetting
 
 
 def _certificate(s: Section, offer: clouds.CloudOffer[Any]) -> CertificateSettings:
-    # A target whose own DNS answers DNS-01 defaults to Let's Encrypt through it; elsewhere to a self-signed CA.
-    issuer = s.choice("issuer", ISSUERS, "letsencrypt" if offer.default_dns01 else "selfsigned")
+    issuer_ref = _issuer_ref(s)
+    if issuer_ref is not None:
+        if s.present("issuer"):
+            s.problems.add(
+                s.key("issuer"),
+                "is set together with certificate.issuerRef; issuerRef signs the certificate with an issuer you already run, "
+                "so remove certificate.issuer (or remove issuerRef to let the program create its own issuer).",
+            )
+        issuer = ISSUER_REF
+    else:
+        # A target whose own DNS answers DNS-01 defaults to Let's Encrypt through it; elsewhere to a self-signed CA.
+        issuer = s.choice("issuer", ISSUERS, "letsencrypt" if offer.default_dns01 else "selfsigned")
     providers = clouds.allowed("dns01")
     dns01 = s.string("dns01", offer.default_dns01 if issuer.startswith("letsencrypt") else None, choices=providers)
     if issuer.startswith("letsencrypt"):
@@ -628,9 +717,23 @@ def _certificate(s: Section, offer: clouds.CloudOffer[Any]) -> CertificateSettin
         existing_ca_cert=ca_cert,
         zone=zone,
         trust_on_nodes=trust_on_nodes,
+        issuer_ref=issuer_ref,
     )
     s.finish()
     return result
+
+
+def _issuer_ref(s: Section) -> IssuerRef | None:
+    """An Issuer or ClusterIssuer the user runs, as KOTS's `cert_manager_issuer_name`/`cert_manager_issuer` named it."""
+    if not s.present("issuerRef"):
+        return None
+    r = s.section("issuerRef")
+    ref = IssuerRef(
+        name=r.required_string("name", pattern=K8S_NAME, pattern_help=K8S_NAME_HELP),
+        kind=r.choice("kind", ("ClusterIssuer", "Issuer"), "ClusterIssuer"),
+    )
+    r.finish()
+    return ref
 
 
 def _cert_manager(s: Section) -> CertManagerSettings:
@@ -665,12 +768,183 @@ def _installer(s: Section) -> InstallerSettings:
         containerd_socket=s.string("containerdSocket", pattern=path, pattern_help="must be an absolute path starting with '/'."),
         image_pull_secrets=_pull_secrets(s.list_of_sections("imagePullSecrets")),
         deploy=s.boolean("deploy", defaults.deploy),
+        block_new_users=_block_new_users(s),
+        open_vsx_url=s.string("openVsxUrl", defaults.open_vsx_url, pattern=URL_PATTERN, pattern_help=URL_HELP),
+        workspace=_workspace(s.section("workspace")),
+        ssh_gateway=s.boolean("sshGateway", False),
+        http_proxy=_http_proxy(s),
+        license=s.secret_value("license"),
+        base_image_registries=_pull_secrets(s.list_of_sections("baseImageRegistries"), "gitpod:installer.baseImageRegistries"),
+        drop_image_repo=s.boolean("dropImageRepo", False) if s.present("dropImageRepo") else None,
+        proxy_service=_proxy_service(s.section("proxyService")),
+        config_patch=_config_patch(s),
+        customization=_customization(s),
     )
     s.finish()
     return result
 
 
-def _pull_secrets(items: list[Section]) -> tuple[PullSecretSettings, ...]:
+URL_PATTERN = re.compile(r"https?://[^\s/?#]+(/[^\s?#]*)?")
+URL_HELP = "expected an http(s) URL such as https://open-vsx.example.com."
+
+
+def _block_new_users(s: Section) -> BlockNewUsersSettings | None:
+    if not s.present("blockNewUsers"):
+        return None
+    b = s.section("blockNewUsers")
+    result = BlockNewUsersSettings(
+        enabled=b.boolean("enabled", False),
+        passlist=b.string_list("passlist", pattern=PASSLIST_DOMAIN, pattern_help=PASSLIST_HELP),
+    )
+    b.finish()
+    if result.enabled and not result.passlist:
+        b.problems.add(
+            b.key("passlist"),
+            "is empty, but blockNewUsers is enabled: the 2022.11 installer requires at least one e-mail domain that may still "
+            "sign up. Set it: pulumi config set --path 'installer.blockNewUsers.passlist[0]' example.com",
+        )
+    return result
+
+
+PASSLIST_HELP = "expected an e-mail domain such as example.com (no '@', scheme or wildcard), as the installer's fqdn check requires."
+_RESOURCE_NAMES = {
+    # What ws-manager reads from `workspace.resources` (pkg/components/ws-manager/configmap.go@2022.11.3).
+    "requests": ("cpu", "memory", "ephemeral-storage"),
+    "limits": ("cpu", "memory", "ephemeral-storage", "storage"),
+}
+QUANTITY_HELP = "expected a Kubernetes quantity such as 500m, 2, 4Gi or 10G."
+
+
+def _resources(s: Section, name: str, default: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+    r = s.section(name)
+    if not r.data:
+        r.finish()
+        return default
+    values = {}
+    for resource in _RESOURCE_NAMES[name]:
+        value = r.string(resource, pattern=QUANTITY, pattern_help=QUANTITY_HELP)
+        if value is not None and QUANTITY.fullmatch(value):
+            values[resource] = value
+    r.finish()
+    return tuple(values.items())
+
+
+def _duration(s: Section, name: str, default: str | None = None) -> str | None:
+    return s.string(name, default, pattern=DURATION, pattern_help="expected a duration such as 30m, 3h or 1h30m (Go syntax).")
+
+
+def _pvc(s: Section, default: PvcSettings) -> PvcSettings:
+    result = PvcSettings(
+        size=s.string("size", default.size, pattern=QUANTITY, pattern_help=QUANTITY_HELP),
+        storage_class=s.string("storageClass", default.storage_class, pattern=K8S_NAME, pattern_help=K8S_NAME_HELP),
+        snapshot_class=s.string("snapshotClass", default.snapshot_class, pattern=K8S_NAME, pattern_help=K8S_NAME_HELP),
+    )
+    s.finish()
+    return result
+
+
+def _workspace(s: Section) -> WorkspaceSettings:
+    d = WorkspaceSettings()
+    result = WorkspaceSettings(
+        requests=_resources(s, "requests", d.requests),
+        limits=_resources(s, "limits", d.limits),
+        max_lifetime=_duration(s, "maxLifetime", d.max_lifetime) or d.max_lifetime,
+        timeout_default=_duration(s, "timeoutDefault"),
+        timeout_extended=_duration(s, "timeoutExtended"),
+        timeout_after_close=_duration(s, "timeoutAfterClose"),
+        pvc=_pvc(s.section("pvc"), d.pvc),
+        prebuild_pvc=_pvc(s.section("prebuildPVC"), d.prebuild_pvc),
+    )
+    s.finish()
+    return result
+
+
+_PROXY_URL = re.compile(r"(https?)://([^\s/@]+@)?[^\s/@]+(:\d{1,5})?/?")
+
+
+def _proxy_url(s: Section, name: str) -> SecretValue:
+    value = s.required_secret(name, required_help=f"Set it: {s.set_hint(name, 'http://proxy.example.com:3128', secret=True)}")
+    if value.reveal() and not _PROXY_URL.fullmatch(value.reveal()):
+        s.problems.add(
+            s.key(name),
+            "is not a proxy URL with a scheme (value withheld: this key holds a secret). Expected e.g. http://proxy.example.com:3128 "
+            "or http://user:password@proxy.example.com:3128; Gitpod's components read it as HTTP_PROXY/HTTPS_PROXY.",
+        )
+    return value
+
+
+_NO_PROXY_ENTRY = re.compile(r"\*|\.?[A-Za-z0-9*]([A-Za-z0-9.-]*[A-Za-z0-9])?(:\d{1,5})?|[0-9a-fA-F:.]+(/\d{1,3})?")
+
+
+def _http_proxy(s: Section) -> HttpProxySettings | None:
+    if not s.present("httpProxy"):
+        return None
+    p = s.section("httpProxy")
+    http = _proxy_url(p, "httpProxy")
+    result = HttpProxySettings(
+        http_proxy=http,
+        https_proxy=_proxy_url(p, "httpsProxy") if p.present("httpsProxy") else http,
+        no_proxy=p.string_list(
+            "noProxy", pattern=_NO_PROXY_ENTRY, pattern_help="expected a host, a .domain suffix, an IP address or a CIDR."
+        ),
+    )
+    p.finish()
+    return result
+
+
+def _proxy_service(s: Section) -> ProxyServiceSettings:
+    d = ProxyServiceSettings()
+    annotations = s.section("annotations")
+    pairs = []
+    for key, value in annotations.data.items():
+        annotations.known.add(key)
+        if not isinstance(value, str):
+            s.problems.add(annotations.key(key), f"must be a string, got {describe(value)}; annotation values are strings.")
+            continue
+        pairs.append((key, value))
+    result = ProxyServiceSettings(type=s.choice("type", PROXY_SERVICE_TYPES, d.type), annotations=tuple(pairs))
+    s.finish()
+    return result
+
+
+def _json_value(s: Section, name: str) -> Any:
+    """An object or list given as YAML in the stack file (or JSON text on the command line)."""
+    if not s.present(name):
+        return None
+    value = s.data[name]
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError as error:
+            s.problems.add(s.key(name), f"is not valid JSON ({error.msg} at character {error.pos}); set it as YAML in the stack file.")
+            return None
+    return value
+
+
+def _config_patch(s: Section) -> Mapping[str, Any] | None:
+    patch = _json_value(s, "configPatch")
+    if patch is None:
+        return None
+    if not isinstance(patch, Mapping):
+        s.problems.add(s.key("configPatch"), f"must be an object (a part of gitpod.config.yaml), got {describe(patch)}.")
+        return None
+    problems = validate_patch(patch)
+    for path, message in problems:
+        s.problems.add(f"{s.key('configPatch')}.{path}", message)
+    return None if problems else patch
+
+
+def _customization(s: Section) -> tuple[Mapping[str, Any], ...]:
+    items = _json_value(s, "customization")
+    if items is None:
+        return ()
+    errors = validate_customization(items)
+    for error in errors:
+        s.problems.add(s.key("customization"), error)
+    return () if errors else tuple(items)
+
+
+def _pull_secrets(items: list[Section], key: str = "gitpod:installer.imagePullSecrets") -> tuple[PullSecretSettings, ...]:
     result = []
     for item in items:
         result.append(
@@ -683,9 +957,7 @@ def _pull_secrets(items: list[Section]) -> tuple[PullSecretSettings, ...]:
         item.finish()
     servers = [p.server for p in result]
     for server in sorted({x for x in servers if servers.count(x) > 1}):
-        items[0].problems.add(
-            "gitpod:installer.imagePullSecrets", f"lists server {items[0].show(server)} twice; one credential per registry host."
-        )
+        items[0].problems.add(key, f"lists server {items[0].show(server)} twice; one credential per registry host.")
     return tuple(result)
 
 

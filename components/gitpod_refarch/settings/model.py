@@ -6,12 +6,13 @@ construct the same dataclasses (or pass plain args to the components) without a 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 from ..certmanager import CHART, NAMESPACE, SECRET_NAME
-from ..installer import DEFAULT_REPOSITORY
+from ..installer import DEFAULT_MAX_LIFETIME, DEFAULT_OPEN_VSX_URL, DEFAULT_PVC_SIZE, DEFAULT_REPOSITORY, DEFAULT_WORKSPACE_REQUESTS
 from .reader import Problem
 from .secret import SecretValue
 
@@ -117,6 +118,8 @@ class ExternalDatabaseSettings:
     username: str
     password: SecretValue
     ca_cert: str | None = None
+    #: The `encryptionKeys` material (base64 of 32 bytes) of an installation moved under this program.
+    encryption_key: SecretValue | None = None
 
 
 @dataclass(frozen=True)
@@ -151,10 +154,36 @@ class ExternalStorageSettings:
     allow_insecure_connection: bool = False
 
 
+#: `gitpod:storage.external.provider` values: the installer's three object-storage variants.
+STORAGE_PROVIDERS: tuple[str, ...] = ("s3", "gcs", "azure")
+
+
+@dataclass(frozen=True)
+class GcsStorageSettings:
+    """Your own GCS buckets (installer `objectStorage.cloudStorage`): Gitpod creates one per user."""
+
+    project: str
+    region: str
+    service_account_key: SecretValue
+
+
+@dataclass(frozen=True)
+class AzureStorageSettings:
+    """Your own Azure storage account (installer `objectStorage.azure`)."""
+
+    region: str
+    account_name: str
+    account_key: SecretValue
+
+
 @dataclass(frozen=True)
 class StorageSettings:
     mode: str = "incluster"
+    #: `s3`, `gcs` or `azure` for mode `external`; exactly the matching field below is set.
+    provider: str = "s3"
     external: ExternalStorageSettings | None = None
+    gcs: GcsStorageSettings | None = None
+    azure: AzureStorageSettings | None = None
 
 
 @dataclass(frozen=True)
@@ -193,6 +222,14 @@ def has_private_ca(issuer: str, existing_ca_cert: str | None) -> bool:
 
 
 @dataclass(frozen=True)
+class IssuerRef:
+    """A cert-manager issuer the program does not create (KOTS's `cert_manager_issuer`)."""
+
+    name: str
+    kind: str = "ClusterIssuer"
+
+
+@dataclass(frozen=True)
 class CertificateSettings:
     issuer: str = "selfsigned"
     dns01: str | None = None
@@ -211,6 +248,8 @@ class CertificateSettings:
     def private_ca(self) -> bool:
         """Whether the certificate is signed by a CA that nodes and browsers do not trust already."""
         return has_private_ca(self.issuer, self.existing_ca_cert)
+    #: An Issuer or ClusterIssuer the user already runs (`certificate.issuerRef`); `issuer` is then `ISSUER_REF`.
+    issuer_ref: IssuerRef | None = None
 
     @property
     def acme_dns01(self) -> str | None:
@@ -248,6 +287,59 @@ class AuthProviderSettings:
 
 
 @dataclass(frozen=True)
+class BlockNewUsersSettings:
+    """`blockNewUsers`: only e-mail domains on the passlist may sign up."""
+
+    enabled: bool = False
+    passlist: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PvcSettings:
+    """One of the installer's workspace PersistentVolumeClaim templates (`workspace.pvc`, `workspace.prebuildPVC`)."""
+
+    size: str = DEFAULT_PVC_SIZE
+    storage_class: str = ""
+    snapshot_class: str = ""
+
+
+@dataclass(frozen=True)
+class WorkspaceSettings:
+    """`workspace` resources, timeouts and PVCs, as the 2022.11 schema names them.
+
+    Defaults are the installer's own (`pkg/config/v1/config.go` `Defaults`), so an unset key
+    renders what `gitpod-installer init` would.
+    """
+
+    requests: tuple[tuple[str, str], ...] = DEFAULT_WORKSPACE_REQUESTS
+    limits: tuple[tuple[str, str], ...] = ()
+    max_lifetime: str = DEFAULT_MAX_LIFETIME
+    timeout_default: str | None = None
+    timeout_extended: str | None = None
+    timeout_after_close: str | None = None
+    pvc: PvcSettings = field(default_factory=PvcSettings)
+    prebuild_pvc: PvcSettings = field(default_factory=PvcSettings)
+
+
+@dataclass(frozen=True)
+class HttpProxySettings:
+    """`httpProxy`: the Secret every proxy-aware Gitpod component reads its proxy variables from."""
+
+    http_proxy: SecretValue
+    https_proxy: SecretValue
+    #: What the user listed; the program adds the cluster's own names (`installer.values.no_proxy`).
+    no_proxy: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ProxyServiceSettings:
+    """The `proxy` Service Gitpod's traffic enters by (`components.proxy.service`)."""
+
+    type: str = "LoadBalancer"
+    annotations: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
 class InstallerSettings:
     """Options that shape the installer's config beyond the five dependencies."""
 
@@ -260,6 +352,21 @@ class InstallerSettings:
     image_pull_secrets: tuple[PullSecretSettings, ...] = ()
     #: Run the installer in the cluster (`GitpodInstallation`); false leaves it to the operator.
     deploy: bool = True
+    #: None when `installer.blockNewUsers` is unset (the plan then warns that anyone may sign up).
+    block_new_users: BlockNewUsersSettings | None = None
+    open_vsx_url: str = DEFAULT_OPEN_VSX_URL
+    workspace: WorkspaceSettings = field(default_factory=WorkspaceSettings)
+    ssh_gateway: bool = False
+    http_proxy: HttpProxySettings | None = None
+    license: SecretValue | None = None
+    #: Credentials for private workspace base images, merged into the registry's pull secret.
+    base_image_registries: tuple[PullSecretSettings, ...] = ()
+    drop_image_repo: bool | None = None
+    proxy_service: ProxyServiceSettings = field(default_factory=ProxyServiceSettings)
+    #: An object deep-merged over the generated config (checked by the loader).
+    config_patch: Mapping[str, Any] | None = None
+    #: The installer's `customization` list (checked by the loader).
+    customization: tuple[Mapping[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)

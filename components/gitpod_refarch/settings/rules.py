@@ -16,6 +16,10 @@ from .. import compatibility as compat
 from ..installer import DEFAULT_REPOSITORY
 from .model import Finding, Settings
 
+#: Registry kinds whose pull secret the installer renders itself (`builtin-registry-auth`), so
+#: base-image credentials can only be merged after render, in the installer Job.
+INSTALLER_RENDERED_REGISTRY_AUTH: tuple[str, ...] = ("incluster", "s3")
+
 Kind = Literal["hard", "unsupported", "untested", "advice"]
 #: How a rule reports: `add(kind, key, message)`; `evaluate` turns kinds into severities.
 Add = Callable[[Kind, str, str], None]
@@ -220,6 +224,13 @@ def _registry_and_tls(s: Settings[Any], add: Add) -> None:
             "gitpod:registry.external.username",
             f"{ext.username!r} is unusual for a Google registry: use '_json_key' with a service-account key (JSON, one line) as the password.",
         )
+    if s.registry.reuse_storage_bucket and s.storage.mode == "external" and s.storage.provider != "s3":
+        add(
+            "hard",
+            "gitpod:registry.reuseStorageBucket",
+            f"needs an S3-compatible bucket, but gitpod:storage.external.provider is {s.storage.provider!r}; the registry's "
+            "s3storage speaks only S3. Set reuseStorageBucket false and give the registry its own bucket (registry.s3).",
+        )
     if s.registry.kind == "gcr":
         add(
             "advice",
@@ -280,6 +291,32 @@ def _installer(s: Settings[Any], offer: clouds.CloudOffer[Any], add: Add) -> Non
             "advice",
             "gitpod:installer.fsShiftMethod",
             "shiftfs is an out-of-tree Ubuntu kernel module that is missing from many current kernels; 'fuse' is the 2022.11 default.",
+        )
+    if s.installer.block_new_users is None:
+        add(
+            "advice",
+            "gitpod:installer.blockNewUsers",
+            "is not set, so anyone with an account at a connected source-control host (gitpod:authProviders, or one an admin "
+            "adds later) can sign up and run workspaces. Limit sign-ups to your e-mail domains: "
+            "pulumi config set --path installer.blockNewUsers.enabled true && "
+            "pulumi config set --path 'installer.blockNewUsers.passlist[0]' example.com (or set enabled false to accept this).",
+        )
+    if s.installer.base_image_registries and s.registry.kind in INSTALLER_RENDERED_REGISTRY_AUTH:
+        add(
+            "hard",
+            "gitpod:installer.baseImageRegistries",
+            f"needs a registry whose pull secret the program writes, but with gitpod:registry.kind {s.registry.kind!r} the "
+            "installer renders it (builtin-registry-auth) and this program does not yet merge credentials into what the "
+            "installer renders. Use registry.kind 'external' (or your cloud's registry), or add the credentials after rendering "
+            "as kots-install.sh did.",
+        )
+    http_proxy = s.installer.http_proxy
+    if http_proxy is not None and not getattr(s.cloud_settings, "cluster_cidrs", ()) and not any("/" in e for e in http_proxy.no_proxy):
+        add(
+            "advice",
+            "gitpod:installer.httpProxy.noProxy",
+            "lists no CIDR, and on an existing cluster the program does not know the pod and Service ranges: add both "
+            "(e.g. 10.42.0.0/16 and 10.43.0.0/16 on K3s) so Gitpod's components reach each other without the proxy.",
         )
 
 
