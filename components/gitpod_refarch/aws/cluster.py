@@ -505,4 +505,4 @@ def build(ctx: AwsContext, dns: DnsInfo | None) -> ClusterInfo:
             # The zone belongs to the DNS concern (built before the cluster, never waiting for it);
             # the cluster only needs its ARN to scope cert-manager's role.
             args["dns01_zone_arn"] = dns.zone_arn
-    return EksCluster(f"{ctx.name}-cluster", args, opts=platform.opts()).info
+    return EksCluster(f"{ctx.name}-cluster", args, opts=ctx.opts(platform.opts())).info

@@ -190,6 +190,6 @@ def build(ctx: AwsContext) -> DatabaseInfo:
             "backup_retention_days": db.backup_retention_days,
             "protect": settings.protect,
         },
-        opts=ctx.platform.opts(),
+        opts=ctx.opts(ctx.platform.opts()),
     )
     return ExternalDatabase(host=rds.address, port=rds.port, username=rds.username, password=rds.password)

@@ -124,7 +124,7 @@ class S3Bucket(pulumi.ComponentResource):
 def bucket(ctx: AwsContext, concern: str, purpose: str) -> S3Storage:
     """An `S3Bucket` named after the concern it serves, as the S3-compatible contract of its bucket."""
     platform = ctx.platform
-    bucket = S3Bucket(f"{ctx.name}-{concern}", {"purpose": purpose, "protect": ctx.settings.protect}, opts=platform.opts())
+    bucket = S3Bucket(f"{ctx.name}-{concern}", {"purpose": purpose, "protect": ctx.settings.protect}, opts=ctx.opts(platform.opts()))
     return S3Storage(
         region=platform.region,
         endpoint=platform.partition.s3_endpoint(platform.region),

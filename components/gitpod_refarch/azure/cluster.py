@@ -379,4 +379,4 @@ def build(ctx: AzureContext, dns: DnsInfo | None) -> ClusterInfo:
             # it); the cluster only lets cert-manager's service account act as it.
             subject = f"system:serviceaccount:{settings.cert_manager.namespace}:{CERT_MANAGER_SERVICE_ACCOUNT}"
             args["cert_manager"] = {"identity_name": dns.identity_name, "client_id": dns.identity_client_id, "subject": subject}
-    return AksCluster(f"{ctx.name}-cluster", args).info
+    return AksCluster(f"{ctx.name}-cluster", args, opts=ctx.opts()).info

@@ -221,4 +221,5 @@ def build(ctx: AzureContext) -> DatabaseInfo:
             "deletion_protection": db.deletion_protection,
             "protect": settings.protect,
         },
+        opts=ctx.opts(),
     ).info

@@ -380,4 +380,4 @@ def build(ctx: GcpContext, dns: DnsInfo | None) -> ClusterInfo:
             args["cert_manager_service_account"] = dns.service_account
             args["cert_manager_namespace"] = settings.cert_manager.namespace
             args["cert_manager_service_account_name"] = CERT_MANAGER_SERVICE_ACCOUNT
-    return GkeCluster(f"{ctx.name}-gke", args, opts=p.opts()).info
+    return GkeCluster(f"{ctx.name}-gke", args, opts=ctx.opts(p.opts())).info

@@ -129,5 +129,5 @@ def build(ctx: GcpContext) -> StorageInfo:
             "role_prefix": role_prefix(cluster),
             "apis": p.apis_named("storage.googleapis.com", "iam.googleapis.com", "cloudresourcemanager.googleapis.com"),
         },
-        opts=p.opts(),
+        opts=ctx.opts(p.opts()),
     ).info

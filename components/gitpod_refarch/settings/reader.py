@@ -16,6 +16,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, TypedDict, TypeVar, overload
 
+import pulumi
+
 from .secret import SecretValue
 
 if TYPE_CHECKING:
@@ -52,6 +54,10 @@ class Problems:
 
 def describe(value: Any) -> str:
     """Render a user-given value for an error message (secrets never reach here)."""
+    if isinstance(value, pulumi.Output):
+        # Only through `GitpodReferenceArchitecture`'s args: settings decide which resources
+        # exist, so they must be known before any is declared; only credentials may be Outputs.
+        return "an Output (settings must be plain values; only credentials may be Outputs)"
     if isinstance(value, str):
         return repr(value)
     return json.dumps(value)
@@ -252,6 +258,9 @@ class Section:
                 hint = required_help or f"Set it: {self.set_hint(name, '<value>', secret=True)}"
                 self.problems.add(self.key(name), f"is required but not set. {hint}")
             return None
+        if isinstance(value, pulumi.Output):
+            # A component arg (`GitpodReferenceArchitecture`): kept as an Output, made secret.
+            return SecretValue(value)
         if not isinstance(value, str):
             self.problems.add(self.key(name), "must be a string (given value withheld: this key holds a secret).")
             return None
