@@ -213,3 +213,47 @@ def test_plugin_entry_point_hosts_the_package_components(monkeypatch):
     monkeypatch.setattr(package, "component_provider_host", lambda *a, **kw: hosted.append((*a, kw)))
     runpy.run_path(str(ROOT / "provider"), run_name="__main__")
     assert hosted == [(package.COMPONENTS, "gitpod", {"version": package.VERSION})]
+
+
+# -- the YAML example against the schema (the CLI that would run it is not available here) ----------
+def _check(value: Any, prop: dict[str, Any], types: dict[str, Any], path: str) -> list[str]:
+    if isinstance(value, str) and value.startswith("${"):
+        return []  # a config reference, checked by the YAML runtime
+    ref = prop.get("$ref", "")
+    if ref.startswith("#/types/"):
+        shape = types[ref.removeprefix("#/types/")]["properties"]
+        if not isinstance(value, dict):
+            return [f"{path}: expected an object"]
+        return [
+            p
+            for k, v in value.items()
+            for p in (_check(v, shape[k], types, f"{path}.{k}") if k in shape else [f"{path}.{k}: not in the schema"])
+        ]
+    expected = {"string": str, "integer": int, "boolean": bool, "array": list, "object": dict}.get(prop.get("type", ""))
+    if expected is not None and not isinstance(value, expected):
+        return [f"{path}: expected {prop['type']}, got {value!r}"]
+    if prop.get("type") == "array":
+        return [p for i, v in enumerate(value) for p in _check(v, prop["items"], types, f"{path}[{i}]")]
+    return []
+
+
+def test_yaml_example_matches_the_schema():
+    import yaml
+
+    doc = yaml.safe_load((ROOT / "examples" / "yaml_existing_cluster" / "Pulumi.yaml").read_text())
+    generated = schema()
+    resource = doc["resources"]["gitpod"]
+    assert resource["type"] == "gitpod:GitpodReferenceArchitecture"
+    spec = generated["resources"][COMPONENT]
+    props = resource["properties"]
+    assert set(spec["requiredInputs"]) <= set(props)
+    problems = [
+        p
+        for k, v in props.items()
+        for p in (
+            _check(v, spec["inputProperties"][k], generated["types"], k) if k in spec["inputProperties"] else [f"{k}: not in the schema"]
+        )
+    ]
+    assert problems == []
+    outputs = {v.removeprefix("${gitpod.").removesuffix("}") for v in doc["outputs"].values()}
+    assert outputs <= set(spec["properties"])
