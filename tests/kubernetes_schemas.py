@@ -7,7 +7,7 @@ The sources of truth, none of them copied into this repository:
   field fails, as it does for server-side apply (the program's providers use it).
 - cert-manager's CRDs (`deploy/crds/*.yaml`) and its chart's `values.schema.json`
   (`deploy/charts/cert-manager/`), read from the Go module `github.com/cert-manager/cert-manager`
-  at the chart's version in the Go module cache, where `go mod download` (README "Set up") puts
+  at the chart's version in the Go module cache, where `go mod download` (`make test` runs it) puts
   them after checking them against the Go checksum database.
 - The API server's checks that no schema carries: object names, label keys and values,
   annotation keys (k8s.io/apimachinery/pkg/util/validation/validation.go), quantities
@@ -302,7 +302,7 @@ def go_module_dir(module: str, version: str) -> Path:
     except json.JSONDecodeError:
         info = {"Error": result.stderr.strip()}
     if not info.get("Dir") or not Path(info["Dir"]).is_dir():
-        pytest.fail(f"{module}@{version} is not in the Go module cache ({info.get('Error', 'no Dir')}). Fix (README 'Set up'): {fix}")
+        pytest.fail(f"{module}@{version} is not in the Go module cache ({info.get('Error', 'no Dir')}). Fix (`make test` runs it): {fix}")
     return Path(info["Dir"])
 
 

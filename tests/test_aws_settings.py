@@ -102,8 +102,11 @@ def test_vpc_range_must_not_overlap_the_service_range():
     ]
 
 
-def test_ubuntu_release_as_a_yaml_number_is_accepted():
-    assert load(aws={"ubuntuRelease": 24.04}).cloud_settings.ubuntu_release == "24.04"
+def test_ubuntu_release_as_a_yaml_number_says_to_quote_it():
+    # YAML reads an unquoted 24.10 as 24.1: a number never stands for text, whichever release it looks like.
+    [problem] = problems(aws={"ubuntuRelease": 24.04})
+    assert problem.startswith("gitpod:aws.ubuntuRelease: is the number 24.04, but text is expected")
+    assert 'Quote it in the stack file: ubuntuRelease: "..."' in problem
 
 
 def test_ecr_is_refused_with_the_reason_and_the_alternative():
@@ -286,7 +289,8 @@ def test_route53_zone_settings_that_cannot_hold_the_domain_are_refused(zone, key
 def test_parent_zone_and_existing_zone_are_accepted():
     s = load(certificate={"zone": {"name": "example.com", "create": False, "existingId": "Z0123456789ABCDEFGHIJ"}})
     assert (s.certificate.zone.name, s.certificate.zone.existing_id) == ("example.com", "Z0123456789ABCDEFGHIJ")
-    assert not [f for f in s.findings if f.key.startswith("gitpod:certificate.zone")]
+    # The existing zone is used under its own name; the given name only says so.
+    assert [f.key for f in s.findings if f.key.startswith("gitpod:certificate.zone")] == ["gitpod:certificate.zone.name"]
 
 
 def test_extended_support_type_on_a_standard_version_explains_the_later_cost():

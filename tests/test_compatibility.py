@@ -12,7 +12,12 @@ from gitpod_refarch.settings import ConfigSource, SettingsError, load_settings
 
 def load(**config):
     values = {f"gitpod:{k}": v if isinstance(v, str) else json.dumps(v) for k, v in config.items()}
-    return load_settings(ConfigSource({"gitpod:domain": "gitpod.example.com", **values}))
+    # The external database's password must come from secret config, as `--secret` gives it.
+    return load_settings(ConfigSource({"gitpod:domain": "gitpod.example.com", **values}, ["gitpod:database"]))
+
+
+#: MySQL 8.0 where it is used: your own server (the installer's in-cluster one is always 5.7).
+EXTERNAL_8 = {"mode": "external", "version": "8.0", "external": {"host": "mysql.internal", "password": "pw"}}
 
 
 def warnings_for(**config) -> dict[str, str]:
@@ -84,7 +89,7 @@ def test_untested_versions_warn_and_say_what_was_tested():
 
 
 def test_strict_mode_turns_untested_versions_into_errors():
-    lines = errors_for(compatibility="strict", cluster={"kubernetesVersion": "1.35"}, database={"version": "8.0"})
+    lines = errors_for(compatibility="strict", cluster={"kubernetesVersion": "1.35"}, database=EXTERNAL_8)
     assert len(lines) == 2
     assert all("gitpod:compatibility is 'strict'" in line for line in lines)
     assert lines[0].startswith("gitpod:cluster.kubernetesVersion: Kubernetes 1.35 is outside")
@@ -110,7 +115,7 @@ def test_hard_requirements_are_errors_even_when_not_strict(cluster, key, text):
 
 
 def test_mysql_8_is_allowed_with_a_warning():
-    assert "MySQL 8.0 is outside" in warnings_for(database={"version": "8.0"})["gitpod:database.version"]
+    assert "MySQL 8.0 is outside" in warnings_for(database=EXTERNAL_8)["gitpod:database.version"]
 
 
 def test_in_cluster_database_warns_about_the_installers_fixed_key():

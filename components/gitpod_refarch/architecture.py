@@ -26,22 +26,27 @@ from .certmanager.component import CertManager, CertManagerArgs, certificate_inf
 from .contracts import (
     AuthProvider,
     AzureDnsZoneInfo,
+    AzureStorage,
     CloudDnsZoneInfo,
     CloudflareZoneInfo,
+    CloudSqlConnection,
     ClusterInfo,
     ContainerdPaths,
     DatabaseInfo,
     DnsInfo,
+    ExternalDatabase,
     InClusterDatabase,
     InClusterRegistry,
     InClusterStorage,
     RegistryCredential,
     RegistryInfo,
     Route53ZoneInfo,
+    S3Registry,
+    S3Storage,
     StorageInfo,
 )
 from .installer.component import InstallerConfig
-from .installer.values import InstallerInputs, callback_url, pull_secret_name
+from .installer.values import InstallerInputs, app_url, callback_url, pull_secret_name, registry_address
 from .nodesysctl import WorkspaceNodeSysctls, helper_image
 from .settings import Settings
 
@@ -209,6 +214,7 @@ def _build(
     }
     if settings.auth_providers:
         outputs["oauthCallbackUrls"] = {p.id: callback_url(settings.domain, p.host) for p in settings.auth_providers}
+    outputs.update(lookup_outputs(settings.domain, cluster, database, storage, registry))
     outputs.update(cluster.outputs)
     if cluster.kubeconfig is not None:
         outputs["kubeconfig"] = pulumi.Output.secret(cluster.kubeconfig)
@@ -216,6 +222,34 @@ def _build(
         case CloudDnsZoneInfo() | Route53ZoneInfo() | AzureDnsZoneInfo() if dns.name_servers is not None:
             outputs["nameServers"] = dns.name_servers
     return Architecture(cluster, database, storage, registry, dns, cert_manager, installer, outputs)
+
+
+def lookup_outputs(
+    domain: str, cluster: ClusterInfo, database: DatabaseInfo, storage: StorageInfo, registry: RegistryInfo
+) -> dict[str, Any]:
+    """What operators look up after `pulumi up`, read off the contracts so every target gets the same
+    outputs: Gitpod's URL, the cluster's name, where the database, the buckets and the registry are.
+
+    Only names and addresses, never a credential; a value derived from a secret stays secret.
+    """
+    url, server = registry_address(domain, registry)
+    outputs: dict[str, Any] = {"url": app_url(domain), "registryUrl": url, "registryServer": server}
+    if cluster.name is not None:
+        outputs["clusterName"] = cluster.name
+    match database:
+        case ExternalDatabase():
+            outputs["databaseHost"] = database.host
+        case CloudSqlConnection():
+            # Cloud SQL is reached through the proxy by its connection name, <project>:<region>:<instance>.
+            outputs["databaseInstance"] = database.instance
+    match storage:
+        case S3Storage():
+            outputs["storageBucket"] = storage.bucket
+        case AzureStorage():
+            outputs["storageAccount"] = storage.account_name
+    if isinstance(registry, S3Registry):
+        outputs["registryBucket"] = registry.bucket
+    return outputs
 
 
 def _cert_manager_args(settings: Settings[Any], cluster: ClusterInfo, dns: DnsInfo | None, namespace: pulumi.Input[str]) -> CertManagerArgs:

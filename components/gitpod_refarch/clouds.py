@@ -109,6 +109,10 @@ class CloudOffer(Modes, Generic[C]):
     #: Whether its managed database is reached through the Cloud SQL Auth Proxy the installer
     #: deploys (`database.cloudSQL`), whose image `gitpod:installer.repository` does not redirect.
     cloud_sql_proxy: bool = False
+    #: Provider packages whose default provider this target's resources use, so the stack's
+    #: `<package>:*` keys (credentials, subscription) do reach them; every other key outside
+    #: `gitpod:` is reported as not read.
+    provider_config: tuple[str, ...] = ()
 
     @property
     def default_dns01(self) -> str | None:

@@ -86,6 +86,10 @@ TESTED_CONTAINERD = ("1.4", "1.5", "1.6")
 TESTED_KERNEL = ((5, 4), (5, 15))
 TESTED_OS = ("ubuntu-18.04", "ubuntu-20.04", "ubuntu-22.04")
 TESTED_MYSQL = ("5.7",)
+#: The MySQL the installer runs with `database.inCluster: true`: bitnami/mysql pinned to
+#: `5.7.34-debian-10-r55` (install/installer/third_party/charts/mysql/values.yaml@2022.11.3), whatever
+#: `gitpod:database.version` says.
+INCLUSTER_MYSQL = "5.7"
 TESTED_CNI = ("calico",)
 
 Status = Literal["supported", "limited", "unsupported"]

@@ -8,8 +8,9 @@ Exit codes:
   "in place": nothing that holds data, runs Gitpod or hosts workspaces is replaced (rolls and
   restarts are named, but do not change the code);
 1 planned, but the installer would reject the config (a program bug);
-2 the stack's config is invalid (one line per problem on stderr), or the stack file or the
-  `--diff` base plan is unreadable;
+2 no plan: the stack's config is invalid (one line per problem on stderr), a file (Pulumi.yaml,
+  the stack file, the `--diff` base plan) or a flag cannot be read, or the program failed (the
+  message names the file, key or lookup; `--traceback` shows where a failure came from);
 3 data loss: `--diff` found a resource holding data that this change would delete or replace
   (in-cluster volumes included when the namespace or cluster goes), or `urns` found the stack's
   stateful URNs differ from its snapshot (or it has none);
@@ -21,7 +22,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -62,6 +65,7 @@ def _parser() -> argparse.ArgumentParser:
 def _stack_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--stack", required=True, help="stack name: reads stacks/Pulumi.<stack>.yaml")
     parser.add_argument("--project-dir", type=Path, default=None, help="directory holding Pulumi.yaml (default: nearest above cwd)")
+    parser.add_argument("--traceback", action="store_true", help="on a failure inside the program or the tooling, show where it came from")
 
 
 def _plan(args: argparse.Namespace) -> tuple[Path, Plan] | int:
@@ -80,17 +84,72 @@ def _plan(args: argparse.Namespace) -> tuple[Path, Plan] | int:
         print(f"Stack {args.stack!r} cannot be planned:", file=sys.stderr)
         for line in error.lines:
             print(f"  {line}", file=sys.stderr)
+        if args.traceback and error.__cause__ is not None:
+            traceback.print_exception(error.__cause__, file=sys.stderr)
         return EXIT_INVALID
+
+
+#: What `plan --diff` reads of each base resource, and the JSON type each must have.
+_BASE_FIELDS: dict[str, tuple[type, ...]] = {
+    "urn": (str,),
+    "type": (str,),
+    "name": (str,),
+    "parent": (str, type(None)),
+    "provider": (str, type(None)),
+    "dependsOn": (list,),
+    "protect": (bool,),
+    "inputs": (dict,),
+    "aliases": (list,),
+    "ignoreChanges": (list,),
+}
+_BASE_REQUIRED = ("urn", "type", "name")
+_JSON_TYPES = {str: "a string", list: "a list", dict: "an object", bool: "true or false", type(None): "null"}
+
+
+def base_plan_problems(data: Any) -> list[str]:
+    """Why `data` is not a plan document `plan --diff` can compare with (empty: it is one)."""
+    if not isinstance(data, dict):
+        return ["expected the JSON object `plan --format json` writes"]
+    problems = []
+    if not isinstance(data.get("stack"), str):
+        problems.append("'stack' must be the stack's name (a string)")
+    resources = data.get("resources")
+    if not isinstance(resources, list):
+        return [*problems, "'resources' must be the list of planned resources"]
+    for i, resource in enumerate(resources):
+        if not isinstance(resource, dict):
+            problems.append(f"resources[{i}] must be an object")
+            continue
+        for key in _BASE_REQUIRED:
+            if key not in resource:
+                problems.append(f"resources[{i}] has no {key!r}")
+        for key, types in _BASE_FIELDS.items():
+            value = resource.get(key)
+            if key in resource and not isinstance(value, types):
+                problems.append(f"resources[{i}].{key} must be {' or '.join(_JSON_TYPES[t] for t in types)}")
+            elif isinstance(value, list) and not all(isinstance(item, str) for item in value):
+                problems.append(f"resources[{i}].{key} must be a list of strings")
+    return problems
 
 
 def _read_base(path: Path) -> dict[str, Any] | None:
     try:
-        data = json.loads(path.read_text())
-    except (OSError, json.JSONDecodeError) as error:
-        print(f"error: cannot read the base plan {path}: {error}", file=sys.stderr)
+        data = json.loads(path.read_bytes())
+    except OSError as error:
+        print(f"error: cannot read the base plan {path}: {error.strerror or error}", file=sys.stderr)
         return None
-    if not isinstance(data, dict):
-        print(f"error: {path} is not a plan document (expected the output of `plan --format json`)", file=sys.stderr)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        print(f"error: the base plan {path} is not JSON: {error}", file=sys.stderr)
+        return None
+    except RecursionError:
+        print(f"error: the base plan {path} nests too deeply to be a plan", file=sys.stderr)
+        return None
+    problems = base_plan_problems(data)
+    if problems:
+        shown = problems[:10] + ([f"... and {len(problems) - 10} more"] if len(problems) > 10 else [])
+        print(f"error: {path} is not a plan `plan --diff` can compare with (write it with `plan --format json`):", file=sys.stderr)
+        for problem in shown:
+            print(f"  {problem}", file=sys.stderr)
         return None
     return data
 
@@ -152,14 +211,33 @@ def _urns_command(args: argparse.Namespace) -> int:
     if not path.is_file():
         print(f"no snapshot at {path}; create it with: {urns.regenerate_command(args.stack)}", file=sys.stderr)
         return EXIT_DATA_AT_RISK
-    problems = urns.compare(json.loads(path.read_text()), doc)
+    try:
+        saved = json.loads(path.read_bytes())
+        reason = "" if isinstance(saved, dict) and isinstance(saved.get("resources"), dict) else "no 'resources' mapping"
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
+        reason = str(error) or type(error).__name__
+    if reason:
+        print(f"error: {path} is not a URN snapshot ({reason}); regenerate it: {urns.regenerate_command(args.stack)}", file=sys.stderr)
+        return EXIT_INVALID
+    problems = urns.compare(saved, doc)
     for problem in problems:
         print(f"  - {problem}", file=sys.stderr)
     return EXIT_DATA_AT_RISK if problems else EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if argv is None and hasattr(signal, "SIGPIPE"):
+        # From a shell (`plan ... | head`): end quietly when the reader goes away, as other tools do,
+        # rather than with a BrokenPipeError.
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     args = _parser().parse_args(argv)
-    if args.command == "urns":
-        return _urns_command(args)
-    return _plan_command(args)
+    try:
+        if args.command == "urns":
+            return _urns_command(args)
+        return _plan_command(args)
+    except Exception as error:
+        # Whatever slipped past the checks above is a bug in the tooling; say so in one line.
+        print(f"error: {type(error).__name__}: {error} (a bug in the plan tooling; rerun with --traceback to see where)", file=sys.stderr)
+        if args.traceback:
+            traceback.print_exception(error, file=sys.stderr)
+        return EXIT_INVALID

@@ -45,11 +45,26 @@ def _load_fakes() -> None:
 
 
 class PlanError(Exception):
-    """The program could not be planned (invalid config, or a bug the real engine would also hit)."""
+    """The program could not be planned (invalid config, or a bug the real engine would also hit).
+
+    `lines` are for the user; an unexpected exception behind them stays in `__cause__`, for
+    `--traceback`.
+    """
 
     def __init__(self, lines: list[str]) -> None:
         self.lines = lines
         super().__init__("\n".join(lines))
+
+
+class LookupFailed(Exception):
+    """A data-source lookup (invoke) that the real cloud cannot answer either, e.g. an add-on
+    version for a Kubernetes minor EKS does not offer: the provider returns an error there, so
+    `pulumi up` stops at the same place."""
+
+    def __init__(self, token: str, reason: str) -> None:
+        self.token = token
+        self.reason = reason
+        super().__init__(f"{token}: {reason}")
 
 
 @dataclass
@@ -187,8 +202,14 @@ class PlanMocks(pulumi.runtime.Mocks):
     def call(self, args: mocks.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
         self.plan.invokes.append(args.token)
         fake = FAKE_INVOKES.get(args.token)
+        try:
+            result = fake(args.args) if fake else {}
+        except Exception as error:
+            # A fake answers only what the cloud publishes; where it has no answer, the provider
+            # would fail the lookup, so the plan stops with that reason instead of a Python error.
+            raise LookupFailed(args.token, str(error)) from error
         # The mock monitor iterates the second element as check failures: an empty list, never None.
-        return (fake(args.args) if fake else {}), []
+        return result, []
 
 
 class RecordingMonitor(mocks.MockMonitor):
@@ -375,8 +396,19 @@ def run_program(
 
     try:
         execute()
+    except PlanError:
+        raise
     except SettingsError as error:
         raise PlanError([str(p) for p in error.problems]) from None
+    except pulumi.RunError as error:
+        # Raised inside an apply: the engine prints a RunError's message alone, so does the plan.
+        raise PlanError(str(error).splitlines()) from None
+    except LookupFailed as error:
+        raise PlanError([f"a lookup the cloud cannot answer, so `pulumi up` would fail here too: {error}"]) from error
+    except Exception as error:
+        raise PlanError(
+            [f"the program failed: {type(error).__name__}: {error}", "this is a bug in the program; rerun with --traceback to see where"]
+        ) from error
     if errors:
         raise PlanError(str(errors[0]).splitlines())
     # The SDK registers resources from worker threads, so their order (and that of each resource's

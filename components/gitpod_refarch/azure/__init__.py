@@ -25,4 +25,5 @@ OFFER: CloudOffer[settings.AzureSettings] = CloudOffer(
         maintenance=True,
     ),
     database_instance=settings.DEFAULT_MYSQL_SKU,
+    provider_config=("azure-native",),
 )

@@ -339,6 +339,16 @@ def _node_pools(settings: Settings[AzureSettings], az: AzureSettings, add: Add) 
                 f"{pool.machine_type!r} is not an Azure VM size (expected e.g. Standard_D4_v4 or Standard_D8_v4; "
                 "list them with `az vm list-sizes --location <location>`).",
             )
+    for key in ("machineType", "diskSizeGb"):
+        if f"gitpod:cluster.nodePools.services.{key}" in settings.given:
+            add(
+                "advice",
+                f"gitpod:cluster.nodePools.services.{key}",
+                "takes effect only when the cluster is created: the services pool is AKS' system pool, declared inside the "
+                "cluster, and AKS cannot change a pool's VM size or OS disk size afterwards "
+                "(https://learn.microsoft.com/azure/aks/manage-node-pools, 'Limitations'), so a later change makes `pulumi up` "
+                "fail. See docs/azure.md, 'Day 2 changes'.",
+            )
     if pools["services"].min_nodes < 1:
         add(
             "hard",

@@ -193,9 +193,32 @@ def auth_provider_secret_name(provider: AuthProvider) -> str:
     return f"auth-provider-{_k8s_suffix(provider.id)}"
 
 
+def app_url(domain: str) -> str:
+    """Where users open Gitpod: its domain, over HTTPS (the installer serves nothing on plain HTTP)."""
+    return f"https://{domain}"
+
+
 def callback_url(domain: str, host: str) -> str:
     """The OAuth callback Gitpod serves for a provider host; register it with the OAuth app."""
-    return f"https://{domain}/auth/{host}/callback"
+    return f"{app_url(domain)}/auth/{host}/callback"
+
+
+#: The installer's own registry (`inCluster: true`, also on an S3 bucket) serves at
+#: `registry.<domain>`, where image-builder pushes workspace images
+#: (install/installer/pkg/components/image-builder-mk3/configmap.go and docker-registry/constants.go
+#: `RegistryName`, gitpod-io/gitpod@2022.11.3).
+IN_CLUSTER_REGISTRY_HOST = "registry"
+
+
+def registry_address(domain: str, info: RegistryInfo) -> tuple[pulumi.Input[str], pulumi.Input[str]]:
+    """(url, server) of the registry Gitpod pushes workspace images to: the repository prefix, and
+    the host its docker credentials are for."""
+    match info:
+        case InClusterRegistry() | S3Registry():
+            host = f"{IN_CLUSTER_REGISTRY_HOST}.{domain}"
+            return host, host
+        case ExternalRegistry():
+            return info.url, info.server
 
 
 def _auth_provider(domain: str, provider: AuthProvider) -> SecretSpec:

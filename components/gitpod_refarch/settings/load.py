@@ -141,6 +141,8 @@ def load_settings(source: ConfigSource | None = None, *, project: str = "gitpod"
         cert_manager=cert_manager,
         installer=installer,
         auth_providers=auth_providers,
+        given=frozenset(problems.given),
+        other_config_keys=source.other_keys,
     )
     findings = evaluate(settings)
     errors = [Problem(f.key, f.message) for f in findings if f.level == "error"]
@@ -224,7 +226,7 @@ def _cluster(s: Section, offer: clouds.CloudOffer[Any]) -> ClusterSettings:
         pattern_help="expected 1-30 lower-case letters, digits and hyphens, starting with a letter.",
     )
     default_version = managed.kubernetes_version if managed is not None else None
-    version = s.string("kubernetesVersion", default_version, pattern=VERSION_PATTERN, pattern_help=VERSION_HELP)
+    version = s.version("kubernetesVersion", default_version, pattern=VERSION_PATTERN, pattern_help=VERSION_HELP)
     if managed is None:
         result = ClusterSettings(
             name=name,
@@ -233,8 +235,8 @@ def _cluster(s: Section, offer: clouds.CloudOffer[Any]) -> ClusterSettings:
             context=s.string("context"),
             distribution=s.choice("distribution", DISTRIBUTIONS, "generic"),
             label_nodes=s.string_list("labelNodes", pattern=K8S_NAME, pattern_help=K8S_NAME_HELP),
-            kernel_version=s.string("kernelVersion", pattern=VERSION_PATTERN, pattern_help=VERSION_HELP),
-            containerd_version=s.string("containerdVersion", pattern=VERSION_PATTERN, pattern_help=VERSION_HELP),
+            kernel_version=s.version("kernelVersion", pattern=VERSION_PATTERN, pattern_help=VERSION_HELP),
+            containerd_version=s.version("containerdVersion", pattern=VERSION_PATTERN, pattern_help=VERSION_HELP),
             container_runtime=s.string("containerRuntime", ClusterSettings.container_runtime),
             node_os=s.string("nodeOs", pattern=re.compile(r"[a-z][a-z0-9-]*(-\d+(\.\d+)*)?"), pattern_help="expected e.g. ubuntu-22.04."),
             cni=s.string("cni"),
@@ -348,7 +350,7 @@ def _not_offered(s: Section, offer: clouds.CloudOffer[Any], concern: str, mode: 
 
 def _database(s: Section, offer: clouds.CloudOffer[Any]) -> DatabaseSettings:
     mode = s.choice("mode", clouds.allowed("databases"), DatabaseSettings.mode)
-    version = s.string("version", DatabaseSettings.version)
+    version = s.version("version", DatabaseSettings.version)
     if version not in ("5.7", "8.0"):
         s.problems.add(s.key("version"), f"{version!r} is not allowed (allowed: 5.7, 8.0). {compat.MYSQL_REASON}")
         version = DatabaseSettings.version
@@ -568,7 +570,7 @@ def _certificate(s: Section, offer: clouds.CloudOffer[Any]) -> CertificateSettin
 
 def _cert_manager(s: Section) -> CertManagerSettings:
     defaults = CertManagerSettings()
-    version = s.string("version", defaults.version, pattern=VERSION_PATTERN, pattern_help="expected a chart version such as v1.21.1.")
+    version = s.version("version", defaults.version, pattern=VERSION_PATTERN, pattern_help="expected a chart version such as v1.21.1.")
     parsed = compat.parse_version(version)
     if parsed is not None and parsed < compat.MIN_CERT_MANAGER:
         s.problems.add(

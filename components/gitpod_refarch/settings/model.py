@@ -266,6 +266,11 @@ class Settings(Generic[C]):
     installer: InstallerSettings = field(default_factory=InstallerSettings)
     auth_providers: tuple[AuthProviderSettings, ...] = ()
     findings: tuple[Finding, ...] = ()
+    #: Every key path the stack sets (`gitpod:database.highAvailability`), defaults excluded, so
+    #: rules can say when a set key has no effect where it is.
+    given: frozenset[str] = frozenset()
+    #: The stack's config keys outside `gitpod:` and the engine's `pulumi:` (e.g. `aws:region`).
+    other_config_keys: tuple[str, ...] = ()
 
     @property
     def warnings(self) -> tuple[Finding, ...]:

@@ -41,9 +41,15 @@ class Problem:
 
 @dataclass
 class Problems:
-    """Accumulates problems so that validation reports all of them together."""
+    """Accumulates problems so that validation reports all of them together.
+
+    It also collects `given`: every key path the stack sets (with a value, not blank), so the
+    rules can warn about a setting that has no effect where it is, which the parsed values alone
+    cannot tell from an untouched default.
+    """
 
     items: list[Problem] = field(default_factory=list)
+    given: set[str] = field(default_factory=set)
 
     def add(self, key: str, message: str) -> None:
         self.items.append(Problem(key, message))
@@ -63,12 +69,21 @@ def describe(value: Any) -> str:
     return json.dumps(value)
 
 
-class ConfigSource:
-    """The raw `gitpod:*` config of one stack: values as Pulumi passes them, and which are secret."""
+#: Config namespaces that are not settings of this program but are still read: the engine's own.
+ENGINE_NAMESPACE = "pulumi"
 
-    def __init__(self, values: Mapping[str, Any], secret_keys: Iterable[str] = ()) -> None:
+
+class ConfigSource:
+    """The raw `gitpod:*` config of one stack: values as Pulumi passes them, and which are secret.
+
+    `other_keys` are the stack's keys in other namespaces (`aws:region`), which this program's
+    settings never read; the rules say so rather than let them look effective.
+    """
+
+    def __init__(self, values: Mapping[str, Any], secret_keys: Iterable[str] = (), other_keys: Iterable[str] = ()) -> None:
         self.values = dict(values)
         self.secret_keys = set(secret_keys)
+        self.other_keys = tuple(sorted(set(other_keys)))
 
     @classmethod
     def from_pulumi(cls) -> ConfigSource:
@@ -76,11 +91,14 @@ class ConfigSource:
         from pulumi.runtime import config as rc
 
         values: dict[str, Any] = {}
+        other: list[str] = []
         for key in list(rc.CONFIG.get().keys()) + list(rc.get_config_env().keys()):
             if key.startswith(NAMESPACE + ":"):
                 values[key] = rc.get_config(key)
+            elif not key.startswith(ENGINE_NAMESPACE + ":"):
+                other.append(key)
         secret = [k for k in values if rc.is_config_secret(k) or k in rc.get_config_secret_keys_env()]
-        return cls(values, secret)
+        return cls(values, secret, other)
 
     def top_level_keys(self) -> list[str]:
         return [k.split(":", 1)[1] for k in self.values if k.startswith(NAMESPACE + ":")]
@@ -143,6 +161,8 @@ class Section:
         value = self.data.get(name)
         if isinstance(value, str) and value.strip() == "":
             return None
+        if value is not None:
+            self.problems.given.add(self.key(name))
         return value
 
     def present(self, name: str) -> bool:
@@ -172,7 +192,10 @@ class Section:
                 hint = required_help or f"Set it: {self.set_hint(name, '<value>')}"
                 self.problems.add(self.key(name), f"is required but not set. {hint}")
             return default
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if isinstance(value, float):
+            self.problems.add(self.key(name), _number_problem(name, value))
+            return default
+        if isinstance(value, int) and not isinstance(value, bool):
             value = str(value)
         if not isinstance(value, str):
             self.problems.add(self.key(name), f"must be a string, got {describe(value)}.")
@@ -189,6 +212,21 @@ class Section:
             self.problems.add(self.key(name), f"{value!r} is not valid: {pattern_help}")
             return default
         return value
+
+    @overload
+    def version(self, name: str, default: str, *, pattern: re.Pattern[str] | None = None, pattern_help: str = "") -> str: ...
+    @overload
+    def version(self, name: str, default: None = None, *, pattern: re.Pattern[str] | None = None, pattern_help: str = "") -> str | None: ...
+    def version(
+        self, name: str, default: str | None = None, *, pattern: re.Pattern[str] | None = None, pattern_help: str = ""
+    ) -> str | None:
+        """A version such as "1.30": text, never a number. YAML reads an unquoted 1.30 as 1.3 and
+        8.0 as 8 (the Pulumi CLI passes 8), so a number here says to quote it rather than guess."""
+        value = self._get(name)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            self.problems.add(self.key(name), _number_problem(name, value))
+            return default
+        return self.string(name, default, pattern=pattern, pattern_help=pattern_help)
 
     def required_string(self, name: str, *, pattern: re.Pattern[str] | None = None, pattern_help: str = "", required_help: str = "") -> str:
         """A string that must be set; "" when it is missing or invalid (the problem is recorded, so
@@ -300,6 +338,15 @@ class Section:
             guess = f" Did you mean {close[0]!r}?" if close else ""
             allowed = ", ".join(sorted(self.known))
             self.problems.add(self.key(unknown), f"is not a known setting (known here: {allowed}).{guess}")
+
+
+def _number_problem(name: str, value: float) -> str:
+    """Why a number cannot stand where text is expected: YAML already dropped what made it text."""
+    return (
+        f"is the number {describe(value)}, but text is expected: YAML reads unquoted numbers as numbers and drops digits "
+        f'(1.30 becomes 1.3, 8.0 becomes 8). Quote it in the stack file: {name}: "..." '
+        "(`pulumi config set --path` stores a value such as 1.30 as text already)."
+    )
 
 
 def parse_object(problems: Problems, source: ConfigSource, name: str) -> Section:

@@ -29,10 +29,11 @@ def evaluate(settings: Settings[Any]) -> list[Finding]:
         findings.append((kind, key, message))
 
     offer = clouds.offer(settings.cloud)
-    _cluster(settings, add)
+    _cluster(settings, offer, add)
     _database(settings, add)
     _registry_and_tls(settings, add)
     _installer(settings, offer, add)
+    _without_effect(settings, offer, add)
     offer.rules(settings, add)
 
     strict = settings.compatibility == "strict"
@@ -46,8 +47,18 @@ def evaluate(settings: Settings[Any]) -> list[Finding]:
     return result
 
 
-def _cluster(s: Settings[Any], add: Add) -> None:
+def _cluster(s: Settings[Any], offer: clouds.CloudOffer[Any], add: Add) -> None:
     c = s.cluster
+    if offer.cluster is not None and not c.kubernetes_version:
+        # The cloud picks (GKE: the release channel's default). Every version a cloud creates
+        # today is newer than Gitpod tested, so `strict` must refuse this as it refuses any other.
+        add(
+            "untested",
+            "gitpod:cluster.kubernetesVersion",
+            f"is not set, so {offer.cluster.distribution.upper()} picks the version (its release channel's default), and "
+            f"every version it creates today is outside those Gitpod {compat.GITPOD_RELEASE} was tested on "
+            f"({', '.join(compat.TESTED_KUBERNETES)}). It may still work: the installer only requires >= 1.21.",
+        )
     if c.kubernetes_version:
         parsed = compat.parse_version(c.kubernetes_version)
         if parsed is not None and parsed < compat.MIN_KUBERNETES:
@@ -108,7 +119,7 @@ def _cluster(s: Settings[Any], add: Add) -> None:
 
 def _database(s: Settings[Any], add: Add) -> None:
     db = s.database
-    if db.version not in compat.TESTED_MYSQL:
+    if db.version not in compat.TESTED_MYSQL and db.mode != "incluster":
         add(
             "untested",
             "gitpod:database.version",
@@ -197,4 +208,65 @@ def _installer(s: Settings[Any], offer: clouds.CloudOffer[Any], add: Add) -> Non
             "advice",
             "gitpod:installer.fsShiftMethod",
             "shiftfs is an out-of-tree Ubuntu kernel module that is missing from many current kernels; 'fuse' is the 2022.11 default.",
+        )
+
+
+#: `gitpod:database` keys that size and protect the database the program creates (mode `managed`).
+MANAGED_DATABASE_KEYS = ("highAvailability", "deletionProtection", "backupRetentionDays", "instanceSize")
+
+
+def _without_effect(s: Settings[Any], offer: clouds.CloudOffer[Any], add: Add) -> None:
+    """Keys the stack sets that change nothing where they are: say so, and why, instead of
+    letting them look effective."""
+    db = s.database
+    if db.mode != "managed":
+        instead = {
+            "incluster": "the installer's in-cluster MySQL is one pod on one PersistentVolume, with none of these options",
+            "external": "your own MySQL is sized, replicated, backed up and protected where it runs",
+        }[db.mode]
+        for key in MANAGED_DATABASE_KEYS:
+            if f"gitpod:database.{key}" in s.given:
+                add(
+                    "advice",
+                    f"gitpod:database.{key}",
+                    f"has no effect with database.mode {db.mode!r}: it applies to the database the program creates "
+                    f"(mode 'managed'), and {instead}. Remove it, or set database.mode to 'managed'.",
+                )
+    if db.mode == "incluster" and "gitpod:database.version" in s.given:
+        add(
+            "advice",
+            "gitpod:database.version",
+            f"has no effect with database.mode 'incluster': the Gitpod {compat.GITPOD_RELEASE} installer always runs "
+            f"MySQL {compat.INCLUSTER_MYSQL} in the cluster. Remove it, or use 'managed' or 'external' for another version.",
+        )
+
+    cert = s.certificate
+    zone_keys = sorted(k for k in s.given if k.startswith("gitpod:certificate.zone."))
+    if not cert.issuer.startswith("letsencrypt"):
+        why = f"issuer is {cert.issuer!r}: only the letsencrypt issuers answer DNS-01 challenges in a zone"
+    elif cert.dns01 not in offer.dns01:
+        why = (
+            f"dns01 is {cert.dns01!r}: the program neither creates nor looks up a {cert.dns01} zone (the API token "
+            "reaches every zone it may edit)"
+        )
+    else:
+        why = ""
+        if "gitpod:certificate.zone.name" in s.given and not cert.zone.create:
+            add(
+                "advice",
+                "gitpod:certificate.zone.name",
+                "has no effect with zone.create false: the program uses the existing zone (zone.existingId) under its own name. Remove it.",
+            )
+    if why:
+        for key in zone_keys:
+            add("advice", key, f"has no effect: {why}. Remove it.")
+
+    unread = [k for k in s.other_config_keys if k.split(":", 1)[0] not in offer.provider_config]
+    if unread:
+        add(
+            "advice",
+            ", ".join(unread),
+            "not read by this program: it reads only gitpod:* settings, and creates its cloud and Kubernetes providers "
+            "from them (e.g. the AWS region from gitpod:aws.region), so these keys change nothing. Remove them, or set "
+            "the gitpod: setting that does what you meant.",
         )
