@@ -65,7 +65,16 @@ def test_architecture_inputs_mirror_the_stack_settings():
 def test_architecture_outputs_are_the_stack_outputs():
     resource = schema()["resources"][COMPONENT]
     assert set(resource["properties"]) == set(OUTPUTS)
-    assert sorted(resource["required"]) == ["certificateSecret", "installerConfig", "issuer", "namespace", "warnings"]
+    assert sorted(resource["required"]) == [
+        "certificateSecret",
+        "installerConfig",
+        "issuer",
+        "namespace",
+        "registryServer",
+        "registryUrl",
+        "url",
+        "warnings",
+    ]
     assert resource["properties"]["kubeconfig"]["type"] == "string"
     assert resource["properties"]["nameServers"] == {
         "type": "array",

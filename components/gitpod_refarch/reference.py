@@ -386,8 +386,26 @@ class GitpodReferenceArchitecture(pulumi.ComponentResource):
     """When a DNS zone is created: the name servers to delegate the domain to."""
     oauth_callback_urls: pulumi.Output[dict[str, str]] | None
     """With `authProviders`: provider id -> the callback URL to register with its OAuth app."""
-    node_image: pulumi.Output[str] | None
-    """AWS only: the AMI the EKS nodes run."""
+    url: pulumi.Output[str]
+    """Where users open Gitpod: `https://<domain>`."""
+    registry_url: pulumi.Output[str]
+    """The repository prefix Gitpod pushes workspace images under."""
+    registry_server: pulumi.Output[str]
+    """The host that registry's credentials are for (differs from `registryUrl` on Google registries)."""
+    cluster_name: pulumi.Output[str] | None
+    """Managed clusters: the GKE, EKS or AKS cluster's name."""
+    database_host: pulumi.Output[str] | None
+    """With a MySQL reached by host (RDS, Azure Flexible Server, `external`): its host name."""
+    database_instance: pulumi.Output[str] | None
+    """With Cloud SQL: the connection name `<project>:<region>:<instance>` the proxy uses."""
+    storage_bucket: pulumi.Output[str] | None
+    """With an S3 bucket (AWS `managed`, `external`): the bucket for workspace content."""
+    storage_account: pulumi.Output[str] | None
+    """With Azure Blob storage: the storage account."""
+    registry_bucket: pulumi.Output[str] | None
+    """With the installer's registry on S3 (`registry.kind: s3`): its bucket."""
+    node_image: pulumi.Output[dict[str, Any]] | None
+    """EKS: the node image (`parameter`, `amiId`, `latestAmiId`)."""
 
     def __init__(self, name: str, args: GitpodReferenceArchitectureArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(TYPE, name, None, opts)
