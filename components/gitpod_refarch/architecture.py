@@ -76,19 +76,32 @@ class Context(Generic[C, P]):
     settings: Settings[C]
     name: str
     platform: P
+    #: The component everything is built under (`GitpodReferenceArchitecture`), or None for the
+    #: program's own layout, where every top-level resource sits at the stack root: None keeps the
+    #: URNs of existing stacks.
+    parent: pulumi.Resource | None = None
+
+    def opts(self, base: pulumi.ResourceOptions | None = None) -> pulumi.ResourceOptions:
+        """`base` (a builder's own options, e.g. its platform's provider) under `parent`."""
+        return parented(self.parent, base)
+
+
+def parented(parent: pulumi.Resource | None, base: pulumi.ResourceOptions | None = None) -> pulumi.ResourceOptions:
+    """Options that put a top-level resource under `parent` (unchanged when `parent` is None)."""
+    return pulumi.ResourceOptions.merge(pulumi.ResourceOptions(parent=parent), base)
 
 
 @dataclass(frozen=True)
 class CloudBuilders(Generic[C, P]):
     """How one target builds what its `OFFER` declares (`clouds.CloudOffer.builders`).
 
-    `platform` runs first and returns the target's typed platform record `P` (providers, network,
-    shared identities), which every other builder receives in its `Context`. A concern's builder
-    is set exactly when the offer lists values for it; a builder serving several values (GCP's
+    `platform` runs first (under the given parent, see `Context.parent`) and returns the target's
+    typed platform record `P` (providers, network, shared identities), which every other builder
+    receives in its `Context`. A concern's builder is set exactly when the offer lists values for it; a builder serving several values (GCP's
     `artifact-registry` and `gcr`) reads which one from the settings.
     """
 
-    platform: Callable[[Settings[C], str], P]
+    platform: Callable[[Settings[C], str, pulumi.Resource | None], P]
     cluster: Callable[[Context[C, P], DnsInfo | None], ClusterInfo]
     dns: Callable[[Context[C, P]], DnsInfo] | None = None
     database: Callable[[Context[C, P]], DatabaseInfo] | None = None
@@ -140,14 +153,20 @@ class Architecture:
     records: ExternalDns | None = None
 
 
-def build(settings: Settings[Any], name: str = "gitpod") -> Architecture:
-    """Declare every resource the stack needs and return what was built."""
+def build(settings: Settings[Any], name: str = "gitpod", parent: pulumi.Resource | None = None) -> Architecture:
+    """Declare every resource the stack needs and return what was built.
+
+    The program builds at the stack root (`parent=None`); `GitpodReferenceArchitecture` passes
+    itself, so the component and the program are one implementation.
+    """
     offer = clouds.offer(settings.cloud)
-    return _build(offer, offer.builders(), settings, name)
+    return _build(offer, offer.builders(), settings, name, parent)
 
 
-def _build(offer: clouds.CloudOffer[C], builders: CloudBuilders[C, P], settings: Settings[C], name: str) -> Architecture:
-    ctx = Context(settings, name, builders.platform(settings, name))
+def _build(
+    offer: clouds.CloudOffer[C], builders: CloudBuilders[C, P], settings: Settings[C], name: str, parent: pulumi.Resource | None
+) -> Architecture:
+    ctx = Context(settings, name, builders.platform(settings, name, parent), parent)
     cert = settings.certificate
 
     dns: DnsInfo | None = None
@@ -164,7 +183,7 @@ def _build(offer: clouds.CloudOffer[C], builders: CloudBuilders[C, P], settings:
         builders.registry(ctx, storage) if builders.registry and kind in offer.registries else GENERIC.registries[kind](settings, storage)
     )
 
-    k8s_opts = pulumi.ResourceOptions(providers=[cluster.provider])
+    k8s_opts = ctx.opts(pulumi.ResourceOptions(providers=[cluster.provider]))
     inst = settings.installer
     pull_credentials = [RegistryCredential(p.server, p.username, p.password.output()) for p in inst.image_pull_secrets]
     installer = InstallerConfig(
@@ -248,7 +267,7 @@ def _build(offer: clouds.CloudOffer[C], builders: CloudBuilders[C, P], settings:
                 "image": helper_image(inst.repository),
                 "pull_secrets": [pull_secret_name(c) for c in pull_credentials],
             },
-            opts=pulumi.ResourceOptions(providers=[cluster.provider], depends_on=[cert_manager.ca_resource]),
+            opts=ctx.opts(pulumi.ResourceOptions(providers=[cluster.provider], depends_on=[cert_manager.ca_resource])),
         )
     outputs: dict[str, Any] = {
         "installerConfig": installer.config_yaml,

@@ -600,4 +600,4 @@ def build(ctx: AwsContext, dns: DnsInfo | None) -> ClusterInfo:
             args["dns01_zone_arn"] = dns.zone_arn
             if settings.certificate.zone.records:
                 args["records_zone_arn"] = dns.zone_arn
-    return EksCluster(f"{ctx.name}-cluster", args, opts=platform.opts()).info
+    return EksCluster(f"{ctx.name}-cluster", args, opts=ctx.opts(platform.opts())).info

@@ -203,7 +203,7 @@ def build(ctx: AwsContext) -> DatabaseInfo:
             "protect": settings.protect,
             "require_tls": db.tls_required,
         },
-        opts=ctx.platform.opts(),
+        opts=ctx.opts(ctx.platform.opts()),
     )
     # The host is the instance endpoint, which the RDS certificate names: the session-init Job verifies it.
     return ExternalDatabase(host=rds.address, port=rds.port, username=rds.username, password=rds.password, ca_cert=db.ca_cert)

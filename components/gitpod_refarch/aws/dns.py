@@ -68,7 +68,7 @@ def build(ctx: AwsContext) -> DnsInfo:
     args: Route53ZoneArgs = {"name": settings.dns_zone_name, "protect": settings.protect}
     if settings.certificate.zone.existing_id:
         args["existing_id"] = settings.certificate.zone.existing_id
-    zone = Route53Zone(f"{ctx.name}-dns", args, opts=platform.opts())
+    zone = Route53Zone(f"{ctx.name}-dns", args, opts=ctx.opts(platform.opts()))
     return Route53ZoneInfo(
         zone_name=zone.zone_name, name_servers=zone.name_servers, zone_id=zone.zone_id, zone_arn=zone.arn, region=platform.region
     )

@@ -95,7 +95,7 @@ def _zones(aws_settings: AwsSettings, opts: pulumi.InvokeOptions) -> list[str]:
     return names[: aws_settings.availability_zone_count]
 
 
-def build(settings: Settings[AwsSettings], name: str) -> AwsPlatform:
+def build(settings: Settings[AwsSettings], name: str, parent: pulumi.Resource | None = None) -> AwsPlatform:
     """The explicit AWS provider (region from settings, stack tags) and the network."""
     aws_settings = settings.cloud_settings
     provider = aws.Provider(
@@ -103,12 +103,13 @@ def build(settings: Settings[AwsSettings], name: str) -> AwsPlatform:
         region=aws_settings.region,
         profile=aws_settings.profile,
         default_tags={"tags": {"app.kubernetes.io/part-of": "gitpod", "gitpod.io/stack": f"{settings.project}/{settings.stack}"}},
+        opts=pulumi.ResourceOptions(parent=parent),
     )
     zones = _zones(aws_settings, pulumi.InvokeOptions(provider=provider))
     network = Network(
         f"{name}-network",
         {"cidr": aws_settings.vpc_cidr, "availability_zones": zones, "cluster_name": settings.cluster.name},
-        opts=pulumi.ResourceOptions(providers=[provider]),
+        opts=pulumi.ResourceOptions(parent=parent, providers=[provider]),
     )
     return AwsPlatform(
         provider=provider,

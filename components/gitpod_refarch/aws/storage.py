@@ -139,7 +139,7 @@ def bucket(ctx: AwsContext, concern: str, purpose: str) -> S3Storage:
     args: S3BucketArgs = {"purpose": purpose, "protect": ctx.settings.protect}
     if ctx.settings.cloud_settings.key_rotation is not None:
         args["key_rotation"] = ctx.settings.cloud_settings.key_rotation
-    bucket = S3Bucket(f"{ctx.name}-{concern}", args, opts=platform.opts())
+    bucket = S3Bucket(f"{ctx.name}-{concern}", args, opts=ctx.opts(platform.opts()))
     return S3Storage(
         region=platform.region,
         endpoint=platform.partition.s3_endpoint(platform.region),

@@ -426,4 +426,4 @@ def build(ctx: AzureContext, dns: DnsInfo | None) -> ClusterInfo:
                     "client_id": dns.records_identity_client_id,
                     "subject": f"system:serviceaccount:{EXTERNAL_DNS_NAMESPACE}:{EXTERNAL_DNS_SERVICE_ACCOUNT}",
                 }
-    return AksCluster(f"{ctx.name}-cluster", args).info
+    return AksCluster(f"{ctx.name}-cluster", args, opts=ctx.opts()).info

@@ -233,4 +233,5 @@ def build(ctx: AzureContext) -> DatabaseInfo:
             "ca_cert": db.ca_cert,
             "require_tls": db.tls_required,
         },
+        opts=ctx.opts(),
     ).info

@@ -133,4 +133,4 @@ def build(ctx: AzureContext) -> DnsInfo:
             "subscription_id": existing.subscription_id,
             "existing_zone_id": existing.id,
         }
-    return AzureDnsZone(f"{ctx.name}-dns", args).info
+    return AzureDnsZone(f"{ctx.name}-dns", args, opts=ctx.opts()).info

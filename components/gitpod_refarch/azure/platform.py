@@ -139,7 +139,7 @@ class AzurePlatform(pulumi.ComponentResource):
 AzureContext = Context[AzureSettings, AzurePlatformInfo]
 
 
-def build(settings: Settings[AzureSettings], name: str) -> AzurePlatformInfo:
+def build(settings: Settings[AzureSettings], name: str, parent: pulumi.Resource | None = None) -> AzurePlatformInfo:
     azure = settings.cloud_settings
     net = azure.network
     return AzurePlatform(
@@ -154,4 +154,5 @@ def build(settings: Settings[AzureSettings], name: str) -> AzurePlatformInfo:
             "database_subnet_cidr": net.database_subnet_cidr,
             "protect": settings.protect,
         },
+        opts=pulumi.ResourceOptions(parent=parent),
     ).info

@@ -93,4 +93,4 @@ def build(ctx: AzureContext, storage: StorageInfo) -> RegistryInfo:
         "kubelet_principal_id": platform.kubelet_identity.principal_id,
         "protect": ctx.settings.protect,
     }
-    return ContainerRegistry(f"{ctx.name}-registry", args).info
+    return ContainerRegistry(f"{ctx.name}-registry", args, opts=ctx.opts()).info

@@ -92,4 +92,4 @@ class BlobStorage(pulumi.ComponentResource):
 def build(ctx: AzureContext) -> StorageInfo:
     platform = ctx.platform
     args: BlobStorageArgs = {**platform.placement(), "node_subnet_id": platform.network.node_subnet_id, "protect": ctx.settings.protect}
-    return BlobStorage(f"{ctx.name}-storage", args).info
+    return BlobStorage(f"{ctx.name}-storage", args, opts=ctx.opts()).info

@@ -1,6 +1,8 @@
-"""`ExistingCluster`: a Kubernetes provider for a cluster someone else runs, and Gitpod's node labels."""
+"""`ExistingCluster`: a Kubernetes provider for a cluster someone else runs, and Gitpod's node labels.
 
-from __future__ import annotations
+No `from __future__ import annotations` here: the component is exported to other languages, and
+the schema analyzer reads its annotations at run time (see `reference.py`).
+"""
 
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, TypedDict
@@ -66,7 +68,7 @@ class ExistingCluster(pulumi.ComponentResource):
         self.register_outputs({"labelledNodes": self.labelled_nodes})
 
 
-def build(ctx: Context[None, None], dns: DnsInfo | None) -> ClusterInfo:
+def build(ctx: "Context[None, None]", dns: DnsInfo | None) -> ClusterInfo:
     c = ctx.settings.cluster
     args: ExistingClusterArgs = {"distribution": c.distribution, "label_nodes": c.label_nodes}
     if isinstance(c.kubeconfig, SecretValue):
@@ -76,4 +78,4 @@ def build(ctx: Context[None, None], dns: DnsInfo | None) -> ClusterInfo:
         args["kubeconfig"] = pulumi.Output.secret(c.kubeconfig)
     if c.context:
         args["context"] = c.context
-    return ExistingCluster(ctx.name, args).info
+    return ExistingCluster(ctx.name, args, opts=ctx.opts()).info

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pulumi
+
 from ..settings import Settings
 
 
-def build(settings: Settings[None], name: str) -> None:
+def build(settings: Settings[None], name: str, parent: pulumi.Resource | None = None) -> None:
     return None

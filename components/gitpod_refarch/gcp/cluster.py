@@ -409,4 +409,4 @@ def build(ctx: GcpContext, dns: DnsInfo | None) -> ClusterInfo:
             args["cert_manager_service_account_name"] = CERT_MANAGER_SERVICE_ACCOUNT
             if dns.records_service_account is not None:
                 args["external_dns_service_account"] = dns.records_service_account
-    return GkeCluster(f"{ctx.name}-gke", args, opts=p.opts()).info
+    return GkeCluster(f"{ctx.name}-gke", args, opts=ctx.opts(p.opts())).info

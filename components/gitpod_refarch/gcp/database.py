@@ -208,5 +208,5 @@ def build(ctx: GcpContext) -> DatabaseInfo:
             "protect": settings.protect,
             "apis": p.apis_named("sqladmin.googleapis.com", "iam.googleapis.com", "cloudresourcemanager.googleapis.com"),
         },
-        opts=p.opts(),
+        opts=ctx.opts(p.opts()),
     ).info

@@ -189,4 +189,4 @@ def build(ctx: GcpContext) -> DnsInfo:
         args["existing_zone"] = zone.existing_id
     else:
         args["zone_name"] = zone_name(dns_name)
-    return CloudDnsZone(f"{ctx.name}-dns", args, opts=p.opts()).info
+    return CloudDnsZone(f"{ctx.name}-dns", args, opts=ctx.opts(p.opts())).info

@@ -82,12 +82,12 @@ class GcpPlatform:
 GcpContext = Context[GcpSettings, GcpPlatform]
 
 
-def build(settings: Settings[GcpSettings], name: str) -> GcpPlatform:
+def build(settings: Settings[GcpSettings], name: str, parent: pulumi.Resource | None = None) -> GcpPlatform:
     """The provider, the APIs this stack uses (never disabled on destroy), the VPC and the nodes' account."""
     gcp_settings = settings.cloud_settings
     project, region, cluster = gcp_settings.project, gcp_settings.region, settings.cluster.name
     name = f"{name}-gcp"
-    component = pulumi.ComponentResource(TYPE, name)
+    component = pulumi.ComponentResource(TYPE, name, opts=pulumi.ResourceOptions(parent=parent))
     provider = gcp.Provider(
         f"{name}-provider", project=project, region=region, default_labels=LABELS, opts=pulumi.ResourceOptions(parent=component)
     )

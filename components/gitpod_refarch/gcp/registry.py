@@ -134,5 +134,5 @@ def build(ctx: GcpContext, storage: StorageInfo) -> RegistryInfo:
             "protect": settings.protect,
             "apis": p.apis_named("artifactregistry.googleapis.com", "iam.googleapis.com"),
         },
-        opts=p.opts(),
+        opts=ctx.opts(p.opts()),
     ).info

@@ -135,5 +135,5 @@ def build(ctx: GcpContext) -> StorageInfo:
             "key_rotation": ctx.settings.cloud_settings.key_rotation,
             "apis": p.apis_named("storage.googleapis.com", "iam.googleapis.com", "cloudresourcemanager.googleapis.com"),
         },
-        opts=p.opts(),
+        opts=ctx.opts(p.opts()),
     ).info

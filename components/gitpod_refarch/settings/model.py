@@ -248,6 +248,7 @@ class CertificateSettings:
     def private_ca(self) -> bool:
         """Whether the certificate is signed by a CA that nodes and browsers do not trust already."""
         return has_private_ca(self.issuer, self.existing_ca_cert)
+
     #: An Issuer or ClusterIssuer the user already runs (`certificate.issuerRef`); `issuer` is then `ISSUER_REF`.
     issuer_ref: IssuerRef | None = None
 

@@ -16,6 +16,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, TypedDict, TypeVar, overload
 
+import pulumi
+
 from .secret import SecretValue
 
 if TYPE_CHECKING:
@@ -72,6 +74,10 @@ WITHHELD = "(value withheld: this key holds a secret)"
 
 def describe(value: Any) -> str:
     """Render a user-given value for an error message (secret sections use `Section.show`)."""
+    if isinstance(value, pulumi.Output):
+        # Only through `GitpodReferenceArchitecture`'s args: settings decide which resources
+        # exist, so they must be known before any is declared; only credentials may be Outputs.
+        return "an Output (settings must be plain values; only credentials may be Outputs)"
     if isinstance(value, str):
         return repr(value)
     return json.dumps(value)
@@ -313,6 +319,9 @@ class Section:
                 hint = required_help or f"Set it: {self.set_hint(name, '<value>', secret=True)}"
                 self.problems.add(self.key(name), f"is required but not set. {hint}")
             return None
+        if isinstance(value, pulumi.Output):
+            # A component arg (`GitpodReferenceArchitecture`): kept as an Output, made secret.
+            return SecretValue(value)
         if not isinstance(value, str):
             self.problems.add(self.key(name), "must be a string (given value withheld: this key holds a secret).")
             return None

@@ -14,7 +14,8 @@ class SecretValue:
 
     __slots__ = ("_value",)
 
-    def __init__(self, value: str) -> None:
+    def __init__(self, value: pulumi.Input[str]) -> None:
+        # An Output only when a component's arg carries the credential (`GitpodReferenceArchitecture`).
         self._value = value
 
     def __repr__(self) -> str:
@@ -34,4 +35,6 @@ class SecretValue:
 
     def reveal(self) -> str:
         """The plain value, for validation only (length, format); never for resources or logs."""
+        if not isinstance(self._value, str):
+            raise TypeError("this secret was given as an Output: its value is not known before resources are declared")
         return self._value
