@@ -179,6 +179,8 @@ TYPES: dict[str, Rule] = {
     ),
     # Holds the control-plane (audit) logs; retention and KMS key change in place (PutRetentionPolicy).
     # `other`, not `state`: it is only replaced with the cluster's name, when the cluster goes too.
+    # The cluster-autoscaler's scale-from-zero label templates on each node group's Auto Scaling group.
+    "aws:autoscaling/tag:Tag": Rule("other", ("autoscalingGroupName", "tag.key", *_REGION), _aws("autoscaling/group_tag")),
     "aws:cloudwatch/logGroup:LogGroup": Rule("other", ("name", "namePrefix", "logGroupClass", *_REGION), _aws("logs/group")),
     "aws:eks/nodeGroup:NodeGroup": Rule(
         "pool",
