@@ -653,33 +653,31 @@ def verdict_line(diff: PlanDiff) -> str:
 def render_markdown(diff: PlanDiff, base_label: str = "the base branch") -> str:
     lines = [f"### Plan diff for stack `{diff.stack}` against {base_label}", "", f"**Verdict: {verdict_line(diff)}**", ""]
     columns = ("", "Resource", "Type", "Forced by", "Why")
-    if diff.dangers:
-        lines += [
-            "> [!CAUTION]",
-            f"> **🚨 DATA LOSS: {len(diff.dangers)} resource(s) holding data would be destroyed by this change.** "
+    callouts = (
+        (
+            diff.dangers,
+            "CAUTION",
+            f"**🚨 DATA LOSS: {len(diff.dangers)} resource(s) holding data would be destroyed by this change.** "
             "Pulumi would delete them (with their data) and create new, empty ones.",
-            "",
-        ]
-        rows = ((f"**{d.kind.upper()}**", f"`{d.name}`", f"`{d.type}`", _keys(d.fields) or "-", d.reason) for d in diff.dangers)
-        lines += [*table(columns, rows), ""]
-    if diff.outages:
-        lines += [
-            "> [!WARNING]",
-            f"> **OUTAGE: {len(diff.outages)} change(s) replace or remove the cluster, a node pool or Gitpod's namespace.** "
+        ),
+        (
+            diff.outages,
+            "WARNING",
+            f"**OUTAGE: {len(diff.outages)} change(s) replace or remove the cluster, a node pool or Gitpod's namespace.** "
             "Gitpod or the workspaces on the pool stop until the new one is ready.",
-            "",
-        ]
-        rows = ((f"**{d.kind.upper()}**", f"`{d.name}`", f"`{d.type}`", _keys(d.fields) or "-", d.reason) for d in diff.outages)
-        lines += [*table(columns, rows), ""]
-    if diff.downtime:
-        lines += [
-            "> [!NOTE]",
-            f"> **Downtime in place: {len(diff.downtime)} change(s) roll node pools or restart the database.** "
+        ),
+        (
+            diff.downtime,
+            "NOTE",
+            f"**Downtime in place: {len(diff.downtime)} change(s) roll node pools or restart the database.** "
             "Nothing is replaced, but apply them when users can take it.",
-            "",
-        ]
-        rows = ((f"**{d.kind.upper()}**", f"`{d.name}`", f"`{d.type}`", _keys(d.fields) or "-", d.reason) for d in diff.downtime)
-        lines += [*table(columns, rows), ""]
+        ),
+    )
+    for findings, callout, headline in callouts:
+        if findings:
+            lines += [f"> [!{callout}]", f"> {headline}", ""]
+            rows = ((f"**{d.kind.upper()}**", f"`{d.name}`", f"`{d.type}`", _keys(d.fields) or "-", d.reason) for d in findings)
+            lines += [*table(columns, rows), ""]
     if diff.replaced:
         lines += ["#### Replaced (nothing held is lost)", ""]
         replaced = ((f"`{r.name}`", f"`{r.type}`", _keys(r.fields) or "-") for r in diff.replaced)
