@@ -35,4 +35,4 @@ schemas:
 test: $(VENV)/.installed schemas
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n 2
