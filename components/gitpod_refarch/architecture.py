@@ -53,8 +53,6 @@ from .installer.secrets import encryption_keys_json
 from .installer.values import (
     HttpProxy,
     InstallerInputs,
-    PvcOptions,
-    WorkspaceOptions,
     app_url,
     callback_url,
     pull_secret_name,
@@ -285,11 +283,12 @@ def _build(
     outputs.update(cluster.outputs)
     # Keys Gitpod 2022.11 can only use as long-lived keys: when each was made, so their age shows
     # (rotation: docs/security.md, "Keys").
-    created = {
-        concern: info.key_created  # type: ignore[union-attr]  # filtered below
+    # Only the key-holding contract variants (GCP service-account keys, AWS access keys) carry it.
+    stamps = {
+        concern: getattr(info, "key_created", None)
         for concern, info in (("database", database), ("storage", storage), ("registry", registry))
-        if getattr(info, "key_created", None) is not None
     }
+    created = {concern: stamp for concern, stamp in stamps.items() if stamp is not None}
     if created:
         outputs["keyCreated"] = created
     if cluster.kubeconfig is not None:
@@ -373,16 +372,7 @@ def _installer_options(settings: Settings[Any]) -> dict[str, Any]:
         "block_new_users": inst.block_new_users is not None and inst.block_new_users.enabled,
         "passlist": inst.block_new_users.passlist if inst.block_new_users is not None else (),
         "open_vsx_url": inst.open_vsx_url,
-        "workspace": WorkspaceOptions(
-            requests=dict(w.requests),
-            limits=dict(w.limits),
-            max_lifetime=w.max_lifetime,
-            timeout_default=w.timeout_default,
-            timeout_extended=w.timeout_extended,
-            timeout_after_close=w.timeout_after_close,
-            pvc=PvcOptions(w.pvc.size, w.pvc.storage_class, w.pvc.snapshot_class),
-            prebuild_pvc=PvcOptions(w.prebuild_pvc.size, w.prebuild_pvc.storage_class, w.prebuild_pvc.snapshot_class),
-        ),
+        "workspace": w,
         "base_image_registries": [RegistryCredential(r.server, r.username, r.password.output()) for r in inst.base_image_registries],
         "drop_image_repo": inst.drop_image_repo,
         "proxy_service_type": inst.proxy_service.type if inst.proxy_service.type != ProxyServiceSettings.type else None,

@@ -40,32 +40,9 @@ from ..contracts import (
     SecretSpec,
     StorageInfo,
 )
-from . import DEFAULT_MAX_LIFETIME, DEFAULT_OPEN_VSX_URL, DEFAULT_PVC_SIZE, DEFAULT_REPOSITORY, DEFAULT_WORKSPACE_REQUESTS
+from . import DEFAULT_OPEN_VSX_URL, DEFAULT_REPOSITORY, WorkspaceOptions
 from . import secrets as s
 from .schema import deep_merge
-
-
-@dataclass(frozen=True)
-class PvcOptions:
-    """A workspace PVC template (`workspace.pvc` / `workspace.prebuildPVC`); "" means the cluster default class."""
-
-    size: str = DEFAULT_PVC_SIZE
-    storage_class: str = ""
-    snapshot_class: str = ""
-
-
-@dataclass(frozen=True)
-class WorkspaceOptions:
-    """`workspace` resources, timeouts and PVCs; None timeouts are left to Gitpod's own defaults."""
-
-    requests: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_WORKSPACE_REQUESTS))
-    limits: Mapping[str, str] = field(default_factory=dict)
-    max_lifetime: str = DEFAULT_MAX_LIFETIME
-    timeout_default: str | None = None
-    timeout_extended: str | None = None
-    timeout_after_close: str | None = None
-    pvc: PvcOptions = field(default_factory=PvcOptions)
-    prebuild_pvc: PvcOptions = field(default_factory=PvcOptions)
 
 
 @dataclass(frozen=True)

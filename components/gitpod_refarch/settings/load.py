@@ -19,6 +19,7 @@ from typing import Any
 from .. import clouds
 from .. import compatibility as compat
 from ..certmanager import ISSUER_REF
+from ..installer import PvcOptions, WorkspaceOptions
 from ..installer.schema import DURATION, PASSLIST_DOMAIN, PROXY_SERVICE_TYPES, QUANTITY, validate_customization, validate_patch
 from .model import (
     DISTRIBUTIONS,
@@ -45,11 +46,9 @@ from .model import (
     NodePoolSettings,
     ProxyServiceSettings,
     PullSecretSettings,
-    PvcSettings,
     RegistrySettings,
     Settings,
     StorageSettings,
-    WorkspaceSettings,
     has_private_ca,
 )
 from .reader import NAMESPACE, WITHHELD, ConfigSource, Problem, Problems, Section, describe, parse_list, parse_object
@@ -833,8 +832,8 @@ def _duration(s: Section, name: str, default: str | None = None) -> str | None:
     return s.string(name, default, pattern=DURATION, pattern_help="expected a duration such as 30m, 3h or 1h30m (Go syntax).")
 
 
-def _pvc(s: Section, default: PvcSettings) -> PvcSettings:
-    result = PvcSettings(
+def _pvc(s: Section, default: PvcOptions) -> PvcOptions:
+    result = PvcOptions(
         size=s.string("size", default.size, pattern=QUANTITY, pattern_help=QUANTITY_HELP),
         storage_class=s.string("storageClass", default.storage_class, pattern=K8S_NAME, pattern_help=K8S_NAME_HELP),
         snapshot_class=s.string("snapshotClass", default.snapshot_class, pattern=K8S_NAME, pattern_help=K8S_NAME_HELP),
@@ -843,9 +842,9 @@ def _pvc(s: Section, default: PvcSettings) -> PvcSettings:
     return result
 
 
-def _workspace(s: Section) -> WorkspaceSettings:
-    d = WorkspaceSettings()
-    result = WorkspaceSettings(
+def _workspace(s: Section) -> WorkspaceOptions:
+    d = WorkspaceOptions()
+    result = WorkspaceOptions(
         requests=_resources(s, "requests", d.requests),
         limits=_resources(s, "limits", d.limits),
         max_lifetime=_duration(s, "maxLifetime", d.max_lifetime) or d.max_lifetime,

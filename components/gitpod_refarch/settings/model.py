@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any, Generic, Literal, TypeVar
 
 from ..certmanager import CHART, NAMESPACE, SECRET_NAME
-from ..installer import DEFAULT_MAX_LIFETIME, DEFAULT_OPEN_VSX_URL, DEFAULT_PVC_SIZE, DEFAULT_REPOSITORY, DEFAULT_WORKSPACE_REQUESTS
+from ..installer import DEFAULT_OPEN_VSX_URL, DEFAULT_REPOSITORY, WorkspaceOptions
 from .reader import Problem
 from .secret import SecretValue
 
@@ -296,33 +296,6 @@ class BlockNewUsersSettings:
 
 
 @dataclass(frozen=True)
-class PvcSettings:
-    """One of the installer's workspace PersistentVolumeClaim templates (`workspace.pvc`, `workspace.prebuildPVC`)."""
-
-    size: str = DEFAULT_PVC_SIZE
-    storage_class: str = ""
-    snapshot_class: str = ""
-
-
-@dataclass(frozen=True)
-class WorkspaceSettings:
-    """`workspace` resources, timeouts and PVCs, as the 2022.11 schema names them.
-
-    Defaults are the installer's own (`pkg/config/v1/config.go` `Defaults`), so an unset key
-    renders what `gitpod-installer init` would.
-    """
-
-    requests: tuple[tuple[str, str], ...] = DEFAULT_WORKSPACE_REQUESTS
-    limits: tuple[tuple[str, str], ...] = ()
-    max_lifetime: str = DEFAULT_MAX_LIFETIME
-    timeout_default: str | None = None
-    timeout_extended: str | None = None
-    timeout_after_close: str | None = None
-    pvc: PvcSettings = field(default_factory=PvcSettings)
-    prebuild_pvc: PvcSettings = field(default_factory=PvcSettings)
-
-
-@dataclass(frozen=True)
 class HttpProxySettings:
     """`httpProxy`: the Secret every proxy-aware Gitpod component reads its proxy variables from."""
 
@@ -356,7 +329,7 @@ class InstallerSettings:
     #: None when `installer.blockNewUsers` is unset (the plan then warns that anyone may sign up).
     block_new_users: BlockNewUsersSettings | None = None
     open_vsx_url: str = DEFAULT_OPEN_VSX_URL
-    workspace: WorkspaceSettings = field(default_factory=WorkspaceSettings)
+    workspace: WorkspaceOptions = field(default_factory=WorkspaceOptions)
     ssh_gateway: bool = False
     http_proxy: HttpProxySettings | None = None
     license: SecretValue | None = None
