@@ -306,3 +306,20 @@ class AuthProvider:
     host: str
     client_id: pulumi.Input[str]
     client_secret: pulumi.Input[str]
+
+
+def exec_kubeconfig(context: str, cluster: Mapping[str, Any], exec_config: Mapping[str, Any]) -> dict[str, Any]:
+    """A kubeconfig (as data) with one context whose user runs an exec credential plugin.
+
+    Every managed cluster's `ClusterInfo.kubeconfig` has this shape (`aws eks get-token`,
+    `gke-gcloud-auth-plugin`, `kubelogin`): it holds the API server and its CA, never a credential.
+    Each cloud serialises it as its own CLI does.
+    """
+    return {
+        "apiVersion": "v1",
+        "kind": "Config",
+        "clusters": [{"name": context, "cluster": dict(cluster)}],
+        "contexts": [{"name": context, "context": {"cluster": context, "user": context}}],
+        "current-context": context,
+        "users": [{"name": context, "user": {"exec": dict(exec_config)}}],
+    }

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 
+from ..contracts import exec_kubeconfig
+
 
 def kubeconfig(cluster_name: str, endpoint: str, certificate_authority: str, region: str, profile: str | None = None) -> str:
     """A kubeconfig with one context named after the cluster."""
@@ -19,14 +21,5 @@ def kubeconfig(cluster_name: str, endpoint: str, certificate_authority: str, reg
     }
     if profile:
         exec_config["env"] = [{"name": "AWS_PROFILE", "value": profile}]
-    return json.dumps(
-        {
-            "apiVersion": "v1",
-            "kind": "Config",
-            "clusters": [{"name": cluster_name, "cluster": {"server": endpoint, "certificate-authority-data": certificate_authority}}],
-            "contexts": [{"name": cluster_name, "context": {"cluster": cluster_name, "user": cluster_name}}],
-            "current-context": cluster_name,
-            "users": [{"name": cluster_name, "user": {"exec": exec_config}}],
-        },
-        indent=2,
-    )
+    cluster = {"server": endpoint, "certificate-authority-data": certificate_authority}
+    return json.dumps(exec_kubeconfig(cluster_name, cluster, exec_config), indent=2)

@@ -14,6 +14,8 @@ from typing import Any
 
 import yaml
 
+from ..contracts import exec_kubeconfig
+
 AUTH_PLUGIN = "kubelogin"
 #: The Entra ID application every AKS-managed Entra ID cluster's API server accepts tokens for ("AKS
 #: AAD Server"), the same in every tenant: https://learn.microsoft.com/azure/aks/kubelogin-authentication
@@ -35,26 +37,12 @@ def kubeconfig(context: str, aks_kubeconfig: str) -> str:
     clusters = source.get("clusters") or [{}]
     cluster = dict(clusters[0].get("cluster") or {})
     server = {key: cluster[key] for key in ("server", "certificate-authority-data") if key in cluster}
-    config = {
-        "apiVersion": "v1",
-        "kind": "Config",
-        "clusters": [{"name": context, "cluster": server}],
-        "contexts": [{"name": context, "context": {"cluster": context, "user": context}}],
-        "current-context": context,
-        "users": [
-            {
-                "name": context,
-                "user": {
-                    "exec": {
-                        "apiVersion": "client.authentication.k8s.io/v1beta1",
-                        "command": AUTH_PLUGIN,
-                        "args": ["get-token", "--login", LOGIN_MODE, "--server-id", AKS_SERVER_ID],
-                        "installHint": INSTALL_HINT,
-                        "provideClusterInfo": False,
-                        "interactiveMode": "Never",
-                    }
-                },
-            }
-        ],
+    exec_config = {
+        "apiVersion": "client.authentication.k8s.io/v1beta1",
+        "command": AUTH_PLUGIN,
+        "args": ["get-token", "--login", LOGIN_MODE, "--server-id", AKS_SERVER_ID],
+        "installHint": INSTALL_HINT,
+        "provideClusterInfo": False,
+        "interactiveMode": "Never",
     }
-    return yaml.safe_dump(config, sort_keys=False)
+    return yaml.safe_dump(exec_kubeconfig(context, server, exec_config), sort_keys=False)

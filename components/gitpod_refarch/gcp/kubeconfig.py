@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import yaml
 
+from ..contracts import exec_kubeconfig
+
 AUTH_PLUGIN = "gke-gcloud-auth-plugin"
 INSTALL_HINT = (
     "Install gke-gcloud-auth-plugin for use with kubectl by following "
@@ -23,25 +25,12 @@ def context_name(project: str, location: str, cluster: str) -> str:
 
 def kubeconfig(context: str, endpoint: str, ca_certificate: str) -> str:
     """kubeconfig YAML for `https://<endpoint>`; `ca_certificate` is the base64 PEM GKE returns."""
-    config = {
-        "apiVersion": "v1",
-        "kind": "Config",
-        "clusters": [{"name": context, "cluster": {"server": f"https://{endpoint}", "certificate-authority-data": ca_certificate}}],
-        "contexts": [{"name": context, "context": {"cluster": context, "user": context}}],
-        "current-context": context,
-        "users": [
-            {
-                "name": context,
-                "user": {
-                    "exec": {
-                        "apiVersion": "client.authentication.k8s.io/v1beta1",
-                        "command": AUTH_PLUGIN,
-                        "installHint": INSTALL_HINT,
-                        "provideClusterInfo": True,
-                        "interactiveMode": "Never",
-                    }
-                },
-            }
-        ],
+    cluster = {"server": f"https://{endpoint}", "certificate-authority-data": ca_certificate}
+    exec_config = {
+        "apiVersion": "client.authentication.k8s.io/v1beta1",
+        "command": AUTH_PLUGIN,
+        "installHint": INSTALL_HINT,
+        "provideClusterInfo": True,
+        "interactiveMode": "Never",
     }
-    return yaml.safe_dump(config, sort_keys=False)
+    return yaml.safe_dump(exec_kubeconfig(context, cluster, exec_config), sort_keys=False)
