@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from gitpod_refarch.compatibility import NODE_LABEL_HEADLESS, NODE_LABEL_REGULAR
@@ -10,7 +12,7 @@ from gitpod_refarch_tools.graph import waits_for
 from gitpod_refarch_tools.harness import Plan
 from gitpod_refarch_tools.stateful import CLUSTER_TYPES, DATA_TYPES
 
-from .conftest import ROOT, installer_config, unwrap
+from .conftest import ROOT, installer_config, secrets_in, unwrap
 
 STACKS = sorted(p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in (ROOT / "stacks").glob("Pulumi.*.yaml"))
 JOB = "kubernetes:batch/v1:Job"
@@ -185,3 +187,66 @@ def test_destroy_deletes_the_namespace_before_the_nodes_and_the_volume_driver(st
         assert {by_urn[u].type for u in waits_for(plan.resources, namespace.urn) if u in by_urn} & CLUSTER_TYPES
     if plan.stack == "aws":
         assert "gitpod-cluster-ebs-csi" in before
+
+
+BASE_IMAGES = {"installer.baseImageRegistries[0].server": "ghcr.io", "installer.baseImageRegistries[0].username": "bot"}
+BASE_IMAGES_SECRET = {"installer.baseImageRegistries[0].password": "ghcr-pa55"}
+
+
+def _pod(plan: Plan) -> dict:
+    return installation(plan)[JOB]["spec"]["template"]["spec"]
+
+
+def test_the_job_mounts_the_base_image_credentials_where_the_installer_renders_the_pull_secret(plan_stack):
+    # The local stack runs the installer's own registry (registry.kind incluster).
+    plan = plan_stack("local", BASE_IMAGES, BASE_IMAGES_SECRET)
+    job = installation(plan)[JOB]
+    pod = job["spec"]["template"]["spec"]
+    (container,) = pod["containers"]
+    env = {e["name"]: e.get("value") for e in container["env"]}
+    assert env["REGISTRY_CREDENTIALS_FILE"] == "/registry-credentials/.dockerconfigjson"
+    assert {"name": "registry-credentials", "mountPath": "/registry-credentials", "readOnly": True} in container["volumeMounts"]
+    (volume,) = [v for v in pod["volumes"] if v["name"] == "registry-credentials"]
+    assert volume["secret"] == {
+        "secretName": "custom-registry-credentials",
+        "items": [{"key": ".dockerconfigjson", "path": ".dockerconfigjson"}],
+        "defaultMode": 0o400,
+    }
+    # The Secret holds what the Job reads, and the Job runs after it.
+    auths = json.loads(secrets_in(plan, plan.outputs["namespace"])["custom-registry-credentials"][".dockerconfigjson"])["auths"]
+    assert set(auths) == {"ghcr.io"}
+    secret = plan.one("kubernetes:core/v1:Secret", "gitpod-installer-custom-registry-credentials")
+    assert secret.urn in plan.one(JOB).depends_on
+    # New credentials re-run the Job: their Secret's resourceVersion is in the pod template.
+    annotations = job["spec"]["template"]["metadata"]["annotations"]
+    assert annotations == {
+        deploy.REGISTRY_CREDENTIALS_ANNOTATION: "${gitpod-installer-custom-registry-credentials.metadata.resourceVersion}"
+    }
+    assert not [w for w in plan.warnings if "baseImageRegistries" in w]
+
+
+def test_the_job_mounts_no_credentials_where_the_program_writes_the_pull_secret(plan_stack):
+    def mounted(plan: Plan) -> bool:
+        pod = _pod(plan)
+        env = {e["name"] for e in pod["containers"][0]["env"]}
+        return "REGISTRY_CREDENTIALS_FILE" in env or any(v["name"] == "registry-credentials" for v in pod["volumes"])
+
+    assert not mounted(plan_stack("local"))
+    assert "annotations" not in installation(plan_stack("local"))[JOB]["spec"]["template"]["metadata"]
+    # An external registry: the program merged the credentials into `container-registry` itself.
+    external = {
+        "registry.kind": "external",
+        "registry.external.url": "registry.example.com/gitpod",
+        "registry.external.username": "gitpod",
+        **BASE_IMAGES,
+    }
+    plan = plan_stack("local", external, {**BASE_IMAGES_SECRET, "registry.external.password": "registry-pa55"})
+    assert not mounted(plan)
+    auths = json.loads(secrets_in(plan, plan.outputs["namespace"])["container-registry"][".dockerconfigjson"])["auths"]
+    assert set(auths) == {"ghcr.io", "registry.example.com"}
+
+
+def test_without_the_job_the_user_is_told_to_merge_the_credentials(plan_stack):
+    plan = plan_stack("local", {**BASE_IMAGES, "installer.deploy": "false"}, BASE_IMAGES_SECRET)
+    assert not plan.by_type(JOB)
+    assert [w for w in plan.warnings if w.startswith("gitpod:installer.baseImageRegistries:") and "custom-registry-credentials" in w]

@@ -1,8 +1,9 @@
 """The installer Job's script (`installer/job.sh`), run for real against stub tools.
 
 The stubs stand where the installer image has the real ones (`/app/installer` through the
-script's `APP_DIR`, `helm` and `kubectl` on PATH); jq, sed and the other utilities are the
-machine's own, as the image ships them. Each stub records its arguments and fails on demand
+script's `APP_DIR`, `helm` and `kubectl` on PATH); jq, sed, base64 and the other utilities are
+the machine's own, as the image ships them. yq is a stub of mikefarah's yq v4 for the two
+expressions the script runs, and the real one too when this machine has it (`MIKEFARAH_YQ`). Each stub records its arguments and fails on demand
 (`FAIL`: a command prefix such as `installer validate cluster`), so the tests assert the order of
 the steps, what each is called with, and how a failure is reported (the termination message the
 Pulumi Kubernetes provider shows, and the saved log).
@@ -10,11 +11,14 @@ Pulumi Kubernetes provider shows, and the saved log).
 
 from __future__ import annotations
 
+import base64
 import json
 import os
+import re
 import shutil
 import stat
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -44,7 +48,8 @@ case "$*" in
   "validate cluster"*)
     if [ -n "${CLUSTER_RESULT:-}" ]; then echo "$CLUSTER_RESULT" >&2; exit 1; fi
     echo '{"status": "OK", "items": []}' ;;
-  render*) printf 'kind: ConfigMap\ndata:\n  t: "{{ .Values.x }}"\n---\nkind: Deployment\n' ;;
+  render*)
+    if [ -n "${RENDER_FILE:-}" ]; then cat "$RENDER_FILE"; else printf 'kind: ConfigMap\ndata:\n  t: "{{ .Values.x }}"\n---\nkind: Deployment\n'; fi ;;
 esac
 """,
     "helm": "",
@@ -239,3 +244,276 @@ def test_each_failing_step_is_named(run_job, fail, step):
     assert run.returncode != 0
     assert run.termination.startswith(f"step '{step}' failed (exit 3)")
     assert f"gitpod-installer: step {step}" in run.output
+
+
+# --- merge_registry_credentials: gitpod:installer.baseImageRegistries with the installer's own registry
+
+#: What `installer render` prints for an in-cluster registry, in its shape (gitpod-io/gitpod@2022.11.3
+#: install/installer/cmd/testdata/render/minimal/output.golden): a `# <kind> <name>` comment per
+#: document; the registry's pull secret `builtin-registry-auth` (a `.dockerconfigjson` for the
+#: in-cluster registry's host, plus `user`/`password`); the same Secret listed, without data, in the
+#: block scalar of the `gitpod-app` ConfigMap; a Go template that Helm must not expand; and another
+#: dockerconfigjson Secret that is not the one to merge into.
+REGISTRY_HOST = "registry.gitpod.example.com"
+RENDERED_AUTH = base64.b64encode(b"gitpod-registry:builtin-pa55").decode()
+RENDERED_CONFIG = {"auths": {REGISTRY_HOST: {"auth": RENDERED_AUTH}}}
+OTHER_CONFIG = {"auths": {"other.example.com": {"auth": "b3RoZXI6b3RoZXI="}}}
+RENDERED = f"""---
+# v1/ConfigMap gitpod-app
+apiVersion: v1
+data:
+  app.yaml: |-
+    ---
+    apiVersion: v1
+    kind: Secret
+    metadata:
+      name: builtin-registry-auth
+      namespace: gitpod
+kind: ConfigMap
+metadata:
+  creationTimestamp: null
+  name: gitpod-app
+  namespace: gitpod
+---
+# v1/ConfigMap ws-manager
+apiVersion: v1
+data:
+  template.yaml: '{{"spec":{{"hostname":"{{{{ .Values.x }}}}"}}}}'
+kind: ConfigMap
+metadata:
+  creationTimestamp: null
+  name: ws-manager
+  namespace: gitpod
+---
+# v1/Secret builtin-registry-auth
+apiVersion: v1
+data:
+  .dockerconfigjson: {base64.b64encode(json.dumps(RENDERED_CONFIG, separators=(",", ":")).encode()).decode()}
+  password: YnVpbHRpbi1wYTU1
+  user: Z2l0cG9kLXJlZ2lzdHJ5
+kind: Secret
+metadata:
+  creationTimestamp: null
+  labels:
+    app: gitpod
+    component: docker-registry
+  name: builtin-registry-auth
+  namespace: gitpod
+type: kubernetes.io/dockerconfigjson
+---
+# v1/Secret other-registry-auth
+apiVersion: v1
+data:
+  .dockerconfigjson: {base64.b64encode(json.dumps(OTHER_CONFIG).encode()).decode()}
+kind: Secret
+metadata:
+  name: other-registry-auth
+  namespace: gitpod
+type: kubernetes.io/dockerconfigjson
+---
+# apps/v1/Deployment registry-facade
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: registry-facade
+  namespace: gitpod
+spec:
+  template:
+    spec:
+      containers:
+      - args:
+        - run
+        - /mnt/config/config.json
+        name: registry-facade
+      volumes:
+      - name: pull-secret
+        secret:
+          secretName: builtin-registry-auth
+"""
+
+#: `custom-registry-credentials` as the program writes it (installer/secrets.py): one entry for a
+#: private base-image registry, and one for the in-cluster registry's own host.
+GHCR_PASSWORD = "ghcr-pa55-Zq9"
+OVERLAP_PASSWORD = "overlap-pa55-Xy7"
+CREDENTIALS = {
+    "auths": {
+        "ghcr.io": {"username": "bot", "password": GHCR_PASSWORD, "auth": base64.b64encode(f"bot:{GHCR_PASSWORD}".encode()).decode()},
+        REGISTRY_HOST: {
+            "username": "someone",
+            "password": OVERLAP_PASSWORD,
+            "auth": base64.b64encode(f"someone:{OVERLAP_PASSWORD}".encode()).decode(),
+        },
+    }
+}
+
+#: A stand-in for mikefarah's yq v4 (the installer image's) that knows only the two expressions
+#: the step runs, the way yq v4 evaluates them; anything else fails, so a changed expression is
+#: noticed. With a real mikefarah yq (MIKEFARAH_YQ, or `yq` on PATH) the same tests run against it.
+YQ_STUB = r"""
+import os, re, sys
+import yaml
+with open(os.environ["CALLS"], "a") as calls:
+    calls.write(f"yq {sys.argv[1]}\n")
+args = sys.argv[1:]
+inplace = "--inplace" in args
+args = [a for a in args if a != "--inplace"]
+if len(args) != 3 or args[0] != "eval-all":
+    sys.exit(f"yq stub: unsupported arguments {args}")
+expr, path = args[1], args[2]
+m = re.fullmatch(r'\(select\(\.kind == "(\w+)" and \.metadata\.name == "([^"]+)"\) \| \.data\."([^"]+)"\)( \|= env\((\w+)\))?', expr)
+if not m or bool(m.group(4)) != inplace:
+    sys.exit(f"yq stub: unsupported expression {expr!r}")
+kind, name, key, assign, var = m.groups()
+with open(path) as f:
+    docs = list(yaml.safe_load_all(f))
+hits = [d for d in docs if isinstance(d, dict) and d.get("kind") == kind and (d.get("metadata") or {}).get("name") == name]
+if not assign:
+    for d in hits:
+        print((d.get("data") or {}).get(key))
+    sys.exit(0)
+for d in hits:
+    d.setdefault("data", {})[key] = yaml.safe_load(os.environ[var])
+with open(path, "w") as f:
+    yaml.safe_dump_all(docs, f, explicit_start=True, sort_keys=False)
+"""
+
+
+def _mikefarah_yq() -> str | None:
+    """A real mikefarah yq v4, if this machine has one (it is not a Python package)."""
+    for candidate in (os.environ.get("MIKEFARAH_YQ"), shutil.which("yq")):
+        if candidate and os.access(candidate, os.X_OK):
+            version = subprocess.run([candidate, "--version"], capture_output=True, text=True, check=False).stdout
+            if "mikefarah" in version and re.search(r"version v?4\.", version):
+                return candidate
+    return None
+
+
+@pytest.fixture(params=["stub", "mikefarah"])
+def yq(request, run_job, tmp_path: Path) -> str:
+    """Puts a yq on the Job's PATH: the stub, or the real mikefarah yq v4 when there is one."""
+    target = tmp_path / "bin" / "yq"
+    if request.param == "stub":
+        target.write_text(f"#!{sys.executable}\n{YQ_STUB}")
+        target.chmod(target.stat().st_mode | stat.S_IEXEC)
+    else:
+        real = _mikefarah_yq()
+        if real is None:
+            pytest.skip("no mikefarah yq v4 here (the installer image's yq); set MIKEFARAH_YQ to one to run against it")
+        target.write_text(f'#!/bin/bash\necho "yq $1" >>"$CALLS"\nexec {real} "$@"\n')
+        target.chmod(0o755)
+    return request.param
+
+
+def _manifest(text: str) -> list[dict]:
+    """The chart's manifest as Helm renders it: each escaped line's raw string is the line itself."""
+    unescaped = "\n".join(re.sub(r"^\{\{`(.*)`\}\}$", r"\1", line) for line in text.splitlines())
+    return [d for d in yaml.safe_load_all(unescaped) if d is not None]
+
+
+def _docker_config(doc: dict) -> dict:
+    return json.loads(base64.b64decode(doc["data"][".dockerconfigjson"]))
+
+
+def _named(docs: list[dict], kind: str, name: str) -> dict:
+    (found,) = [d for d in docs if d["kind"] == kind and d["metadata"]["name"] == name]
+    return found
+
+
+@pytest.fixture
+def merge_files(tmp_path: Path) -> tuple[Path, Path]:
+    rendered, credentials = tmp_path / "rendered.yaml", tmp_path / "dockerconfigjson"
+    rendered.write_text(RENDERED)
+    credentials.write_text(json.dumps(CREDENTIALS))
+    return rendered, credentials
+
+
+def test_credentials_are_merged_into_the_rendered_registry_secret_as_kots_did(run_job, yq, merge_files, tmp_path):
+    rendered, credentials = merge_files
+    run = run_job(RENDER_FILE=str(rendered), REGISTRY_CREDENTIALS_FILE=str(credentials))
+    assert run.returncode == 0, run.output
+    text = (tmp_path / "work" / "chart" / "templates" / "gitpod.yaml").read_text()
+    docs, original = _manifest(text), _manifest(RENDERED)
+    secret = _named(docs, "Secret", "builtin-registry-auth")
+    # kots-install.sh: `jq -s '.[0] * .[1]' credentials rendered`, a recursive merge in which the
+    # rendered Secret wins: the in-cluster registry keeps its own login, the credential's fields it
+    # lacks stay, and the private registry is added.
+    assert _docker_config(secret) == {
+        "auths": {
+            "ghcr.io": CREDENTIALS["auths"]["ghcr.io"],
+            REGISTRY_HOST: {"username": "someone", "password": OVERLAP_PASSWORD, "auth": RENDERED_AUTH},
+        }
+    }
+    # Only that value changed: the rest of the Secret, and every other document (the ConfigMap
+    # listing the Secret, the other dockerconfigjson Secret), are as rendered.
+    before = _named(original, "Secret", "builtin-registry-auth")
+    assert {k: v for k, v in secret["data"].items() if k != ".dockerconfigjson"} == {
+        "password": "YnVpbHRpbi1wYTU1",
+        "user": "Z2l0cG9kLXJlZ2lzdHJ5",
+    }
+    assert {k: v for k, v in secret.items() if k != "data"} == {k: v for k, v in before.items() if k != "data"}
+    assert [d for d in docs if d is not secret] == [d for d in original if d is not before]
+    # The escaping ran on the merged manifest, after the merge.
+    assert '{{`  template.yaml: \'{"spec":{"hostname":"{{ .Values.x }}"}}\'`}}' in text
+    assert run.index("installer render") < run.index("yq eval-all") < run.index("helm upgrade")
+    steps = [line.split("step ", 1)[1] for line in run.output.splitlines() if line.startswith("gitpod-installer: step ")]
+    assert steps[-3:] == ["merge_registry_credentials", "escape_templates", "helm_upgrade"]
+    assert f"merged the credentials for ghcr.io {REGISTRY_HOST} into Secret builtin-registry-auth" in run.output
+
+
+def test_without_credentials_the_rendered_manifest_is_only_escaped(run_job, merge_files, tmp_path):
+    rendered, _ = merge_files
+    # A yq that fails if called: nothing reads or rewrites the manifest.
+    (tmp_path / "bin" / "yq").write_text('#!/bin/bash\necho "yq $*" >>"$CALLS"\nexit 9\n')
+    (tmp_path / "bin" / "yq").chmod(0o755)
+    run = run_job(RENDER_FILE=str(rendered))
+    assert run.returncode == 0, run.output
+    assert not run.called("yq")
+    text = (tmp_path / "work" / "chart" / "templates" / "gitpod.yaml").read_text()
+    expected = "".join(f"{{{{`{line.rstrip(chr(10))}`}}}}\n" if "{{" in line else line for line in RENDERED.splitlines(keepends=True))
+    assert text == expected
+    assert "no base-image registry credentials to merge" in run.output
+
+
+def _leaks(run: Run, tmp_path: Path, text: str = "") -> list[str]:
+    secret_texts = [GHCR_PASSWORD, OVERLAP_PASSWORD, RENDERED_AUTH, *(e["auth"] for e in CREDENTIALS["auths"].values())]
+    if text:
+        # The merged value written into the Secret is a secret too.
+        secret_texts.append(_named(_manifest(text), "Secret", "builtin-registry-auth")["data"][".dockerconfigjson"])
+    logs = run.output + run.termination + (tmp_path / "work" / "installer.log").read_text()
+    return [s for s in secret_texts if s in logs or base64.b64encode(s.encode()).decode() in logs]
+
+
+def test_the_credentials_never_reach_the_log(run_job, yq, merge_files, tmp_path):
+    rendered, credentials = merge_files
+    run = run_job(RENDER_FILE=str(rendered), REGISTRY_CREDENTIALS_FILE=str(credentials))
+    assert run.returncode == 0, run.output
+    text = (tmp_path / "work" / "chart" / "templates" / "gitpod.yaml").read_text()
+    assert "ghcr.io" in _docker_config(_named(_manifest(text), "Secret", "builtin-registry-auth"))["auths"]
+    assert not _leaks(run, tmp_path, text)
+    # Nor does the scratch copy of the rendered login outlive the step.
+    assert not (tmp_path / "work" / "builtin-registry-auth.json").exists()
+
+
+def test_a_manifest_without_the_registry_secret_fails_without_quoting_the_credentials(run_job, yq, merge_files, tmp_path):
+    rendered, credentials = merge_files
+    rendered.write_text(RENDERED.replace("name: builtin-registry-auth\n  namespace", "name: renamed-registry-auth\n  namespace"))
+    run = run_job(RENDER_FILE=str(rendered), REGISTRY_CREDENTIALS_FILE=str(credentials))
+    assert run.returncode != 0
+    assert run.termination.startswith("step 'merge_registry_credentials' failed")
+    assert "no Secret builtin-registry-auth" in run.termination
+    assert not run.called("helm")
+    assert not _leaks(run, tmp_path)
+
+
+def test_malformed_or_missing_credentials_fail_without_quoting_them(run_job, yq, merge_files, tmp_path):
+    rendered, credentials = merge_files
+    credentials.write_text(json.dumps({"ghcr.io": {"password": GHCR_PASSWORD}}))
+    run = run_job(RENDER_FILE=str(rendered), REGISTRY_CREDENTIALS_FILE=str(credentials))
+    assert run.returncode != 0
+    assert 'is not a .dockerconfigjson with an "auths" object' in run.termination
+    assert GHCR_PASSWORD not in run.output + run.termination
+    assert not run.called("helm")
+
+    run = run_job(RENDER_FILE=str(rendered), REGISTRY_CREDENTIALS_FILE=str(tmp_path / "absent"))
+    assert run.returncode != 0
+    assert "are not mounted" in run.termination

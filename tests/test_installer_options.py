@@ -155,14 +155,32 @@ def test_base_image_credentials_merge_into_the_external_registrys_pull_secret(pl
     assert installer_checks(plan) == []
 
 
-@pytest.mark.parametrize("registry", [{"kind": "incluster"}, {"kind": "s3", "reuseStorageBucket": True}])
-def test_base_image_credentials_are_refused_where_the_installer_renders_the_pull_secret(registry):
+def _base_image_settings(registry: dict[str, Any], deploy: bool) -> Any:
     storage = {
         "mode": "external",
         "external": {"endpoint": "s3.example.com", "bucket": "bkt", "region": "r", "accessKeyId": "a", "secretAccessKey": "s"},
     }
-    found = problems({"baseImageRegistries": [{"server": "ghcr.io", "username": "u", "password": "p"}]}, registry=registry, storage=storage)
-    assert [p for p in found if p.startswith("gitpod:installer.baseImageRegistries: needs a registry whose pull secret the program writes")]
+    installer = {"deploy": deploy, "baseImageRegistries": [{"server": "ghcr.io", "username": "u", "password": "p"}]}
+    values = {
+        "gitpod:domain": DOMAIN,
+        "gitpod:installer": json.dumps(installer),
+        "gitpod:registry": json.dumps(registry),
+        "gitpod:storage": json.dumps(storage),
+    }
+    return load_settings(ConfigSource(values, set(values)))
+
+
+@pytest.mark.parametrize("registry", [{"kind": "incluster"}, {"kind": "s3", "reuseStorageBucket": True}])
+def test_base_image_credentials_work_where_the_installer_renders_the_pull_secret(registry):
+    # The installer Job merges them into the rendered builtin-registry-auth: no error, no warning.
+    settings = _base_image_settings(registry, deploy=True)
+    assert not [f for f in settings.findings if f.key == "gitpod:installer.baseImageRegistries"]
+    # Without the Job, whoever runs the installer must merge them: a warning naming both Secrets and the key.
+    settings = _base_image_settings(registry, deploy=False)
+    (finding,) = [f for f in settings.findings if f.key == "gitpod:installer.baseImageRegistries"]
+    assert finding.level == "warning"
+    for text in ("custom-registry-credentials", "builtin-registry-auth", ".dockerconfigjson", "the rendered entries winning"):
+        assert text in finding.message
 
 
 def test_defaults_render_what_the_installer_would_and_warn_about_open_sign_up(plan_config):

@@ -43,6 +43,12 @@ VARIANTS: dict[str, tuple[str, dict[str, str], dict[str, str]]] = {
         {**CLOUDFLARE, "certificate.issuer": "letsencrypt-staging"},
         {"certificate.cloudflare.apiToken": "t"},
     ),
+    # The installer Job with the base-image credentials Secret mounted (installer-rendered registry auth).
+    "local-base-image-registries": (
+        "local",
+        {"installer.baseImageRegistries[0].server": "ghcr.io", "installer.baseImageRegistries[0].username": "bot"},
+        {"installer.baseImageRegistries[0].password": "ghcr-pa55"},
+    ),
     "local-existing": (
         "local",
         {"certificate.issuer": "existing", "certificate.existing.tlsCert": PEM, "certificate.existing.caCert": PEM},

@@ -48,8 +48,8 @@ from .contracts import (
 )
 from .externaldns.component import ExternalDns, ExternalDnsArgs
 from .installer.component import InstallerConfig, InstallerConfigArgs
-from .installer.deploy import GitpodInstallation
-from .installer.secrets import encryption_keys_json
+from .installer.deploy import GitpodInstallation, GitpodInstallationArgs
+from .installer.secrets import BASE_IMAGE_REGISTRIES_SECRET, encryption_keys_json
 from .installer.values import (
     HttpProxy,
     InstallerInputs,
@@ -62,6 +62,7 @@ from .nodesysctl import WorkspaceNodeSysctls, helper_image
 from .nodetrust import NodeCaTrust
 from .settings import Settings
 from .settings.model import ProxyServiceSettings
+from .settings.rules import INSTALLER_RENDERED_REGISTRY_AUTH
 
 C = TypeVar("C")
 P = TypeVar("P")
@@ -227,20 +228,20 @@ def _build(
     cert_manager = CertManager(f"{name}-cert-manager", _cert_manager_args(settings, cluster, dns, installer.namespace), opts=k8s_opts)
     installation = None
     if inst.deploy:
-        installation = GitpodInstallation(
-            f"{name}-installation",
-            {
-                "namespace": installer.namespace,
-                "config_yaml": installer.config_yaml,
-                "certificate_secret": cert.secret_name,
-                "repository": inst.repository,
-                "pull_secrets": [pull_secret_name(c) for c in pull_credentials],
-                "labels_may_be_absent": _labels_of_empty_pools(settings),
-                # What `validate cluster` and the release need, and nothing stateful beyond it.
-                "after": [*installer.secrets, cert_manager.certificate, *cluster.volumes_ready],
-            },
-            opts=k8s_opts,
-        )
+        installation_args: GitpodInstallationArgs = {
+            "namespace": installer.namespace,
+            "config_yaml": installer.config_yaml,
+            "certificate_secret": cert.secret_name,
+            "repository": inst.repository,
+            "pull_secrets": [pull_secret_name(c) for c in pull_credentials],
+            "labels_may_be_absent": _labels_of_empty_pools(settings),
+            # What `validate cluster` and the release need, and nothing stateful beyond it.
+            "after": [*installer.secrets, cert_manager.certificate, *cluster.volumes_ready],
+        }
+        if inst.base_image_registries and settings.registry.kind in INSTALLER_RENDERED_REGISTRY_AUTH:
+            # The installer renders this registry's pull secret: the Job merges the credentials into it.
+            installation_args["registry_credentials"] = installer.secret_named[BASE_IMAGE_REGISTRIES_SECRET]
+        installation = GitpodInstallation(f"{name}-installation", installation_args, opts=k8s_opts)
     records: ExternalDns | None = None
     if cert.zone.records and dns is not None:
         # Gitpod's names follow the installer's `proxy` Service into the zone DNS-01 answers in.

@@ -53,6 +53,8 @@ class InstallerConfig(pulumi.ComponentResource):
     """The Secrets created for the installer."""
     secrets: list[k8s.core.v1.Secret]
     """The same Secrets as resources, for whatever must run after them (the installer Job)."""
+    secret_named: dict[str, k8s.core.v1.Secret]
+    """The same Secrets by their Kubernetes name (e.g. `custom-registry-credentials`, which the Job mounts)."""
 
     def __init__(self, name: str, args: InstallerConfigArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(TYPE, name, None, opts)
@@ -97,6 +99,7 @@ class InstallerConfig(pulumi.ComponentResource):
 
         values: InstallerValues = build_installer_values(inputs)
         self.secrets: list[k8s.core.v1.Secret] = []
+        self.secret_named: dict[str, k8s.core.v1.Secret] = {}
         for spec in values.secrets:
             secret = k8s.core.v1.Secret(
                 f"{name}-{spec.name}",
@@ -106,6 +109,7 @@ class InstallerConfig(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(parent=self),
             )
             self.secrets.append(secret)
+            self.secret_named[spec.name] = secret
 
         self.namespace = ns.metadata.name
         self.config_yaml = values.yaml()

@@ -7,7 +7,9 @@ running, or fails with the step that failed.
 
 Re-running is tied to content: the Job's name carries a hash of the config, the installer image
 and the script, so a change to any of them replaces the Job (deleted first: one installer at a
-time) and nothing else does. A failed Job is replaced by the next `pulumi up`
+time). The only Secret it copies into the release, the base-image credentials merged into the
+in-cluster registry's pull secret, re-runs it too (its resourceVersion is a pod-template
+annotation); nothing else does. A failed Job is replaced by the next `pulumi up`
 (`pulumi.com/replaceUnready`), so fixing the cause and running `up` again retries it.
 """
 
@@ -38,6 +40,13 @@ SCRIPT_NAME = "job.sh"
 CONFIG_DIR = "/config"
 CONFIG_KEY = "gitpod.config.yaml"
 MOUNT_PATH = "/mnt/node"
+#: Where the base-image credentials Secret (`registry_credentials`) is mounted, and its key.
+REGISTRY_CREDENTIALS_DIR = "/registry-credentials"
+REGISTRY_CREDENTIALS_KEY = ".dockerconfigjson"
+#: Pod-template annotation carrying that Secret's resourceVersion: a `spec.template` change
+#: replaces a Job (pulumi/pulumi-kubernetes provider/pkg/provider/diff.go, `job`), so new
+#: credentials re-run the installer, which copies them into the release.
+REGISTRY_CREDENTIALS_ANNOTATION = "gitpod.io/registry-credentials-version"
 #: Host directories containerd detection looks under (install/installer/pkg/containerd/*.go@2022.11.3:
 #: /var/lib/containerd/..., /run/containerd/..., /run/k3s/containerd/...), mounted read-only.
 HOST_DIRS = ("/run", "/var/lib")
@@ -124,6 +133,10 @@ class GitpodInstallationArgs(TypedDict, total=False):
     """docker-registry Secrets in `namespace` for pulling the installer image (default none)."""
     labels_may_be_absent: Sequence[str]
     """Node labels of pools allowed to have zero nodes; `validate cluster` tolerates only their absence (default none)."""
+    registry_credentials: k8s.core.v1.Secret
+    """A `.dockerconfigjson` Secret in `namespace` (`custom-registry-credentials`) whose entries the Job
+    merges into the `builtin-registry-auth` Secret the installer renders for its own registry; only
+    for an in-cluster registry (default none). Mounted read-only; a change to it re-runs the Job."""
     after: Sequence[pulumi.Resource]
     """What must exist before the Job runs: the Secrets, the Certificate, storage drivers (default none)."""
     helm_timeout_minutes: int
@@ -197,6 +210,25 @@ class GitpodInstallation(pulumi.ComponentResource):
             {"name": "NODE_NAME", "value_from": {"field_ref": {"field_path": "spec.nodeName"}}},
         ]
         host_mounts = [(f"host{d.replace('/', '-')}", d) for d in HOST_DIRS]
+        credentials = args.get("registry_credentials")
+        pod_annotations: dict[str, pulumi.Input[str]] = {}
+        credential_mounts: list[k8s.core.v1.VolumeMountArgsDict] = []
+        credential_volumes: list[k8s.core.v1.VolumeArgsDict] = []
+        if credentials is not None:
+            env.append({"name": "REGISTRY_CREDENTIALS_FILE", "value": f"{REGISTRY_CREDENTIALS_DIR}/{REGISTRY_CREDENTIALS_KEY}"})
+            pod_annotations[REGISTRY_CREDENTIALS_ANNOTATION] = credentials.metadata.resource_version.apply(lambda v: v or "")
+            credential_mounts.append({"name": "registry-credentials", "mount_path": REGISTRY_CREDENTIALS_DIR, "read_only": True})
+            # Only the one key, readable by the owner alone: the image runs as root (its Dockerfile sets no USER).
+            credential_volumes.append(
+                {
+                    "name": "registry-credentials",
+                    "secret": {
+                        "secret_name": credentials.metadata.name,
+                        "items": [{"key": REGISTRY_CREDENTIALS_KEY, "path": REGISTRY_CREDENTIALS_KEY}],
+                        "default_mode": 0o400,
+                    },
+                }
+            )
         job_meta: k8s.meta.v1.ObjectMetaArgsDict = {
             "name": self.job_name,
             "namespace": namespace,
@@ -213,7 +245,7 @@ class GitpodInstallation(pulumi.ComponentResource):
             "template": cast(
                 k8s.core.v1.PodTemplateSpecArgsDict,
                 {
-                    "metadata": {"labels": _LABELS},
+                    "metadata": {"labels": _LABELS, **({"annotations": pod_annotations} if pod_annotations else {})},
                     "spec": {
                         "service_account_name": account.metadata.name,
                         "restart_policy": "Never",
@@ -242,6 +274,7 @@ class GitpodInstallation(pulumi.ComponentResource):
                                     {"name": "config", "mount_path": CONFIG_DIR, "read_only": True},
                                     {"name": "tmp", "mount_path": "/tmp"},
                                     *({"name": v, "mount_path": f"{MOUNT_PATH}{d}", "read_only": True} for v, d in host_mounts),
+                                    *credential_mounts,
                                 ],
                             }
                         ],
@@ -249,6 +282,7 @@ class GitpodInstallation(pulumi.ComponentResource):
                             {"name": "config", "config_map": {"name": config_map.metadata.name}},
                             {"name": "tmp", "empty_dir": {}},
                             *({"name": v, "host_path": {"path": d, "type": "Directory"}} for v, d in host_mounts),
+                            *credential_volumes,
                         ],
                     },
                 },

@@ -26,6 +26,7 @@ CERTIFICATE_TIMEOUT_SECONDS="${CERTIFICATE_TIMEOUT_SECONDS:-900}"
 POLL_SECONDS="${POLL_SECONDS:-10}"
 LABELS_MAY_BE_ABSENT="${LABELS_MAY_BE_ABSENT:-}"  # space-separated node labels of pools that may have zero nodes
 LOG_CONFIGMAP="${LOG_CONFIGMAP:-}"
+REGISTRY_CREDENTIALS_FILE="${REGISTRY_CREDENTIALS_FILE:-}"  # a mounted .dockerconfigjson to merge, or none
 TERMINATION_LOG="${TERMINATION_LOG:-/dev/termination-log}"
 LOG_FILE="${WORK_DIR}/installer.log"
 STEP_FILE="${WORK_DIR}/step"
@@ -40,6 +41,8 @@ STEPS=(
     wait_for_certificate
     validate_cluster
     render
+    merge_registry_credentials
+    escape_templates
     helm_upgrade
 )
 
@@ -166,7 +169,7 @@ validate_cluster() {
 
 # `--use-experimental-config`: without it render ignores the config's `experimental` block.
 # The manifests become a one-template Helm chart, as KOTS did, so the release is upgraded and
-# rolled back as a whole; `{{` in them is escaped from Helm's templating.
+# rolled back as a whole.
 render() {
     rm -rf "${CHART_DIR}"
     mkdir -p "${CHART_DIR}/templates"
@@ -174,9 +177,58 @@ render() {
         >"${CHART_DIR}/Chart.yaml"
     "${INSTALLER}" render --use-experimental-config --config "${CONFIG_FILE}" --namespace "${NAMESPACE}" \
         >"${CHART_DIR}/templates/gitpod.yaml"
+    log "rendered $(grep -c '^kind:' "${CHART_DIR}/templates/gitpod.yaml" || true) objects"
+}
+
+# With its own registry (`inCluster: true`) the installer renders the registry's pull secret,
+# `builtin-registry-auth`, so extra credentials for private workspace base images
+# (gitpod:installer.baseImageRegistries, Secret custom-registry-credentials) can only be added to
+# what it rendered. As kots-install.sh@2022.11.3 did with its `reg_docker_config`, after render and
+# before the escaping: the rendered `.dockerconfigjson` is decoded and merged with
+# `jq -s '.[0] * .[1]' <credentials> <rendered>`, a recursive merge of the whole documents in
+# which the rendered values win (the in-cluster registry's own login is never replaced; a
+# credential's fields the rendered entry lacks are kept), then written back base64-encoded.
+# The tools are the image's (install/installer/leeway.Dockerfile@2022.11.3: alpine 3.16, `apk add
+# jq yq`, busybox base64): Alpine's `yq` package is mikefarah's yq v4 (community/yq/APKBUILD), and
+# the yq expressions are kots-install.sh's, which ran in this same image.
+# yq rewrites the whole file (sequences re-indented: the same YAML), as it did under KOTS.
+# Nothing read here is printed: the credentials stay in the mounted file, a scratch file in
+# WORK_DIR (removed) and the environment of the one yq call that writes them; tool errors that
+# could quote them are discarded in favour of this script's own message.
+merge_registry_credentials() {
+    if [ -z "${REGISTRY_CREDENTIALS_FILE}" ]; then
+        log "no base-image registry credentials to merge"
+        return 0
+    fi
+    local manifest="${CHART_DIR}/templates/gitpod.yaml" rendered="${WORK_DIR}/builtin-registry-auth.json" merged hosts
+    local select='select(.kind == "Secret" and .metadata.name == "builtin-registry-auth") | .data.".dockerconfigjson"'
+    if [ ! -r "${REGISTRY_CREDENTIALS_FILE}" ]; then
+        fail "the base-image registry credentials ${REGISTRY_CREDENTIALS_FILE} are not mounted"
+    fi
+    if ! hosts="$(jq -r '.auths | keys | join(" ")' "${REGISTRY_CREDENTIALS_FILE}" 2>/dev/null)"; then
+        fail "${REGISTRY_CREDENTIALS_FILE} is not a .dockerconfigjson with an \"auths\" object"
+    fi
+    if ! yq eval-all "(${select})" "${manifest}" 2>/dev/null | base64 -d >"${rendered}" 2>/dev/null ||
+        ! jq -e -s 'length == 1 and (.[0].auths | type == "object")' "${rendered}" >/dev/null 2>&1; then
+        rm -f "${rendered}"
+        fail "the rendered manifest has no Secret builtin-registry-auth with a .dockerconfigjson to merge" \
+            "gitpod:installer.baseImageRegistries into (is containerRegistry.inCluster true?)"
+    fi
+    if ! merged="$(jq -c -s '.[0] * .[1]' "${REGISTRY_CREDENTIALS_FILE}" "${rendered}" 2>/dev/null | base64 -w 0)"; then
+        rm -f "${rendered}"
+        fail "could not merge the base-image registry credentials into builtin-registry-auth"
+    fi
+    rm -f "${rendered}"
+    if ! REGISTRY_SECRET="${merged}" yq eval-all --inplace "(${select}) |= env(REGISTRY_SECRET)" "${manifest}" >/dev/null 2>&1; then
+        fail "could not write the merged credentials into Secret builtin-registry-auth"
+    fi
+    log "merged the credentials for ${hosts} into Secret builtin-registry-auth"
+}
+
+# `{{` in the manifests is escaped from Helm's templating (as KOTS did), after every change to them.
+escape_templates() {
     # shellcheck disable=SC2016
     sed -i -E 's/(.*\{\{.*)/{{`\1`}}/' "${CHART_DIR}/templates/gitpod.yaml"
-    log "rendered $(grep -c '^kind:' "${CHART_DIR}/templates/gitpod.yaml" || true) objects"
 }
 
 helm_upgrade() {

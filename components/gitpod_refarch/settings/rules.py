@@ -17,7 +17,8 @@ from ..installer import DEFAULT_REPOSITORY
 from .model import Finding, Settings
 
 #: Registry kinds whose pull secret the installer renders itself (`builtin-registry-auth`), so
-#: base-image credentials can only be merged after render, in the installer Job.
+#: base-image credentials can only be merged after render: the installer Job does it (job.sh,
+#: `merge_registry_credentials`), or whoever runs the installer with `installer.deploy: false`.
 INSTALLER_RENDERED_REGISTRY_AUTH: tuple[str, ...] = ("incluster", "s3")
 
 Kind = Literal["hard", "unsupported", "untested", "advice"]
@@ -301,14 +302,18 @@ def _installer(s: Settings[Any], offer: clouds.CloudOffer[Any], add: Add) -> Non
             "pulumi config set --path installer.blockNewUsers.enabled true && "
             "pulumi config set --path 'installer.blockNewUsers.passlist[0]' example.com (or set enabled false to accept this).",
         )
-    if s.installer.base_image_registries and s.registry.kind in INSTALLER_RENDERED_REGISTRY_AUTH:
+    if s.installer.base_image_registries and s.registry.kind in INSTALLER_RENDERED_REGISTRY_AUTH and not s.installer.deploy:
+        # A warning, not an error: the Secret and the allow list are still right, and whoever runs
+        # the installer (render, apply) can run the one step the Job would have run before applying.
         add(
-            "hard",
+            "advice",
             "gitpod:installer.baseImageRegistries",
-            f"needs a registry whose pull secret the program writes, but with gitpod:registry.kind {s.registry.kind!r} the "
-            "installer renders it (builtin-registry-auth) and this program does not yet merge credentials into what the "
-            "installer renders. Use registry.kind 'external' (or your cloud's registry), or add the credentials after rendering "
-            "as kots-install.sh did.",
+            f"with gitpod:registry.kind {s.registry.kind!r} the installer renders the registry's pull secret "
+            "(builtin-registry-auth), and with installer.deploy false no installer Job merges these credentials into "
+            "it: after `gitpod-installer render`, merge the .dockerconfigjson of Secret custom-registry-credentials "
+            "into the .dockerconfigjson of the rendered Secret builtin-registry-auth, the rendered entries winning "
+            "(docs/configuration.md, 'Private base images'), or Gitpod's image builder, which pulls with that Secret, "
+            "cannot pull base images from these registries.",
         )
     http_proxy = s.installer.http_proxy
     if http_proxy is not None and not getattr(s.cloud_settings, "cluster_cidrs", ()) and not any("/" in e for e in http_proxy.no_proxy):
