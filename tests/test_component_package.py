@@ -682,3 +682,42 @@ def test_aks_cluster_through_the_provider_host_declares_what_python_declares():
     cluster = engine.one("azure-native:containerservice:ManagedCluster")
     assert cluster.inputs["identityProfile"]["kubeletidentity"]["clientId"] == "c1"
     assert engine.secret_outputs >= {"kubeconfig"}
+
+
+IDENTITY = {"id": "/subscriptions/s/resourceGroups/g/providers/x/id", "name": "cert-manager", "client_id": "c2", "principal_id": "p2"}
+SMALLER = {
+    "S3Bucket": {"purpose": "workspace content", "noncurrent_version_days": 14, "key_rotation": "2026-11"},
+    "RdsMysql": {
+        "vpc_id": "vpc-1",
+        "subnet_ids": ["subnet-a", "subnet-b"],
+        "client_security_group_id": "sg-nodes",
+        "version": "8.0",
+        "instance_class": "db.m5.large",
+        "backup_retention_days": 14,
+        "require_tls": True,
+    },
+    "GcsStorageAccess": {"project": "my-project", "region": "europe-west1", "account_id": "gitpod-storage", "role_prefix": "gitpod"},
+    "ContainerRegistry": {
+        "resource_group_name": "gitpod",
+        "location": "westeurope",
+        "prefix": "gitpod",
+        "sku": "Standard",
+        "subscription_id": "00000000-0000-0000-0000-000000000000",
+        "kubelet_principal_id": "p1",
+    },
+    "AzureDnsZone": {
+        "zone_name": "gitpod.example.com",
+        "resource_group_name": "gitpod",
+        "subscription_id": "00000000-0000-0000-0000-000000000000",
+        "cert_manager_identity": IDENTITY,
+        "records_identity": {**IDENTITY, "name": "external-dns", "principal_id": "p3"},
+    },
+}
+
+
+@pytest.mark.parametrize("name", sorted(SMALLER))
+def test_smaller_components_through_the_provider_host_declare_what_python_declares(name):
+    python, engine = _construct_both_ways(_component(name), SMALLER[name])
+    _same(python, engine)
+    assert engine.resources, name
+    assert engine.secret_outputs == SECRET_OUTPUTS.get(name, set()) & set(engine.outputs)
