@@ -6,7 +6,10 @@ serves to `pulumi package get-schema`), so no Pulumi CLI is needed.
 
 from __future__ import annotations
 
+import ast
+import inspect
 import json
+import sys
 import typing
 from collections.abc import Mapping
 from typing import Any
@@ -38,7 +41,7 @@ def schema() -> dict[str, Any]:
 
 # -- the schema ------------------------------------------------------------------------------------
 def test_the_package_exports_the_architecture_and_the_reusable_components():
-    assert sorted(schema()["resources"]) == ["gitpod:index:ExistingCluster", COMPONENT]
+    assert {"gitpod:index:ExistingCluster", COMPONENT} <= set(schema()["resources"])
 
 
 def test_architecture_inputs_mirror_the_stack_settings():
@@ -288,3 +291,433 @@ def test_newer_settings_are_typed_args_and_reach_the_config():
     assert not [r for r in plan.resources if r.type == "kubernetes:batch/v1:Job"]
     config = yaml.safe_load(plan.outputs["installerConfig"])
     assert config["blockNewUsers"] == {"enabled": True, "passlist": ["example.com"]}
+
+
+# -- the cloud components (issue 17: each cloud's cluster, database, storage, registry and DNS) -----
+#: Each exported cloud component and the inputs its docstrings call required (camelCase, as the schema).
+CLOUD_COMPONENTS: dict[str, tuple[str, list[str]]] = {
+    "EksCluster": (
+        "aws",
+        [
+            "amiId",
+            "calico",
+            "clusterDnsIp",
+            "clusterName",
+            "kubernetesVersion",
+            "logRetentionDays",
+            "nodePools",
+            "nodeSecurityGroupId",
+            "privateSubnetIds",
+            "publicAccessCidrs",
+            "region",
+            "serviceCidr",
+            "supportType",
+        ],
+    ),
+    "RdsMysql": ("aws", ["clientSecurityGroupId", "instanceClass", "subnetIds", "version", "vpcId"]),
+    "S3Bucket": ("aws", []),
+    "Route53Zone": ("aws", []),
+    "GkeCluster": (
+        "gcp",
+        [
+            "clusterName",
+            "location",
+            "maintenance",
+            "network",
+            "nodePools",
+            "nodeServiceAccount",
+            "podsRangeName",
+            "privateNodes",
+            "project",
+            "releaseChannel",
+            "servicesRangeName",
+            "subnetwork",
+        ],
+    ),
+    "CloudSqlDatabase": (
+        "gcp",
+        [
+            "backupRetentionDays",
+            "clientAccountId",
+            "highAvailability",
+            "network",
+            "privateServiceAccess",
+            "project",
+            "region",
+            "tier",
+            "version",
+        ],
+    ),
+    "GcsStorageAccess": ("gcp", ["accountId", "project", "region", "rolePrefix"]),
+    "ArtifactRegistry": ("gcp", ["location", "project", "repositoryId", "server", "url", "writerAccountId"]),
+    "CloudDnsZone": ("gcp", ["dnsName", "project", "roleId", "solverServiceAccount"]),
+    "AksCluster": (
+        "azure",
+        [
+            "adminPrincipalId",
+            "adminPrincipalType",
+            "authorizedIpRanges",
+            "clusterName",
+            "dnsServiceIp",
+            "headlessPool",
+            "kubeletIdentity",
+            "kubernetesVersion",
+            "location",
+            "networkPlugin",
+            "nodeOsUpgradeChannel",
+            "nodeSubnetId",
+            "osSku",
+            "podCidr",
+            "regularPool",
+            "resourceGroupName",
+            "serviceCidr",
+            "servicesPool",
+            "subscriptionId",
+            "tier",
+            "upgradeChannel",
+        ],
+    ),
+    "MysqlFlexibleServer": (
+        "azure",
+        [
+            "backupRetentionDays",
+            "deletionProtection",
+            "highAvailability",
+            "location",
+            "prefix",
+            "resourceGroupName",
+            "skuName",
+            "skuTier",
+            "subnetId",
+            "version",
+            "vnetId",
+        ],
+    ),
+    "BlobStorage": ("azure", ["location", "nodeSubnetId", "prefix", "resourceGroupName"]),
+    "ContainerRegistry": ("azure", ["kubeletPrincipalId", "location", "prefix", "resourceGroupName", "sku", "subscriptionId"]),
+    "AzureDnsZone": ("azure", ["certManagerIdentity", "resourceGroupName", "subscriptionId", "zoneName"]),
+}
+#: The outputs whose value is a secret Output. The schema cannot say so (the analyzer has no way to
+#: mark an output secret), so their descriptions and docs/components.md must.
+SECRET_OUTPUTS: dict[str, set[str]] = {
+    "EksCluster": {"kubeconfig"},
+    "RdsMysql": {"password"},
+    "S3Bucket": {"accessKeyId", "secretAccessKey"},
+    "GkeCluster": {"kubeconfig"},
+    "CloudSqlDatabase": {"password", "credentialsJson"},
+    "GcsStorageAccess": {"serviceAccountJson"},
+    "ArtifactRegistry": {"password"},
+    "AksCluster": {"kubeconfig"},
+    "MysqlFlexibleServer": {"password"},
+    "BlobStorage": {"accountKey"},
+    "ContainerRegistry": {"password"},
+}
+
+
+def _component(name: str) -> type[pulumi.ComponentResource]:
+    return next(c for c in package.COMPONENTS if c.__name__ == name)
+
+
+def test_every_cloud_component_is_exported_with_its_required_inputs():
+    resources = schema()["resources"]
+    assert sorted(resources) == sorted(f"gitpod:index:{c.__name__}" for c in package.COMPONENTS)
+    for name, (cloud, required) in CLOUD_COMPONENTS.items():
+        component = _component(name)
+        assert component.__module__.startswith(f"gitpod_refarch.{cloud}."), name
+        token = f"gitpod:index:{name}"
+        assert token in resources, f"{name} is not in the schema"
+        assert sorted(resources[token].get("requiredInputs", [])) == required, name
+        # the type token the component registers with is the schema's
+        assert token == sys.modules[component.__module__].TYPE
+
+
+def test_every_cloud_component_property_is_described():
+    generated = schema()
+    used: set[str] = set()
+
+    def refs(prop: Mapping[str, Any]) -> None:
+        for nested in (prop, prop.get("items") or {}, prop.get("additionalProperties") or {}):
+            ref = nested.get("$ref", "")
+            if ref.startswith("#/types/") and ref not in used:
+                used.add(ref)
+                for inner in generated["types"][ref.removeprefix("#/types/")]["properties"].values():
+                    refs(inner)
+
+    for name in CLOUD_COMPONENTS:
+        resource = generated["resources"][f"gitpod:index:{name}"]
+        assert resource.get("description"), name
+        for kind in ("inputProperties", "properties"):
+            for key, prop in resource[kind].items():
+                assert prop.get("description"), f"{name}.{key} has no description"
+                refs(prop)
+    for ref in used:
+        for key, prop in generated["types"][ref.removeprefix("#/types/")]["properties"].items():
+            assert prop.get("description"), f"{ref}.{key} has no description"
+
+
+def test_cloud_schema_types_are_plain_objects():
+    """What the components take instead of dataclasses, and the Any their resource dependencies are."""
+    types = schema()["types"]
+    assert set(types["gitpod:index:EksNodePoolArgs"]["properties"]) == {
+        "key",
+        "machineType",
+        "minNodes",
+        "maxNodes",
+        "diskSizeGb",
+        "labels",
+        "sysctls",
+    }
+    assert set(types["gitpod:index:IdentityArgs"]["properties"]) == {"id", "name", "clientId", "principalId"}
+    assert types["gitpod:index:MaintenanceWindowArgs"]["properties"]["exclusions"]["items"]["$ref"] == (
+        "#/types/gitpod:index:MaintenanceExclusionArgs"
+    )
+    gke = schema()["resources"]["gitpod:index:GkeCluster"]["inputProperties"]
+    assert gke["apis"]["items"]["$ref"] == "pulumi.json#/Any"
+    # the Azure Placement fields keep their descriptions (repeated, not inherited)
+    blob = schema()["resources"]["gitpod:index:BlobStorage"]["inputProperties"]
+    assert "metadata.region" in blob["location"]["description"]
+
+
+def test_secret_outputs_are_named_in_their_descriptions_and_the_docs():
+    resources = schema()["resources"]
+    docs = (ROOT / "docs" / "components.md").read_text()
+    for name in CLOUD_COMPONENTS:
+        props = resources[f"gitpod:index:{name}"]["properties"]
+        described = {k for k, p in props.items() if "(secret" in p["description"]}
+        assert described == SECRET_OUTPUTS.get(name, set()), name
+        row = next((line for line in docs.splitlines() if line.startswith(f"| `gitpod:index:{name}`")), "")
+        assert row, f"docs/components.md has no row for {name}"
+        for key in SECRET_OUTPUTS.get(name, ()):
+            assert f"`{key}` (secret)" in row, f"docs/components.md does not call {name}.{key} secret"
+
+
+def test_exported_modules_keep_annotations_evaluable():
+    """The analyzer reads annotations at run time: a module of an exported component (or of a type its
+    args use) that regains `from __future__ import annotations` fails the schema with a bare
+    `'str' object has no attribute '__mro__'`; this names the module instead."""
+
+    def check(modules: set[str]) -> None:
+        for module in sorted(modules):
+            tree = ast.parse(inspect.getsource(sys.modules[module]))
+            future = {a.name for n in tree.body if isinstance(n, ast.ImportFrom) and n.module == "__future__" for a in n.names}
+            assert "annotations" not in future, f"{module} uses `from __future__ import annotations`"
+
+    check({c.__module__ for c in package.COMPONENTS})
+    result = Analyzer(package.NAME).analyze(package.COMPONENTS)
+    check({t.module for t in result["type_definitions"].values() if t.module})
+
+
+# -- the provider host's path: dict inputs as the engine sends them ---------------------------------
+def _engine_form(value: Any, hint: Any) -> Any:
+    """Python args -> what another language's program sends: camelCase keys of typed objects, numbers as floats."""
+    while typing.get_origin(hint) in (typing.Required, typing.NotRequired):
+        hint = typing.get_args(hint)[0]
+    if isinstance(value, Mapping) and typing.is_typeddict(hint):
+        hints = hint.__annotations__
+        return {pulumi.provider.experimental.util.camel_case(k): _engine_form(v, hints[k]) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        items = typing.get_args(hint)
+        return [_engine_form(v, items[0] if items else None) for v in value]
+    if isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    return value
+
+
+def _construct_both_ways(component: type[pulumi.ComponentResource], args: Mapping[str, Any]) -> tuple[Plan, Plan]:
+    from pulumi.provider.experimental.component import ComponentProvider
+
+    token = f"gitpod:index:{component.__name__}"
+    hint = inspect.get_annotations(component.__init__)["args"]
+
+    def from_python() -> None:
+        made = component("c", typing.cast(Any, args))
+        definition = Analyzer(package.NAME).analyze([component])["component_definitions"][component.__name__]
+        for key, attribute in definition.outputs_mapping.items():
+            value = getattr(made, attribute, None)
+            if value is not None:
+                pulumi.export(key, value)
+
+    def from_engine() -> None:
+        provider = ComponentProvider(package.COMPONENTS, package.NAME, version=package.VERSION)
+        result = provider.construct("c", token, _engine_form(args, hint))
+        for key, value in result.state.items():
+            pulumi.export(key, value)
+
+    return run_program(from_python, {}, stack="construct"), run_program(from_engine, {}, stack="construct")
+
+
+def _same(python: Plan, engine: Plan) -> None:
+    assert sorted((r.type, r.name) for r in engine.resources) == sorted((r.type, r.name) for r in python.resources)
+    by_key = {(r.type, r.name): r for r in python.resources}
+    for r in engine.resources:
+        assert r.urn == by_key[(r.type, r.name)].urn
+        assert r.inputs == by_key[(r.type, r.name)].inputs, f"{r.type} {r.name}"
+    assert _named(engine.outputs) == _named(python.outputs)
+    assert engine.secret_outputs == python.secret_outputs
+
+
+def _named(outputs: Mapping[str, Any]) -> dict[str, Any]:
+    """Outputs, with a resource (the `kubernetes` provider) as its type and name: two runs make two objects."""
+    return {k: (v.pulumi_resource_type, v.pulumi_resource_name) if isinstance(v, pulumi.Resource) else v for k, v in outputs.items()}
+
+
+POOL_LABELS = ["gitpod.io/workload_workspace_regular"]
+MAINTENANCE = {
+    "day": "Saturday",
+    "start_time": "02:00",
+    "duration_hours": 8,
+    "exclusions": [{"name": "year-end", "start": "2026-12-20", "end": "2027-01-03"}],
+}
+
+
+def test_eks_cluster_through_the_provider_host_declares_what_python_declares():
+    from gitpod_refarch.aws.cluster import EksCluster
+
+    args = {
+        "cluster_name": "gitpod",
+        "kubernetes_version": "1.33",
+        "support_type": "STANDARD",
+        "region": "eu-west-1",
+        "private_subnet_ids": ["subnet-a", "subnet-b"],
+        "node_security_group_id": "sg-nodes",
+        "public_access_cidrs": ["0.0.0.0/0"],
+        "log_retention_days": 30,
+        "ami_id": "ami-0123456789abcdef0",
+        "ami_parameter": "/aws/service/canonical/ubuntu/eks/22.04/1.33/stable/current/amd64/hvm/ebs-gp2/ami-id",
+        "node_pools": [
+            {"key": "services", "machine_type": "m6i.xlarge", "min_nodes": 1, "max_nodes": 3, "disk_size_gb": 100, "labels": POOL_LABELS},
+            {
+                "key": "regular-workspaces",
+                "machine_type": "m6i.4xlarge",
+                "min_nodes": 2,
+                "max_nodes": 10,
+                "disk_size_gb": 512,
+                "labels": POOL_LABELS,
+                "sysctls": {"kernel.apparmor_restrict_unprivileged_userns": "0"},
+            },
+        ],
+        "service_cidr": "172.20.0.0/16",
+        "cluster_dns_ip": "172.20.0.10",
+        "calico": False,
+        "dns01_zone_arn": "arn:aws:route53:::hostedzone/Z123",
+    }
+    python, engine = _construct_both_ways(EksCluster, args)
+    _same(python, engine)
+    groups = {r.name: r for r in engine.by_type("aws:eks/nodeGroup:NodeGroup")}
+    assert groups["c-regular-workspaces"].inputs["scalingConfig"]["minSize"] == 2
+    assert engine.secret_outputs >= {"kubeconfig"}
+
+
+def test_gke_cluster_through_the_provider_host_declares_what_python_declares():
+    from gitpod_refarch.gcp.cluster import GkeCluster
+
+    args = {
+        "project": "my-project",
+        "cluster_name": "gitpod",
+        "location": "europe-west1",
+        "release_channel": "REGULAR",
+        "network": "projects/my-project/global/networks/gitpod",
+        "subnetwork": "projects/my-project/regions/europe-west1/subnetworks/gitpod-nodes",
+        "pods_range_name": "pods",
+        "services_range_name": "services",
+        "private_nodes": True,
+        "node_service_account": "nodes@my-project.iam.gserviceaccount.com",
+        "node_pools": [
+            {
+                "name": "regular-workspaces",
+                "machine_type": "n2d-standard-16",
+                "min_nodes": 1,
+                "max_nodes": 10,
+                "disk_size_gb": 512,
+                "labels": {POOL_LABELS[0]: "true"},
+            }
+        ],
+        "maintenance": MAINTENANCE,
+        "cert_manager_service_account": "cert-manager@my-project.iam.gserviceaccount.com",
+        "cert_manager_namespace": "cert-manager",
+        "cert_manager_service_account_name": "cert-manager",
+    }
+    python, engine = _construct_both_ways(GkeCluster, args)
+    _same(python, engine)
+    cluster = engine.one("gcp:container/cluster:Cluster")
+    exclusion = cluster.inputs["maintenancePolicy"]["maintenanceExclusions"][0]
+    assert exclusion["exclusionName"] == "year-end"
+    assert engine.secret_outputs >= {"kubeconfig"}
+
+
+def test_aks_cluster_through_the_provider_host_declares_what_python_declares():
+    from gitpod_refarch.azure.cluster import AksCluster
+
+    pool = {"machine_type": "Standard_D8s_v5", "min_nodes": 1, "max_nodes": 5, "disk_size_gb": 128}
+    identity = {"id": "/subscriptions/s/resourceGroups/g/providers/x/kubelet", "name": "kubelet", "client_id": "c1", "principal_id": "p1"}
+    args = {
+        "resource_group_name": "gitpod",
+        "location": "westeurope",
+        "cluster_name": "gitpod",
+        "kubernetes_version": "1.33",
+        "subscription_id": "00000000-0000-0000-0000-000000000000",
+        "node_subnet_id": "/subscriptions/s/resourceGroups/g/providers/Microsoft.Network/virtualNetworks/v/subnets/nodes",
+        "kubelet_identity": identity,
+        "services_pool": pool,
+        "regular_pool": {**pool, "max_nodes": 10},
+        "headless_pool": pool,
+        "os_sku": "Ubuntu2204",
+        "network_plugin": "azure-overlay",
+        "pod_cidr": "10.244.0.0/16",
+        "service_cidr": "10.0.0.0/16",
+        "dns_service_ip": "10.0.0.10",
+        "tier": "Standard",
+        "authorized_ip_ranges": [],
+        "admin_principal_id": "11111111-1111-1111-1111-111111111111",
+        "admin_principal_type": "User",
+        "upgrade_channel": "patch",
+        "node_os_upgrade_channel": "NodeImage",
+        "maintenance": MAINTENANCE,
+        "cert_manager": {"identity_name": "cert-manager", "client_id": "c2", "subject": "system:serviceaccount:cert-manager:cert-manager"},
+    }
+    python, engine = _construct_both_ways(AksCluster, args)
+    _same(python, engine)
+    regular = engine.one("azure-native:containerservice:AgentPool", "c-regularws-pool")
+    assert regular.inputs["maxCount"] == 10
+    cluster = engine.one("azure-native:containerservice:ManagedCluster")
+    assert cluster.inputs["identityProfile"]["kubeletidentity"]["clientId"] == "c1"
+    assert engine.secret_outputs >= {"kubeconfig"}
+
+
+IDENTITY = {"id": "/subscriptions/s/resourceGroups/g/providers/x/id", "name": "cert-manager", "client_id": "c2", "principal_id": "p2"}
+SMALLER = {
+    "S3Bucket": {"purpose": "workspace content", "noncurrent_version_days": 14, "key_rotation": "2026-11"},
+    "RdsMysql": {
+        "vpc_id": "vpc-1",
+        "subnet_ids": ["subnet-a", "subnet-b"],
+        "client_security_group_id": "sg-nodes",
+        "version": "8.0",
+        "instance_class": "db.m5.large",
+        "backup_retention_days": 14,
+        "require_tls": True,
+    },
+    "GcsStorageAccess": {"project": "my-project", "region": "europe-west1", "account_id": "gitpod-storage", "role_prefix": "gitpod"},
+    "ContainerRegistry": {
+        "resource_group_name": "gitpod",
+        "location": "westeurope",
+        "prefix": "gitpod",
+        "sku": "Standard",
+        "subscription_id": "00000000-0000-0000-0000-000000000000",
+        "kubelet_principal_id": "p1",
+    },
+    "AzureDnsZone": {
+        "zone_name": "gitpod.example.com",
+        "resource_group_name": "gitpod",
+        "subscription_id": "00000000-0000-0000-0000-000000000000",
+        "cert_manager_identity": IDENTITY,
+        "records_identity": {**IDENTITY, "name": "external-dns", "principal_id": "p3"},
+    },
+}
+
+
+@pytest.mark.parametrize("name", sorted(SMALLER))
+def test_smaller_components_through_the_provider_host_declare_what_python_declares(name):
+    python, engine = _construct_both_ways(_component(name), SMALLER[name])
+    _same(python, engine)
+    assert engine.resources, name
+    assert engine.secret_outputs == SECRET_OUTPUTS.get(name, set()) & set(engine.outputs)

@@ -12,7 +12,21 @@ import pulumi
 from pulumi.provider.experimental import component_provider_host
 
 from . import __version__
+from .aws.cluster import EksCluster
+from .aws.database import RdsMysql
+from .aws.dns import Route53Zone
+from .aws.storage import S3Bucket
+from .azure.cluster import AksCluster
+from .azure.database import MysqlFlexibleServer
+from .azure.dns import AzureDnsZone
+from .azure.registry import ContainerRegistry
+from .azure.storage import BlobStorage
 from .existing.cluster import ExistingCluster
+from .gcp.cluster import GkeCluster
+from .gcp.database import CloudSqlDatabase
+from .gcp.dns import CloudDnsZone
+from .gcp.registry import ArtifactRegistry
+from .gcp.storage import GcsStorageAccess
 from .reference import GitpodReferenceArchitecture
 
 #: The package name: the first part of every component's type token (`gitpod:index:<Class>`).
@@ -20,9 +34,32 @@ NAME = "gitpod"
 #: The schema version: the package's own (a release is tagged `v<VERSION>`).
 VERSION = __version__
 
-#: What other languages can use. The rest of the Python API takes dataclass contracts (unions of
-#: variants such as `DnsInfo`), which the schema cannot express; those stay Python-only.
-COMPONENTS: list[type[pulumi.ComponentResource]] = [GitpodReferenceArchitecture, ExistingCluster]
+#: What other languages can use (docs/components.md). Each takes `TypedDict` args and exposes
+#: `pulumi.Output`s, which the analyzer models; what it cannot model stays Python-only: the dataclass
+#: contracts (`ClusterInfo`, `DnsInfo`, ...) each component also sets as a plain attribute, and the
+#: cloud resources some expose (`GkeCluster.cluster`), so the schema references no cloud package.
+#: Their modules must not use `from __future__ import annotations` (tests/test_component_package.py).
+COMPONENTS: list[type[pulumi.ComponentResource]] = [
+    GitpodReferenceArchitecture,
+    ExistingCluster,
+    # AWS (the registry is an S3Bucket too: aws/registry.py has no component of its own)
+    EksCluster,
+    RdsMysql,
+    S3Bucket,
+    Route53Zone,
+    # GCP
+    GkeCluster,
+    CloudSqlDatabase,
+    GcsStorageAccess,
+    ArtifactRegistry,
+    CloudDnsZone,
+    # Azure
+    AksCluster,
+    MysqlFlexibleServer,
+    BlobStorage,
+    ContainerRegistry,
+    AzureDnsZone,
+]
 
 
 def main() -> None:

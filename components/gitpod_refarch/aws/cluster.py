@@ -25,14 +25,12 @@ Day 2 is planned for, because each of these would otherwise surprise an operator
   minimum does not fail with "Minimum capacity can't be greater than desired size".
 """
 
-from __future__ import annotations
-
 import functools
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, TypedDict
+from typing import Any, Required, TypedDict
 
 import pulumi
 import pulumi_aws as aws
@@ -95,44 +93,74 @@ class NodePool:
         return min(max(current, self.min_nodes), self.max_nodes)
 
 
+class EksNodePoolArgs(TypedDict, total=False):
+    """One managed node group, as plain values (the component makes a `NodePool` of it)."""
+
+    key: Required[str]
+    """Pool name, the suffix of its resources' names and of its `Name` tag (`services`, ...)."""
+    machine_type: Required[str]
+    """EC2 instance type, e.g. `m6i.2xlarge`."""
+    min_nodes: Required[int]
+    """Smallest size the group (and the autoscaler) may go to."""
+    max_nodes: Required[int]
+    """Largest size the group (and the autoscaler) may go to."""
+    disk_size_gb: Required[int]
+    """Root volume size (gp3) of each node."""
+    labels: Required[Sequence[str]]
+    """Node labels set to `true` on these nodes, e.g. `compatibility.POOL_LABELS[...]`."""
+    sysctls: Mapping[str, str]
+    """Kernel settings the nodes' user data applies at boot (default: none)."""
+
+
+def node_pool(args: EksNodePoolArgs) -> NodePool:
+    """The `NodePool` a pool's plain args describe (what another language's program sends)."""
+    return NodePool(
+        args["key"],
+        args["machine_type"],
+        int(args["min_nodes"]),
+        int(args["max_nodes"]),
+        int(args["disk_size_gb"]),
+        tuple(args["labels"]),
+        tuple(args.get("sysctls", {}).items()),
+    )
+
+
 class EksClusterArgs(TypedDict, total=False):
-    cluster_name: str
+    cluster_name: Required[str]
     """EKS cluster name, also in the subnets' `kubernetes.io/cluster/<name>` tags (required)."""
-    kubernetes_version: str
+    kubernetes_version: Required[str]
     """Kubernetes minor, e.g. `1.35` (required)."""
-    support_type: str
+    support_type: Required[str]
     """`STANDARD` (upgraded by EKS at the end of standard support) or `EXTENDED` (paid) (required)."""
-    region: str
+    region: Required[str]
     """AWS region, for the kubeconfig (required)."""
-    partition: Partition
-    """ARN partition of the region (default: the public `aws` partition)."""
     profile: str
     """AWS CLI profile the kubeconfig's `aws eks get-token` uses (default: the environment's)."""
-    private_subnet_ids: Sequence[pulumi.Input[str]]
+    private_subnet_ids: Required[Sequence[pulumi.Input[str]]]
     """Subnets for nodes and the control plane's network interfaces (required). Load balancers
     find their subnets by tag, so the public ones need not be named here."""
-    node_security_group_id: pulumi.Input[str]
+    node_security_group_id: Required[pulumi.Input[str]]
     """Security group every node carries besides the cluster's own (required)."""
-    public_access_cidrs: Sequence[str]
+    public_access_cidrs: Required[Sequence[str]]
     """Who may reach the public API endpoint, e.g. `["0.0.0.0/0"]` (required; authentication still applies)."""
     private_endpoint: bool
     """Turn the public endpoint off; the API is then reachable from the VPC only (default false)."""
-    log_retention_days: int
+    log_retention_days: Required[int]
     """Days CloudWatch Logs keeps the control-plane logs (required)."""
     admin_role_arns: Sequence[str]
     """IAM roles/users given cluster-admin through access entries (besides the deployer)."""
-    ami_id: str
+    ami_id: Required[str]
     """Ubuntu EKS image for every node group, as resolved now (required; see `ami.node_image`)."""
     ami_parameter: str
     """SSM parameter path `ami_id` was read from; the nodes keep their image until it changes
     (default: none, the image is keyed by `ami_id` itself, i.e. a pinned id)."""
-    node_pools: Sequence[NodePool]
+    node_pools: Required[Sequence[EksNodePoolArgs]]
     """The managed node groups (required)."""
-    service_cidr: str
+    service_cidr: Required[str]
     """Kubernetes Service range, outside the VPC (required; the program uses `settings.SERVICE_CIDR`)."""
-    cluster_dns_ip: str
+    cluster_dns_ip: Required[str]
     """CoreDNS Service address inside `service_cidr` (required; the nodes' bootstrap is told it)."""
-    calico: bool
+    calico: Required[bool]
     """Enforce NetworkPolicy with Calico (required); otherwise with the VPC CNI's own engine."""
     calico_version: str
     """Tigera operator chart version (required when `calico`)."""
@@ -172,12 +200,11 @@ class EksCluster(pulumi.ComponentResource):
     """`parameter` (SSM path or None), `amiId` (what the nodes run), `latestAmiId` (what the source says now)."""
     addon_versions: pulumi.Output[dict[str, str]]
     """Add-on name -> the version installed."""
-    info: ClusterInfo
-    """The cluster contract for the rest of the architecture."""
 
     def __init__(self, name: str, args: EksClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(TYPE, name, None, opts)
-        partition = args.get("partition", Partition.of(args["region"]))
+        # The partition follows from the region (`Partition.of`), as the platform's does.
+        partition = Partition.of(args["region"])
         cluster_name = args["cluster_name"]
         region = args["region"]
         child = pulumi.ResourceOptions(parent=self)
@@ -315,7 +342,7 @@ class EksCluster(pulumi.ComponentResource):
         node_groups: list[aws.eks.NodeGroup] = []
         use_autoscaler = args.get("cluster_autoscaler", True)
         group_names: list[pulumi.Output[str]] = []
-        for pool in args["node_pools"]:
+        for pool in map(node_pool, args["node_pools"]):
             labels, sysctls, group_tag = pool.labels, dict(pool.sysctls), f"{cluster_name}-{pool.key}"
             template = aws.ec2.LaunchTemplate(
                 f"{name}-{pool.key}-template",
@@ -486,7 +513,8 @@ class EksCluster(pulumi.ComponentResource):
             lambda v: {"parameter": args.get("ami_parameter"), "amiId": v[0], "latestAmiId": v[1]}
         )
         self.addon_versions = versions.output.apply(lambda v: {k: str(x) for k, x in v.items()})
-        self.info = ClusterInfo(
+        # The cluster contract for the rest of the architecture (Python only: not in the schema).
+        self.info: ClusterInfo = ClusterInfo(
             provider=self.provider,
             distribution="eks",
             containerd=CONTAINERD_DEFAULT,
@@ -552,13 +580,22 @@ def _sizes_by_tag(groups: Sequence[Any]) -> dict[str, int]:
 
 
 # -- the builder ------------------------------------------------------------------------------------
-def _pools(ctx: AwsContext) -> list[NodePool]:
-    workspaces = tuple(WORKSPACE_NODE_SYSCTLS.items())
+def _pools(ctx: AwsContext) -> list[EksNodePoolArgs]:
     names = ("services", "regular-workspaces", "headless-workspaces")
-    return [
-        NodePool(name, p.machine_type, p.min_nodes, p.max_nodes, p.disk_size_gb, POOL_LABELS[key], () if key == "services" else workspaces)
-        for name, (key, p) in zip(names, ctx.settings.cluster.node_pools.items(), strict=True)
-    ]
+    pools: list[EksNodePoolArgs] = []
+    for name, (key, p) in zip(names, ctx.settings.cluster.node_pools.items(), strict=True):
+        pool: EksNodePoolArgs = {
+            "key": name,
+            "machine_type": p.machine_type,
+            "min_nodes": p.min_nodes,
+            "max_nodes": p.max_nodes,
+            "disk_size_gb": p.disk_size_gb,
+            "labels": POOL_LABELS[key],
+        }
+        if key != "services":
+            pool["sysctls"] = dict(WORKSPACE_NODE_SYSCTLS)
+        pools.append(pool)
+    return pools
 
 
 def build(ctx: AwsContext, dns: DnsInfo | None) -> ClusterInfo:
@@ -573,7 +610,6 @@ def build(ctx: AwsContext, dns: DnsInfo | None) -> ClusterInfo:
         "kubernetes_version": version,
         "support_type": aws_settings.support_type,
         "region": platform.region,
-        "partition": platform.partition,
         "private_subnet_ids": platform.network.private_subnet_ids,
         "node_security_group_id": platform.network.node_security_group_id,
         "public_access_cidrs": list(aws_settings.public_access_cidrs),

@@ -1,9 +1,7 @@
 """`RdsMysql`: RDS for MySQL in private subnets, reachable on 3306 from the cluster's nodes only."""
 
-from __future__ import annotations
-
 from collections.abc import Sequence
-from typing import TypedDict
+from typing import Required, TypedDict
 
 import pulumi
 import pulumi_aws as aws
@@ -34,15 +32,15 @@ REQUIRE_TLS = {"require_secure_transport": "1"}
 
 
 class RdsMysqlArgs(TypedDict, total=False):
-    vpc_id: pulumi.Input[str]
+    vpc_id: Required[pulumi.Input[str]]
     """VPC of the database and its clients (required)."""
-    subnet_ids: Sequence[pulumi.Input[str]]
+    subnet_ids: Required[Sequence[pulumi.Input[str]]]
     """Private subnets in at least two zones (required)."""
-    client_security_group_id: pulumi.Input[str]
+    client_security_group_id: Required[pulumi.Input[str]]
     """The only security group admitted on 3306: the cluster nodes' group (required)."""
-    version: str
+    version: Required[str]
     """MySQL major, `5.7` (what Gitpod 2022.11 was tested on) or `8.0` (required)."""
-    instance_class: str
+    instance_class: Required[str]
     """RDS instance class, e.g. `db.m5.large`, Gitpod's reference size (required)."""
     multi_az: bool
     """A synchronous standby in a second zone (default false)."""

@@ -1,7 +1,5 @@
 """`Route53Zone`: the public hosted zone DNS-01 challenges are answered in (created or looked up)."""
 
-from __future__ import annotations
-
 from typing import TypedDict
 
 import pulumi

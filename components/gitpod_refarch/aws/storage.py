@@ -8,8 +8,6 @@ dedicated IAM user with an access key is the narrowest identity it can use. The 
 names this bucket only.
 """
 
-from __future__ import annotations
-
 import json
 from typing import TypedDict
 

@@ -1,10 +1,8 @@
 """`AksCluster`: AKS with Gitpod's three node pools, workload identity, and a Kubernetes provider."""
 
-from __future__ import annotations
-
 import base64
 from collections.abc import Mapping, Sequence
-from typing import Any, TypedDict
+from typing import Any, Required, TypedDict
 
 import pulumi
 import pulumi_azure_native.containerservice as containerservice
@@ -16,10 +14,18 @@ from ..compatibility import NODE_LABEL_HEADLESS, NODE_LABEL_REGULAR, NODE_LABELS
 from ..contracts import CONTAINERD_DEFAULT, AzureDnsZoneInfo, CertManagerIdentity, ClusterInfo, DnsInfo
 from ..externaldns import NAMESPACE as EXTERNAL_DNS_NAMESPACE
 from ..externaldns import SERVICE_ACCOUNT as EXTERNAL_DNS_SERVICE_ACCOUNT
+from ..plainargs import (
+    MaintenanceWindowArgs,
+    NodePoolSizeArgs,
+    maintenance_args,
+    maintenance_settings,
+    node_pool_args,
+    node_pool_settings,
+)
 from ..settings.model import MaintenanceSettings, NodePoolSettings
 from . import roles
 from .kubeconfig import kubeconfig
-from .platform import AzureContext, Identity
+from .platform import AzureContext, Identity, IdentityArgs
 from .settings import NODE_OS_UPGRADE_CHANNEL, UPGRADE_CHANNEL, kubernetes_version, node_os_sku
 
 TYPE = "gitpod:index:AksCluster"
@@ -54,50 +60,50 @@ class WorkloadIdentitySpec(TypedDict):
 
 
 class AksClusterArgs(TypedDict, total=False):
-    resource_group_name: pulumi.Input[str]
+    resource_group_name: Required[pulumi.Input[str]]
     """Resource group of the cluster (required)."""
-    location: str
+    location: Required[str]
     """Azure region (required)."""
-    cluster_name: str
+    cluster_name: Required[str]
     """Name of the AKS cluster and its DNS prefix (required)."""
-    kubernetes_version: str
+    kubernetes_version: Required[str]
     """Kubernetes minor (or patch) version for the control plane and every pool (required)."""
-    subscription_id: pulumi.Input[str]
+    subscription_id: Required[pulumi.Input[str]]
     """Subscription of the role definitions granted to the control-plane identity (required)."""
-    node_subnet_id: pulumi.Input[str]
+    node_subnet_id: Required[pulumi.Input[str]]
     """Subnet the nodes join (required)."""
-    kubelet_identity: Identity
+    kubelet_identity: Required[IdentityArgs]
     """User-assigned identity the kubelets run as, so registries can grant it AcrPull up front (required)."""
-    services_pool: NodePoolSettings
+    services_pool: Required[NodePoolSizeArgs]
     """The system pool, labelled for Gitpod's meta, IDE and workspace services; every pool autoscales (required)."""
-    regular_pool: NodePoolSettings
+    regular_pool: Required[NodePoolSizeArgs]
     """Pool for regular workspaces (required)."""
-    headless_pool: NodePoolSettings
+    headless_pool: Required[NodePoolSizeArgs]
     """Pool for headless (prebuild) workspaces (required)."""
-    os_sku: str
+    os_sku: Required[str]
     """Node image of every pool: `Ubuntu2204`, `Ubuntu` or `AzureLinux` (required)."""
-    network_plugin: str
+    network_plugin: Required[str]
     """`azure-overlay` (Azure CNI Overlay) or `kubenet` (required); Calico enforces network policy in both."""
-    pod_cidr: str
+    pod_cidr: Required[str]
     """Overlay range pods get their addresses from, e.g. `10.244.0.0/16` (required)."""
-    service_cidr: str
+    service_cidr: Required[str]
     """Range of Kubernetes Services, e.g. `10.0.0.0/16` (required)."""
-    dns_service_ip: str
+    dns_service_ip: Required[str]
     """Address of kube-dns inside `service_cidr`, e.g. `10.0.0.10` (required)."""
-    tier: str
+    tier: Required[str]
     """AKS pricing tier: `Free`, `Standard` (uptime SLA) or `Premium` (required)."""
-    authorized_ip_ranges: Sequence[str]
+    authorized_ip_ranges: Required[Sequence[str]]
     """CIDRs allowed to reach the API server, none: any (required)."""
-    admin_principal_id: pulumi.Input[str]
+    admin_principal_id: Required[pulumi.Input[str]]
     """Entra ID object made cluster admin through Azure RBAC: the deployer, or a group holding it, so
     the program's Kubernetes provider can deploy (required)."""
-    admin_principal_type: str
+    admin_principal_type: Required[str]
     """`User`, `Group` or `ServicePrincipal`: what `admin_principal_id` is (required; ARM refuses a mismatch)."""
-    upgrade_channel: str
+    upgrade_channel: Required[str]
     """Cluster auto-upgrade channel, e.g. `patch` (required; see docs/azure.md for how it shapes upgrades)."""
-    node_os_upgrade_channel: str
+    node_os_upgrade_channel: Required[str]
     """Node OS auto-upgrade channel, e.g. `NodeImage` (required)."""
-    maintenance: MaintenanceSettings
+    maintenance: MaintenanceWindowArgs
     """The weekly window (UTC) in which AKS may run both auto-upgrade channels (without it AKS upgrades whenever it likes)."""
     cert_manager: WorkloadIdentitySpec
     """The identity cert-manager's service account is federated with (for Azure DNS)."""
@@ -201,7 +207,7 @@ class AksCluster(pulumi.ComponentResource):
         version = args["kubernetes_version"]
         os_sku = args["os_sku"]
         subnet = args["node_subnet_id"]
-        kubelet = args["kubelet_identity"]
+        kubelet = Identity.of(args["kubelet_identity"])
         child = pulumi.ResourceOptions(parent=self)
 
         control_plane = Identity.create(
@@ -229,7 +235,9 @@ class AksCluster(pulumi.ComponentResource):
         services = containerservice.ManagedClusterAgentPoolProfileArgs(
             name="services",
             mode="System",
-            **_pool_profile(args["services_pool"], dict.fromkeys(NODE_LABELS_SERVICES, "true"), os_sku, version, subnet),
+            **_pool_profile(
+                node_pool_settings(args["services_pool"]), dict.fromkeys(NODE_LABELS_SERVICES, "true"), os_sku, version, subnet
+            ),
         )
         api_access = None
         if args["authorized_ip_ranges"]:
@@ -276,7 +284,7 @@ class AksCluster(pulumi.ComponentResource):
                 resource_name_=cluster.name,
                 resource_group_name=group,
                 mode="User",
-                **_pool_profile(spec, {label: "true"}, os_sku, version, subnet),
+                **_pool_profile(node_pool_settings(spec), {label: "true"}, os_sku, version, subnet),
                 opts=pulumi.ResourceOptions(
                     parent=self,
                     # One pool after the other: pools joining one subnet concurrently fail with
@@ -302,7 +310,7 @@ class AksCluster(pulumi.ComponentResource):
                     config_name=config_name,
                     resource_name_=cluster.name,
                     resource_group_name=group,
-                    maintenance_window=maintenance_window(args["maintenance"]),
+                    maintenance_window=maintenance_window(maintenance_settings(args["maintenance"])),
                     opts=child,
                 )
 
@@ -397,10 +405,10 @@ def build(ctx: AzureContext, dns: DnsInfo | None) -> ClusterInfo:
         "kubernetes_version": kubernetes_version(settings),
         "subscription_id": platform.subscription_id,
         "node_subnet_id": platform.network.node_subnet_id,
-        "kubelet_identity": platform.kubelet_identity,
-        "services_pool": pools["services"],
-        "regular_pool": pools["regularWorkspaces"],
-        "headless_pool": pools["headlessWorkspaces"],
+        "kubelet_identity": platform.kubelet_identity.args(),
+        "services_pool": node_pool_args(pools["services"]),
+        "regular_pool": node_pool_args(pools["regularWorkspaces"]),
+        "headless_pool": node_pool_args(pools["headlessWorkspaces"]),
         "os_sku": node_os_sku(settings),
         "network_plugin": azure.network_plugin,
         "pod_cidr": azure.network.pod_cidr,
@@ -412,7 +420,7 @@ def build(ctx: AzureContext, dns: DnsInfo | None) -> ClusterInfo:
         "admin_principal_type": azure.cluster_admin_type,
         "upgrade_channel": UPGRADE_CHANNEL,
         "node_os_upgrade_channel": NODE_OS_UPGRADE_CHANNEL,
-        "maintenance": cluster.maintenance,
+        "maintenance": maintenance_args(cluster.maintenance),
     }
     match dns:
         case AzureDnsZoneInfo():

@@ -8,7 +8,7 @@ the server keeps requiring it; without it, as Gitpod's own Azure Terraform did
 public endpoint at all: private access through a delegated subnet and a private DNS zone linked
 to the VNet. See docs/security.md, "Database TLS"."""
 
-from __future__ import annotations
+from typing import Required, TypedDict
 
 import pulumi
 import pulumi_azure_native.authorization as authorization
@@ -19,7 +19,7 @@ import pulumi_random as random
 from ..contracts import DatabaseInfo, ExternalDatabase
 from ..settings.model import required
 from .naming import unique_suffix
-from .platform import AzureContext, Placement
+from .platform import AzureContext
 from .settings import mysql_tier
 
 TYPE = "gitpod:index:MysqlFlexibleServer"
@@ -57,22 +57,28 @@ REQUIRE_TLS = "ON"
 MYSQL8_PARAMETERS: dict[str, str] = {"sql_generate_invisible_primary_key": "OFF"}
 
 
-class MysqlFlexibleServerArgs(Placement, total=False):
-    vnet_id: pulumi.Input[str]
+class MysqlFlexibleServerArgs(TypedDict, total=False):
+    resource_group_name: Required[pulumi.Input[str]]
+    """Resource group of the component's resources (required)."""
+    location: Required[str]
+    """Azure region (required)."""
+    prefix: Required[str]
+    """Prefix of Azure resource names, normally the cluster name; globally unique names add a random suffix (required)."""
+    vnet_id: Required[pulumi.Input[str]]
     """VNet the private DNS zone is linked to, so nodes resolve the server (required)."""
-    subnet_id: pulumi.Input[str]
+    subnet_id: Required[pulumi.Input[str]]
     """Subnet delegated to `Microsoft.DBforMySQL/flexibleServers` (required)."""
-    version: str
+    version: Required[str]
     """`5.7` (what Gitpod 2022.11 was tested on) or `8.0` (required)."""
-    sku_name: str
+    sku_name: Required[str]
     """Compute SKU, e.g. `Standard_D2ds_v4` (2 vCores) (required)."""
-    sku_tier: str
+    sku_tier: Required[str]
     """`Burstable`, `GeneralPurpose` or `MemoryOptimized`; must match `sku_name` (required)."""
-    high_availability: bool
+    high_availability: Required[bool]
     """Zone-redundant standby, not available on Burstable (required)."""
-    backup_retention_days: int
+    backup_retention_days: Required[int]
     """Days of automatic backups kept for point-in-time restore (required)."""
-    deletion_protection: bool
+    deletion_protection: Required[bool]
     """Put a CanNotDelete lock on the server (required)."""
     storage_size_gb: int
     """Initial storage in GB; it grows automatically and later changes are ignored (default 20)."""

@@ -4,31 +4,29 @@
 federates with cert-manager's service account.
 """
 
-from __future__ import annotations
-
-from typing import TypedDict
+from typing import Required, TypedDict
 
 import pulumi
 import pulumi_azure_native.dns as dns
 
 from ..contracts import AzureDnsZoneInfo, DnsInfo
 from . import roles
-from .platform import AzureContext, Identity
+from .platform import AzureContext, Identity, IdentityArgs
 from .settings import existing_zone, zone_name
 
 TYPE = "gitpod:index:AzureDnsZone"
 
 
 class AzureDnsZoneArgs(TypedDict, total=False):
-    zone_name: str
+    zone_name: Required[str]
     """The zone, Gitpod's domain or a parent of it (required)."""
-    resource_group_name: pulumi.Input[str]
+    resource_group_name: Required[pulumi.Input[str]]
     """Resource group of the zone (required)."""
-    subscription_id: pulumi.Input[str]
+    subscription_id: Required[pulumi.Input[str]]
     """Subscription of the zone (required)."""
-    cert_manager_identity: Identity
+    cert_manager_identity: Required[IdentityArgs]
     """Identity granted DNS Zone Contributor on this zone only (required)."""
-    records_identity: Identity
+    records_identity: IdentityArgs
     """external-dns' identity: DNS Zone Contributor on this zone, Reader on its resource group (optional)."""
     existing_zone_id: str
     """Resource ID of an existing zone to use instead of creating one."""
@@ -52,7 +50,7 @@ class AzureDnsZone(pulumi.ComponentResource):
     def __init__(self, name: str, args: AzureDnsZoneArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(TYPE, name, None, opts)
         zone_name = args["zone_name"]
-        identity = args["cert_manager_identity"]
+        identity = Identity.of(args["cert_manager_identity"])
 
         existing = args.get("existing_zone_id")
         if existing:
@@ -78,7 +76,8 @@ class AzureDnsZone(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
 
-        publisher = args.get("records_identity")
+        records = args.get("records_identity")
+        publisher = Identity.of(records) if records is not None else None
         if publisher is not None:
             roles.grant(
                 f"{name}-records-dns",
@@ -121,11 +120,11 @@ def build(ctx: AzureContext) -> DnsInfo:
         "zone_name": zone_name(settings),
         "resource_group_name": platform.resource_group_name,
         "subscription_id": platform.subscription_id,
-        "cert_manager_identity": platform.resources.identity("cert-manager"),
+        "cert_manager_identity": platform.resources.identity("cert-manager").args(),
         "protect": settings.protect,
     }
     if settings.certificate.zone.records:
-        args["records_identity"] = platform.resources.identity("external-dns")
+        args["records_identity"] = platform.resources.identity("external-dns").args()
     existing = existing_zone(settings)
     if existing is not None:
         args |= {

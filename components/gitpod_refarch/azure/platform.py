@@ -10,8 +10,6 @@ cert-manager's identity exists only with Azure DNS, so the DNS builder declares 
 (`AzurePlatform.identity`) and hands it to the cluster in the zone's contract.
 """
 
-from __future__ import annotations
-
 from dataclasses import dataclass
 from typing import TypedDict
 
@@ -28,6 +26,19 @@ from .settings import AzureSettings, resource_group_name
 TYPE = "gitpod:index:AzurePlatform"
 
 
+class IdentityArgs(TypedDict):
+    """A user-assigned managed identity as a component arg: plain values another language can send."""
+
+    id: pulumi.Input[str]
+    """Resource ID of the identity."""
+    name: pulumi.Input[str]
+    """Its name."""
+    client_id: pulumi.Input[str]
+    """Its client (application) ID."""
+    principal_id: pulumi.Input[str]
+    """Its principal (object) ID, which role assignments name."""
+
+
 @dataclass(frozen=True)
 class Identity:
     """A user-assigned managed identity, as the resources that use or grant it need it."""
@@ -38,16 +49,35 @@ class Identity:
     principal_id: pulumi.Output[str]
 
     @staticmethod
-    def create(name: str, resource_name: str, *, group: pulumi.Input[str], location: str, parent: pulumi.Resource) -> Identity:
+    def create(name: str, resource_name: str, *, group: pulumi.Input[str], location: str, parent: pulumi.Resource) -> "Identity":
         """Declare the identity `resource_name` in `group`."""
         identity = managedidentity.UserAssignedIdentity(
             name, resource_name_=resource_name, resource_group_name=group, location=location, opts=pulumi.ResourceOptions(parent=parent)
         )
         return Identity(identity.id, identity.name, identity.client_id, identity.principal_id)
 
+    @staticmethod
+    def of(args: IdentityArgs) -> "Identity":
+        """The identity a component's plain arg describes."""
+        return Identity(
+            pulumi.Output.from_input(args["id"]),
+            pulumi.Output.from_input(args["name"]),
+            pulumi.Output.from_input(args["client_id"]),
+            pulumi.Output.from_input(args["principal_id"]),
+        )
+
+    def args(self) -> IdentityArgs:
+        """The plain form the components take (`AksCluster.kubelet_identity`, `AzureDnsZone`'s identities)."""
+        return {"id": self.id, "name": self.name, "client_id": self.client_id, "principal_id": self.principal_id}
+
 
 class Placement(TypedDict):
-    """Where an Azure component goes: the arguments every regional component takes."""
+    """Where an Azure component goes: the arguments every regional component takes.
+
+    The exported components' args repeat these three fields instead of extending this type: the
+    component package's schema analyzer reads a field's description from the class that declares
+    it only, so an inherited field would reach other languages undocumented.
+    """
 
     resource_group_name: pulumi.Input[str]
     """Resource group of the component's resources."""
@@ -80,7 +110,7 @@ class AzurePlatformInfo:
     #: User-assigned identity the kubelets run as, created before the cluster so registries can grant it AcrPull.
     kubelet_identity: Identity
     #: The component itself, for the identities a concern declares under it.
-    resources: AzurePlatform
+    resources: "AzurePlatform"
     #: Entra ID object ID of whoever runs `pulumi up` (a person or a service principal).
     deployer_object_id: pulumi.Output[str]
 

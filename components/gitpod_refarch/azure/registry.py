@@ -1,6 +1,6 @@
 """`ContainerRegistry`: ACR for Gitpod's image builder (push) and the kubelets (pull)."""
 
-from __future__ import annotations
+from typing import Required, TypedDict
 
 import pulumi
 import pulumi_azure_native.containerregistry as containerregistry
@@ -8,17 +8,23 @@ import pulumi_azure_native.containerregistry as containerregistry
 from ..contracts import ExternalRegistry, RegistryInfo, StorageInfo
 from . import roles
 from .naming import alphanumeric, unique_suffix
-from .platform import AzureContext, Placement
+from .platform import AzureContext
 
 TYPE = "gitpod:index:ContainerRegistry"
 
 
-class ContainerRegistryArgs(Placement, total=False):
-    sku: str
+class ContainerRegistryArgs(TypedDict, total=False):
+    resource_group_name: Required[pulumi.Input[str]]
+    """Resource group of the component's resources (required)."""
+    location: Required[str]
+    """Azure region (required)."""
+    prefix: Required[str]
+    """Prefix of Azure resource names, normally the cluster name; globally unique names add a random suffix (required)."""
+    sku: Required[str]
     """`Basic`, `Standard` or `Premium` (geo-replication, private link) (required)."""
-    subscription_id: pulumi.Input[str]
+    subscription_id: Required[pulumi.Input[str]]
     """Subscription of the AcrPull role definition (required)."""
-    kubelet_principal_id: pulumi.Input[str]
+    kubelet_principal_id: Required[pulumi.Input[str]]
     """Principal (object) ID of the kubelet identity, granted AcrPull on this registry only (required)."""
     protect: bool
     """Protect the registry and its name in Pulumi (default true)."""

@@ -1,13 +1,13 @@
 """`BlobStorage`: the storage account Gitpod keeps workspace content in (installer `objectStorage.azure`)."""
 
-from __future__ import annotations
+from typing import Required, TypedDict
 
 import pulumi
 import pulumi_azure_native.storage as storage
 
 from ..contracts import AzureStorage, StorageInfo
 from .naming import alphanumeric, unique_suffix
-from .platform import AzureContext, Placement
+from .platform import AzureContext
 
 TYPE = "gitpod:index:BlobStorage"
 
@@ -15,10 +15,14 @@ TYPE = "gitpod:index:BlobStorage"
 SOFT_DELETE_DAYS = 7
 
 
-class BlobStorageArgs(Placement, total=False):
-    """`location` is also Gitpod's `metadata.region`."""
-
-    node_subnet_id: pulumi.Input[str]
+class BlobStorageArgs(TypedDict, total=False):
+    resource_group_name: Required[pulumi.Input[str]]
+    """Resource group of the component's resources (required)."""
+    location: Required[str]
+    """Azure region, also Gitpod's `metadata.region` (required)."""
+    prefix: Required[str]
+    """Prefix of Azure resource names, normally the cluster name; globally unique names add a random suffix (required)."""
+    node_subnet_id: Required[pulumi.Input[str]]
     """The only subnet allowed to reach the blob endpoint (needs a `Microsoft.Storage` service endpoint) (required)."""
     sku: str
     """Replication, e.g. `Standard_LRS` (default, as Gitpod's Terraform) or `Standard_ZRS`."""

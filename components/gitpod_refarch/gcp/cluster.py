@@ -18,12 +18,10 @@ when they are left out (`private_cluster_config`, `master_authorized_networks_co
 Optional+Computed in terraform-provider-google) are always sent, so clearing them is a real change.
 """
 
-from __future__ import annotations
-
 import math
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any, TypedDict
+from typing import Any, Required, TypedDict
 
 import pulumi
 import pulumi_gcp as gcp
@@ -34,11 +32,12 @@ from ..certmanager.issuers import SERVICE_ACCOUNT as CERT_MANAGER_SERVICE_ACCOUN
 from ..contracts import CONTAINERD_DEFAULT, CertManagerIdentity, CloudDnsZoneInfo, ClusterInfo, DnsInfo
 from ..externaldns import NAMESPACE as EXTERNAL_DNS_NAMESPACE
 from ..externaldns import SERVICE_ACCOUNT as EXTERNAL_DNS_SERVICE_ACCOUNT
-from ..settings.model import ClusterSettings, MaintenanceSettings
+from ..plainargs import MaintenanceWindowArgs, maintenance_args, maintenance_settings
+from ..settings.model import ClusterSettings
 from .kubeconfig import context_name, kubeconfig
 from .maintenance import maintenance_policy
 from .naming import POOL_NAMES
-from .platform import GcpContext
+from .platform import ApiDependencies, GcpContext
 
 TYPE = "gitpod:index:GkeCluster"
 
@@ -109,40 +108,40 @@ def nested(value: Any, key: str) -> str | None:
 
 
 class GkeNodePoolArgs(TypedDict, total=False):
-    name: str
+    name: Required[str]
     """GKE node-pool name, unique in the cluster (required)."""
-    machine_type: str
+    machine_type: Required[str]
     """Compute Engine machine type (required)."""
-    min_nodes: int
+    min_nodes: Required[int]
     """Autoscaling minimum across all of the pool's zones (required)."""
-    max_nodes: int
+    max_nodes: Required[int]
     """Autoscaling maximum across all of the pool's zones (required)."""
-    disk_size_gb: int
+    disk_size_gb: Required[int]
     """SSD boot disk per node; workspaces' files and image layers live on it (required)."""
-    labels: Mapping[str, str]
+    labels: Required[Mapping[str, str]]
     """Kubernetes node labels, i.e. Gitpod's `gitpod.io/workload_*` labels (required)."""
 
 
 class GkeClusterArgs(TypedDict, total=False):
-    project: str
+    project: Required[str]
     """Project ID (required)."""
-    cluster_name: str
+    cluster_name: Required[str]
     """GKE cluster name (required)."""
-    location: str
+    location: Required[str]
     """A zone for a zonal cluster or a region for a regional one (required)."""
-    release_channel: str
+    release_channel: Required[str]
     """`REGULAR`, `STABLE`, `RAPID` or `EXTENDED` (required)."""
     kubernetes_version: str
     """Minimum control-plane version; omit for the channel's default."""
-    network: pulumi.Input[str]
+    network: Required[pulumi.Input[str]]
     """VPC ID (required)."""
-    subnetwork: pulumi.Input[str]
+    subnetwork: Required[pulumi.Input[str]]
     """Node subnet ID (required)."""
-    pods_range_name: str
+    pods_range_name: Required[str]
     """Secondary range for pods (required)."""
-    services_range_name: str
+    services_range_name: Required[str]
     """Secondary range for Services (required)."""
-    private_nodes: bool
+    private_nodes: Required[bool]
     """Nodes without external IPs (needs Cloud NAT for egress) (required)."""
     master_authorized_networks: Sequence[str]
     """CIDRs allowed to reach the public control-plane endpoint; empty means any IPv4 address (`0.0.0.0/0`)."""
@@ -150,9 +149,9 @@ class GkeClusterArgs(TypedDict, total=False):
     """Turn the public control-plane endpoint off; needs `private_nodes` (default false)."""
     secure_boot: bool
     """Boot every pool's nodes with Shielded VM Secure Boot (default true)."""
-    node_service_account: pulumi.Input[str]
+    node_service_account: Required[pulumi.Input[str]]
     """E-mail of the nodes' service account (required)."""
-    node_pools: Sequence[GkeNodePoolArgs]
+    node_pools: Required[Sequence[GkeNodePoolArgs]]
     """The node pools (required)."""
     deletion_protection: bool
     """Make the provider refuse to delete (or replace) the cluster; default true."""
@@ -164,17 +163,15 @@ class GkeClusterArgs(TypedDict, total=False):
     """cert-manager's Kubernetes service account (required with `cert_manager_service_account`)."""
     external_dns_service_account: pulumi.Input[str]
     """E-mail of the Google service account external-dns' Kubernetes service account may impersonate."""
-    apis: Sequence[pulumi.Resource]
-    """Project APIs (container, compute, iam) that must be enabled first."""
-    maintenance: MaintenanceSettings
+    apis: ApiDependencies
+    """What the project APIs (container, compute, iam) need before use, e.g. their `gcp.projects.Service`s."""
+    maintenance: Required[MaintenanceWindowArgs]
     """When GKE may upgrade, e.g. Sundays from 00:00 UTC for 12 hours, and whole days it must not (required)."""
 
 
 class GkeCluster(pulumi.ComponentResource):
     """GKE Standard cluster, its node pools, a kubeconfig and a Kubernetes provider."""
 
-    cluster: gcp.container.Cluster
-    """The GKE cluster."""
     cluster_name: pulumi.Output[str]
     """The GKE cluster's name."""
     endpoint: pulumi.Output[str]
@@ -183,8 +180,6 @@ class GkeCluster(pulumi.ComponentResource):
     """kubeconfig using gke-gcloud-auth-plugin (secret by policy, though it holds no credential)."""
     provider: k8s.Provider
     """Kubernetes provider for everything deployed into the cluster; it waits for the node pools."""
-    info: ClusterInfo
-    """The cluster contract: provider, distribution `gke`, kubeconfig and cert-manager's Workload Identity annotation."""
     private_nodes: bool
     """Whether the node pools' nodes have internal IP addresses only."""
     zones: int
@@ -211,7 +206,8 @@ class GkeCluster(pulumi.ComponentResource):
             "service_account": args["node_service_account"],
             "oauth_scopes": [CLOUD_PLATFORM_SCOPE],
         }
-        self.cluster = gcp.container.Cluster(
+        # The GKE cluster (Python only: the package's schema references no cloud package).
+        self.cluster: gcp.container.Cluster = gcp.container.Cluster(
             f"{name}-cluster",
             name=cluster_name,
             project=project,
@@ -251,7 +247,7 @@ class GkeCluster(pulumi.ComponentResource):
             # then names the private endpoint, which `cluster.endpoint` reports.
             private_cluster_config={"enable_private_nodes": private_nodes, "enable_private_endpoint": args.get("private_endpoint", False)},
             master_authorized_networks_config={"cidr_blocks": cidr_blocks},
-            maintenance_policy=maintenance_policy(args["maintenance"]),
+            maintenance_policy=maintenance_policy(maintenance_settings(args["maintenance"])),
             # Both only shape the temporary pool and would replace the cluster if changed later.
             opts=pulumi.ResourceOptions.merge(after_apis, pulumi.ResourceOptions(ignore_changes=["initialNodeCount", "nodeConfig"])),
         )
@@ -288,7 +284,9 @@ class GkeCluster(pulumi.ComponentResource):
                 f"{name}-external-dns", publisher, project, EXTERNAL_DNS_NAMESPACE, EXTERNAL_DNS_SERVICE_ACCOUNT
             )
 
-        self.info = ClusterInfo(
+        # The cluster contract: provider, distribution `gke`, kubeconfig and cert-manager's Workload
+        # Identity annotation (Python only: not in the package's schema).
+        self.info: ClusterInfo = ClusterInfo(
             provider=self.provider,
             distribution="gke",
             containerd=CONTAINERD_DEFAULT,
@@ -396,7 +394,7 @@ def build(ctx: GcpContext, dns: DnsInfo | None) -> ClusterInfo:
         "node_pools": node_pools(c),
         "deletion_protection": settings.protect,
         "apis": p.apis_named("container.googleapis.com", "compute.googleapis.com", "iam.googleapis.com"),
-        "maintenance": c.maintenance,
+        "maintenance": maintenance_args(c.maintenance),
     }
     if c.kubernetes_version:
         args["kubernetes_version"] = c.kubernetes_version

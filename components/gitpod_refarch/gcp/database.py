@@ -9,10 +9,7 @@ program creates a service account that may only connect to this one instance and
 to the installer. cert-manager, which the program deploys itself, uses Workload Identity instead.
 """
 
-from __future__ import annotations
-
-from collections.abc import Sequence
-from typing import TypedDict
+from typing import Any, Required, TypedDict
 
 import pulumi
 import pulumi_gcp as gcp
@@ -22,7 +19,7 @@ from ..contracts import CloudSqlConnection, DatabaseInfo
 from ..settings.model import required
 from .keys import keyed_account
 from .naming import account_id
-from .platform import GcpContext
+from .platform import ApiDependencies, GcpContext
 
 TYPE = "gitpod:index:CloudSqlDatabase"
 
@@ -34,41 +31,38 @@ FLAGS = {"explicit_defaults_for_timestamp": "off"}
 
 
 class CloudSqlDatabaseArgs(TypedDict, total=False):
-    project: str
+    project: Required[str]
     """Project ID (required)."""
     key_rotation: str | None
     """Any value; changing it replaces the service-account key (default: none)."""
-    region: str
+    region: Required[str]
     """Region of the instance (required)."""
-    version: str
+    version: Required[str]
     """MySQL major: `5.7` (what Gitpod 2022.11 was tested on) or `8.0` (required)."""
-    tier: str
+    tier: Required[str]
     """Machine tier, Enterprise edition, e.g. `db-custom-2-7680` (2 vCPU, 7.5 GB) (required)."""
-    high_availability: bool
+    high_availability: Required[bool]
     """A standby in a second zone with automatic failover (`REGIONAL`) (required)."""
     deletion_protection: bool
     """Cloud SQL's own deletion protection (API, console, gcloud) and the provider's; default true."""
-    backup_retention_days: int
+    backup_retention_days: Required[int]
     """Daily automated backups kept, e.g. 7; binary logs are kept up to 7 days for point-in-time recovery (required)."""
-    network: pulumi.Input[str]
+    network: Required[pulumi.Input[str]]
     """VPC ID the private IP is allocated in (required)."""
-    private_service_access: pulumi.Resource
-    """The service-networking peering the private IP needs (required)."""
-    client_account_id: str
+    private_service_access: Required[Any]
+    """The service-networking peering the private IP needs, a `gcp.servicenetworking.Connection`
+    (`GcpNetwork.reserve_private_service_access`; `Any` so the schema references no cloud package) (required)."""
+    client_account_id: Required[str]
     """ID of the service account the Cloud SQL proxy uses (required)."""
     protect: bool
     """Protect the instance and the `gitpod` database from deletion (default true)."""
-    apis: Sequence[pulumi.Resource]
-    """Project APIs (sqladmin, iam) that must be enabled first."""
+    apis: ApiDependencies
+    """What the project APIs (sqladmin, iam, cloudresourcemanager) need before use, e.g. their `gcp.projects.Service`s."""
 
 
 class CloudSqlDatabase(pulumi.ComponentResource):
     """A private MySQL instance with database and user `gitpod`, and the proxy's credentials."""
 
-    instance: gcp.sql.DatabaseInstance
-    """The Cloud SQL instance (protected)."""
-    user: gcp.sql.User
-    """The `gitpod` database user."""
     connection_name: pulumi.Output[str]
     """`<project>:<region>:<instance>`, the installer's `database.cloudSQL.instance`."""
     username: str
@@ -77,8 +71,6 @@ class CloudSqlDatabase(pulumi.ComponentResource):
     """The user's generated password (secret)."""
     credentials_json: pulumi.Output[str]
     """Key of the service account holding only `cloudsql.client` on this instance (secret)."""
-    info: CloudSqlConnection
-    """The database contract (`cloudSQL`) for the installer values."""
 
     def __init__(self, name: str, args: CloudSqlDatabaseArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(TYPE, name, None, opts)
@@ -116,7 +108,8 @@ class CloudSqlDatabase(pulumi.ComponentResource):
             "database_flags": [{"name": name, "value": value} for name, value in FLAGS.items()],
             "maintenance_window": {"day": 7, "hour": 3, "update_track": "stable"},
         }
-        self.instance = gcp.sql.DatabaseInstance(
+        # The Cloud SQL instance (protected). (Python only: not in the package schema, see provider.py.)
+        self.instance: gcp.sql.DatabaseInstance = gcp.sql.DatabaseInstance(
             f"{name}-instance",
             project=project,
             region=args["region"],
@@ -145,7 +138,8 @@ class CloudSqlDatabase(pulumi.ComponentResource):
         self.username = USERNAME
         self.password = pulumi.Output.secret(password.result)
         # Cloud SQL creates MySQL 8.0 users with mysql_native_password, which Gitpod's DB driver needs.
-        self.user = gcp.sql.User(
+        # The `gitpod` database user. (Python only: not in the package schema, see provider.py.)
+        self.user: gcp.sql.User = gcp.sql.User(
             f"{name}-user",
             project=project,
             instance=self.instance.name,
@@ -178,7 +172,8 @@ class CloudSqlDatabase(pulumi.ComponentResource):
         )
         self.connection_name = self.instance.connection_name
         self.credentials_json = credentials_json
-        self.info = CloudSqlConnection(
+        # The database contract (`cloudSQL`) for the installer values. (Python only: not in the package schema, see provider.py.)
+        self.info: CloudSqlConnection = CloudSqlConnection(
             instance=self.connection_name,
             credentials_json=self.credentials_json,
             username=self.username,

@@ -6,17 +6,14 @@ permissions DNS-01 needs (`SOLVER_PERMISSIONS`), on this zone only (zone-level I
 names the zone (`hostedZoneName`), so cert-manager never needs to list the project's zones. The zone is protected: deleting it changes its name servers, breaking the delegation.
 """
 
-from __future__ import annotations
-
-from collections.abc import Sequence
-from typing import TypedDict
+from typing import Required, TypedDict
 
 import pulumi
 import pulumi_gcp as gcp
 
 from ..contracts import CloudDnsZoneInfo, DnsInfo
 from .naming import account_id, role_prefix, zone_name
-from .platform import GcpContext
+from .platform import ApiDependencies, GcpContext
 
 TYPE = "gitpod:index:CloudDnsZone"
 
@@ -40,24 +37,24 @@ SOLVER_PERMISSIONS = (
 
 
 class CloudDnsZoneArgs(TypedDict, total=False):
-    project: str
+    project: Required[str]
     """Project ID (required)."""
-    dns_name: str
+    dns_name: Required[str]
     """DNS name of the zone, e.g. `gitpod.example.com` (the domain or a parent of it) (required)."""
     zone_name: str
     """Cloud DNS name of the zone to create (required unless `existing_zone`)."""
     existing_zone: str
     """Cloud DNS name of an existing zone to use instead of creating one."""
-    solver_service_account: pulumi.Input[str]
+    solver_service_account: Required[pulumi.Input[str]]
     """E-mail of the Google service account cert-manager acts as (required)."""
     records_service_account: pulumi.Input[str]
     """E-mail of the Google service account external-dns acts as, to publish Gitpod's records (optional)."""
-    role_id: str
+    role_id: Required[str]
     """ID of the project custom role holding `SOLVER_PERMISSIONS` (required)."""
     protect: bool
     """Protect a created zone from deletion (default true)."""
-    apis: Sequence[pulumi.Resource]
-    """Project APIs (dns) that must be enabled first."""
+    apis: ApiDependencies
+    """What the project APIs (dns) need before use, e.g. their `gcp.projects.Service`s."""
 
 
 class CloudDnsZone(pulumi.ComponentResource):
@@ -69,8 +66,6 @@ class CloudDnsZone(pulumi.ComponentResource):
     """Name servers to delegate the domain to at its parent zone or registrar."""
     dns_name: pulumi.Output[str]
     """The zone's DNS name, without the trailing dot."""
-    info: CloudDnsZoneInfo
-    """The DNS contract (`clouddns`, solver `{project, hostedZoneName}`) for cert-manager."""
 
     def __init__(self, name: str, args: CloudDnsZoneArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(TYPE, name, None, opts)
@@ -131,7 +126,11 @@ class CloudDnsZone(pulumi.ComponentResource):
                 f"{name}-records-publisher", project=project, managed_zone=self.zone_name, role="roles/dns.admin", member=member, opts=child
             )
 
-        self.info = CloudDnsZoneInfo(
+        # The DNS contract (`clouddns`, solver `{project, hostedZoneName}`) for cert-manager. (Python only: not in the package
+
+        # schema, see provider.py.)
+
+        self.info: CloudDnsZoneInfo = CloudDnsZoneInfo(
             zone_name=self.zone_name,
             name_servers=self.name_servers,
             project=project,

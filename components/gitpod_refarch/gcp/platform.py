@@ -10,8 +10,9 @@ DNS-01 service account in this component (`dns.py`, with `GcpPlatform.identity_o
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_gcp as gcp
@@ -45,6 +46,13 @@ NODE_ROLES = (
 #: with `roles/servicenetworking.serviceAgent`; its e2e setup makes the PSA connection depend on the
 #: grants, commit 97dca23 "Delay PSA creation until service agents have roles assigned"; checked 2026-11).
 SERVICE_AGENT_ROLES: dict[str, str] = {"servicenetworking.googleapis.com": "roles/servicenetworking.serviceAgent"}
+
+#: The `apis` arg of the GCP components: what `GcpPlatform.apis_named` returns, the resources an API
+#: needs before use (its enablement, and for some its service agent and the agent's role grant).
+#: Typed `Any` because those are resources of several types, and so that the component package's
+#: schema references no cloud package (docs/components.md); another language passes the resources
+#: themselves, which reach the component as resource references.
+ApiDependencies = Sequence[Any]
 
 #: Labels the provider adds to every labellable resource.
 LABELS = {"app": "gitpod"}

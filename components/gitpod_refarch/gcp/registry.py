@@ -11,10 +11,8 @@ credentials are keyed by the bare host, while the installer's URL is the reposit
 nodes' service account may pull from this repository and no other.
 """
 
-from __future__ import annotations
-
-from collections.abc import Mapping, Sequence
-from typing import TypedDict
+from collections.abc import Mapping
+from typing import Required, TypedDict
 
 import pulumi
 import pulumi_gcp as gcp
@@ -22,7 +20,7 @@ import pulumi_gcp as gcp
 from ..contracts import ExternalRegistry, RegistryInfo, StorageInfo
 from .keys import keyed_account
 from .naming import account_id
-from .platform import GcpContext
+from .platform import ApiDependencies, GcpContext
 from .settings import GCR_HOSTS
 
 TYPE = "gitpod:index:ArtifactRegistry"
@@ -32,41 +30,37 @@ JSON_KEY_USER = "_json_key"
 
 
 class ArtifactRegistryArgs(TypedDict, total=False):
-    project: str
+    project: Required[str]
     """Project ID (required)."""
     key_rotation: str | None
     """Any value; changing it replaces the service-account key (default: none)."""
-    location: str
+    location: Required[str]
     """Region (e.g. `europe-west1`) or, for gcr.io repositories, multi-region (`us`, `europe`, `asia`) (required)."""
-    repository_id: str
+    repository_id: Required[str]
     """Repository ID: e.g. `gitpod`, or the gcr.io host name for gcr.io repositories (required)."""
-    server: str
+    server: Required[str]
     """Bare registry host the docker credentials are for: `<region>-docker.pkg.dev` or `gcr.io` (required)."""
-    url: str
+    url: Required[str]
     """Repository path Gitpod pushes under (installer `containerRegistry.external.url`) (required)."""
-    writer_account_id: str
+    writer_account_id: Required[str]
     """ID of the service account Gitpod pushes and pulls with (required)."""
     readers: Mapping[str, pulumi.Input[str]]
     """IAM members that may pull, by a short name that stays stable (e.g. `nodes` -> the nodes' service account)."""
     protect: bool
     """Protect the repository (and the images in it) from deletion (default true)."""
-    apis: Sequence[pulumi.Resource]
-    """Project APIs (artifactregistry, iam) that must be enabled first."""
+    apis: ApiDependencies
+    """What the project APIs (artifactregistry, iam) need before use, e.g. their `gcp.projects.Service`s."""
 
 
 class ArtifactRegistry(pulumi.ComponentResource):
     """A Docker repository, a writer key for Gitpod, and pull rights for the nodes."""
 
-    repository: gcp.artifactregistry.Repository
-    """The Docker repository (protected)."""
     url: str
     """Repository path for the installer config."""
     server: str
     """Host the docker credentials are keyed by."""
     password: pulumi.Output[str]
     """The writer's JSON key on one line, the `_json_key` password (secret)."""
-    info: ExternalRegistry
-    """The registry contract (`external`) for the installer values."""
 
     def __init__(self, name: str, args: ArtifactRegistryArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(TYPE, name, None, opts)
@@ -74,7 +68,9 @@ class ArtifactRegistry(pulumi.ComponentResource):
         location = args["location"]
         child = pulumi.ResourceOptions(parent=self, depends_on=list(args.get("apis", ())))
 
-        self.repository = gcp.artifactregistry.Repository(
+        # The Docker repository (protected). (Python only: not in the package schema, see provider.py.)
+
+        self.repository: gcp.artifactregistry.Repository = gcp.artifactregistry.Repository(
             f"{name}-repository",
             project=project,
             location=location,
@@ -106,7 +102,8 @@ class ArtifactRegistry(pulumi.ComponentResource):
         self.url = args["url"]
         self.server = args["server"]
         self.password = writer_key_json
-        self.info = ExternalRegistry(
+        # The registry contract (`external`) for the installer values. (Python only: not in the package schema, see provider.py.)
+        self.info: ExternalRegistry = ExternalRegistry(
             url=self.url, server=self.server, username=JSON_KEY_USER, password=self.password, key_created=key_created
         )
         self.register_outputs({"url": self.url, "server": self.server, "repository": self.repository.name})

@@ -15,10 +15,7 @@ scoped as tightly as that naming allows:
 for any service account in the project and change bucket IAM policies: both are left out.
 """
 
-from __future__ import annotations
-
-from collections.abc import Sequence
-from typing import TypedDict
+from typing import Required, TypedDict
 
 import pulumi
 import pulumi_gcp as gcp
@@ -26,7 +23,7 @@ import pulumi_gcp as gcp
 from ..contracts import GcsStorage, StorageInfo
 from .keys import keyed_account
 from .naming import account_id, role_prefix
-from .platform import GcpContext
+from .platform import ApiDependencies, GcpContext
 
 TYPE = "gitpod:index:GcsStorageAccess"
 
@@ -50,20 +47,20 @@ def bucket_condition(prefix: str = BUCKET_PREFIX) -> str:
 
 
 class GcsStorageAccessArgs(TypedDict, total=False):
-    project: str
+    project: Required[str]
     """Project Gitpod creates its buckets in (required)."""
     key_rotation: str | None
     """Any value; changing it replaces the service-account key (default: none)."""
-    region: str
+    region: Required[str]
     """Location of Gitpod's buckets, i.e. the installer's `metadata.region` (required)."""
-    account_id: str
+    account_id: Required[str]
     """ID of the service account whose key Gitpod uses (required)."""
-    role_prefix: str
+    role_prefix: Required[str]
     """Prefix of the two custom roles' IDs, unique in the project (required)."""
     bucket_prefix: str
     """Bucket-name prefix the data permissions are limited to (default `gitpod-`)."""
-    apis: Sequence[pulumi.Resource]
-    """Project APIs (storage, iam) that must be enabled first."""
+    apis: ApiDependencies
+    """What the project APIs (storage, iam, cloudresourcemanager) need before use, e.g. their `gcp.projects.Service`s."""
 
 
 class GcsStorageAccess(pulumi.ComponentResource):
@@ -73,8 +70,6 @@ class GcsStorageAccess(pulumi.ComponentResource):
     """The service account's e-mail."""
     service_account_json: pulumi.Output[str]
     """Its key, the installer's `service-account.json` (secret)."""
-    info: GcsStorage
-    """The storage contract (`gcs`) for the installer values."""
 
     def __init__(self, name: str, args: GcsStorageAccessArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(TYPE, name, None, opts)
@@ -117,7 +112,8 @@ class GcsStorageAccess(pulumi.ComponentResource):
             )
         self.service_account_email = account.email
         self.service_account_json = key_json
-        self.info = GcsStorage(
+        # The storage contract (`gcs`) for the installer values. (Python only: not in the package schema, see provider.py.)
+        self.info: GcsStorage = GcsStorage(
             region=args["region"], project=project, service_account_json=self.service_account_json, key_created=key_created
         )
         self.register_outputs({"serviceAccountEmail": self.service_account_email})
