@@ -110,7 +110,11 @@ def test_a_newcomer_needs_two_commands_and_ci_runs_them():
     assert re.search(r"^plan: \$\(VENV\)/\.installed$", makefile, re.MULTILINE)
     recipe = re.search(r"^test: .*\n((?:\t.*\n)+)", makefile, re.MULTILINE)
     assert recipe and recipe.group(0).startswith("test: $(VENV)/.installed")
-    assert [line.strip() for line in recipe.group(1).splitlines()] == ["$(VENV)/bin/ruff check .", "$(VENV)/bin/mypy", "$(VENV)/bin/pytest -n 2"]
+    assert [line.strip() for line in recipe.group(1).splitlines()] == [
+        "$(VENV)/bin/ruff check .",
+        "$(VENV)/bin/mypy",
+        "$(VENV)/bin/pytest -n 2",
+    ]
 
 
 def test_docs_run_the_tooling_from_the_venv():
