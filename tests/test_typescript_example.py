@@ -43,7 +43,7 @@ def generated() -> dict[str, Any]:
 
 def sdk_package_name(spec: dict[str, Any]) -> str:
     """The npm name the Node.js codegen gives the SDK: `language.nodejs.packageName`, else
-    `@<namespace>/<name>`, else `@pulumi/<name>` (genNPMPackageMetadata, pulumi/pulumi v3.259)."""
+    `@<namespace>/<name>`, else `@pulumi/<name>` (genNPMPackageMetadata, pulumi/pulumi@0ac56e87)."""
     explicit = spec.get("language", {}).get("nodejs", {}).get("packageName")
     if explicit:
         return str(explicit)
