@@ -22,7 +22,8 @@ from typing import Any, Generic, TypeVar
 import pulumi
 
 from . import byo, clouds
-from .certmanager.component import CertManager, CertManagerArgs, certificate_info
+from .certmanager.args import CertManagerArgs, dns01_args, identity_args
+from .certmanager.component import CertManager, certificate_info
 from .compatibility import POOL_LABELS
 from .contracts import (
     AuthProvider,
@@ -47,7 +48,7 @@ from .contracts import (
     StorageInfo,
 )
 from .externaldns.component import ExternalDns, ExternalDnsArgs
-from .installer.component import InstallerConfig, InstallerConfigArgs
+from .installer.component import InstallerConfig, InstallerConfigSpec
 from .installer.deploy import GitpodInstallation
 from .installer.secrets import encryption_keys_json
 from .installer.values import (
@@ -184,7 +185,7 @@ def _build(
     k8s_opts = ctx.opts(pulumi.ResourceOptions(providers=[cluster.provider]))
     inst = settings.installer
     pull_credentials = [RegistryCredential(p.server, p.username, p.password.output()) for p in inst.image_pull_secrets]
-    installer = InstallerConfig(
+    installer = InstallerConfig.of(
         f"{name}-installer",
         {
             "inputs": InstallerInputs(
@@ -344,14 +345,14 @@ def _cert_manager_args(settings: Settings[Any], cluster: ClusterInfo, dns: DnsIn
         "version": settings.cert_manager.version,
         "chart": settings.cert_manager.chart,
         "namespace": settings.cert_manager.namespace,
-        "identity": cluster.cert_manager_identity,
+        "identity": identity_args(cluster.cert_manager_identity),
     }
     if settings.cert_manager.image_repository:
         args["image_repository"] = settings.cert_manager.image_repository
     if cert.email:
         args["email"] = cert.email
     if dns is not None:
-        args["dns01"] = dns
+        args["dns01"] = dns01_args(dns)
     if cert.cloudflare_api_token is not None:
         args["cloudflare_api_token"] = cert.cloudflare_api_token.output()
     if cert.existing_tls_cert and cert.existing_tls_key is not None:
@@ -390,9 +391,9 @@ def _installer_options(settings: Settings[Any]) -> dict[str, Any]:
     return options
 
 
-def _installer_config_args(settings: Settings[Any]) -> InstallerConfigArgs:
+def _installer_config_args(settings: Settings[Any]) -> InstallerConfigSpec:
     """The installer component's optional arguments: the SSH gateway, an existing encryption key."""
-    args: InstallerConfigArgs = {"ssh_gateway": settings.installer.ssh_gateway}
+    args: InstallerConfigSpec = {"ssh_gateway": settings.installer.ssh_gateway}
     ext = settings.database.external
     if ext is not None and ext.encryption_key is not None:
         key = ext.encryption_key

@@ -12,7 +12,9 @@ import pulumi
 from pulumi.provider.experimental import component_provider_host
 
 from . import __version__
+from .certmanager.component import CertManager
 from .existing.cluster import ExistingCluster
+from .installer.component import InstallerConfig
 from .reference import GitpodReferenceArchitecture
 
 #: The package name: the first part of every component's type token (`gitpod:index:<Class>`).
@@ -20,9 +22,11 @@ NAME = "gitpod"
 #: The schema version: the package's own (a release is tagged `v<VERSION>`).
 VERSION = __version__
 
-#: What other languages can use. The rest of the Python API takes dataclass contracts (unions of
-#: variants such as `DnsInfo`), which the schema cannot express; those stay Python-only.
-COMPONENTS: list[type[pulumi.ComponentResource]] = [GitpodReferenceArchitecture, ExistingCluster]
+#: What other languages can use: components whose args are plain (TypedDicts, no unions, no
+#: dataclasses). A union of contract variants (`DnsInfo`, `DatabaseInfo`, ...) is exported as a
+#: `kind` plus one object per kind and adapted to the contract inside the component; what still
+#: takes contracts (`InstallerConfig.of`, `ExternalDns`, `GitpodInstallation`) stays Python-only.
+COMPONENTS: list[type[pulumi.ComponentResource]] = [GitpodReferenceArchitecture, ExistingCluster, CertManager, InstallerConfig]
 
 
 def main() -> None:
