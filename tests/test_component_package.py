@@ -323,14 +323,14 @@ def test_cert_manager_schema():
     resource, types = generated["resources"][CERT_MANAGER], generated["types"]
     assert sorted(resource["requiredInputs"]) == ["certificateNamespace", "domain", "version"]
     assert set(resource["properties"]) == {"issuerName", "secretName", "caSecretName", "namespace"}  # no resource reference
-    assert _described(resource, types, "CertManager") == []
+    assert _described(resource, types, "CertManager") == [] and _described(resource, types, "DnsZoneKind") == []
     inputs = resource["inputProperties"]
     assert inputs["dns01"]["$ref"] == "#/types/gitpod:index:CertManagerDns01Args"
     dns01 = types["gitpod:index:CertManagerDns01Args"]
     assert dns01["required"] == ["kind"]
-    assert dns01["properties"]["kind"]["$ref"] == "#/types/gitpod:index:CertManagerDns01Kind"
+    assert dns01["properties"]["kind"]["$ref"] == "#/types/gitpod:index:DnsZoneKind"
     # the kinds are `gitpod:certificate.dns01`'s values; each object is its kind's
-    assert _enum(types, "CertManagerDns01Kind") == {"clouddns", "route53", "azuredns", "cloudflare"}
+    assert _enum(types, "DnsZoneKind") == {"clouddns", "route53", "azuredns", "cloudflare"}
     assert set(dns01["properties"]) == {"kind", "cloudDns", "route53", "azureDns"}
     assert sorted(types["gitpod:index:CertManagerRoute53Args"]["required"]) == ["region", "zoneId"]
     # the issuer stays a string (Python callers pass one); its values are the component's
@@ -647,3 +647,61 @@ def test_installer_config_in_python_names_missing_fields_and_points_contracts_to
     assert "inputs: contracts go to `InstallerConfig.of(" in text
     assert "domain: required" in text and "database.external.username: required" in text
     assert "hunter2" not in text
+
+
+# -- ExternalDns ----------------------------------------------------------------------------------
+EXTERNAL_DNS = "gitpod:index:ExternalDns"
+
+
+def test_external_dns_schema():
+    generated = schema()
+    resource, types = generated["resources"][EXTERNAL_DNS], generated["types"]
+    assert sorted(resource["requiredInputs"]) == ["ownerId", "sourceNamespace", "zone"]
+    assert set(resource["properties"]) == {"namespace"}
+    assert _described(resource, types, "ExternalDns") == []
+    zone = types["gitpod:index:ExternalDnsZoneArgs"]
+    assert zone["properties"]["kind"]["$ref"] == "#/types/gitpod:index:DnsZoneKind"  # the kinds CertManager's dns01 has
+    assert set(zone["properties"]) == {"kind", "route53", "cloudDns", "azureDns", "cloudflare"}
+    assert resource["inputProperties"]["identity"]["$ref"] == "#/types/gitpod:index:CertManagerIdentityArgs"
+    assert "plain" not in resource["inputProperties"]["cloudflareApiToken"]
+
+
+def test_external_dns_from_another_language_declares_what_the_program_declares():
+    program_plan = plan_stack_file(
+        "local", {"certificate.issuer": "letsencrypt", "certificate.dns01": "cloudflare"}, {"certificate.cloudflare.apiToken": "cf-token"}
+    )
+    inputs = {
+        "zone": {"kind": "cloudflare", "cloudflare": {"zoneName": LOCAL_DOMAIN}},
+        "sourceNamespace": "gitpod",
+        "ownerId": "gitpod-local",  # the stack's `<project>-<stack>`
+        "cloudflareApiToken": "cf-token",  # in clear: stored as a secret all the same
+    }
+    host = host_plan("ExternalDns", "gitpod-external-dns", inputs)
+    _assert_same(host, program_plan, EXTERNAL_DNS, "gitpod-external-dns")
+    token = next(r for r in host.by_type("kubernetes:core/v1:Secret") if r.name == "gitpod-external-dns-external-dns-cloudflare")
+    data = token.inputs["stringData"]
+    assert rpc.is_rpc_secret(data) or all(rpc.is_rpc_secret(v) for v in data.values())
+
+
+def test_external_dns_zone_kinds_become_their_providers():
+    inputs = {"sourceNamespace": "gitpod", "ownerId": "o"}
+    route53 = {"kind": "route53", "route53": {"zoneName": "example.com", "zoneId": "Z1", "region": "eu-west-1"}}
+    plan = host_plan("ExternalDns", "records", {**inputs, "zone": route53})
+    values = unwrap(plan.one("kubernetes:helm.sh/v3:Release").inputs["values"])
+    assert values["provider"] == {"name": "aws"} and values["domainFilters"] == ["example.com"]
+    assert values["extraArgs"]["zone-id-filter"] == "Z1" and values["env"] == [{"name": "AWS_REGION", "value": "eu-west-1"}]
+
+
+def test_external_dns_bad_args_fail_with_every_problem_and_no_secret():
+    inputs = {
+        "zone": {"kind": "cloudflare", "route53": {"zoneName": "example.com", "zoneId": "Z1", "region": "eu-west-1"}},
+        "sourceNamespace": "gitpod",
+        "ownerId": "o",
+    }
+    with pytest.raises(PlanError) as failed:
+        host_plan("ExternalDns", "records", inputs)
+    text = str(failed.value)
+    assert "invalid ExternalDns args (3 problem(s))" in text
+    assert "zone.cloudflare: required with zone.kind 'cloudflare'" in text
+    assert "zone.route53: only for zone.kind 'route53'; remove it" in text
+    assert "cloudflareApiToken: required with zone.kind 'cloudflare'" in text

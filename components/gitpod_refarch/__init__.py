@@ -6,7 +6,7 @@ settings loader, the per-concern contracts (each a union of variants, e.g. `Stor
 `InClusterStorage | S3Storage | GcsStorage | AzureStorage`), and the pure installer-values builder.
 """
 
-from .certmanager.args import CertManagerArgs, CertManagerDns01Kind
+from .certmanager.args import CertManagerArgs, DnsZoneKind
 from .certmanager.component import CertManager, certificate_info
 from .contracts import (
     CONTAINERD_DEFAULT,
@@ -55,7 +55,6 @@ __all__ = [
     "AzureStorage",
     "CertManager",
     "CertManagerArgs",
-    "CertManagerDns01Kind",
     "CertManagerIdentity",
     "CertificateInfo",
     "CloudDnsZoneInfo",
@@ -65,6 +64,7 @@ __all__ = [
     "ContainerdPaths",
     "DatabaseInfo",
     "DnsInfo",
+    "DnsZoneKind",
     "ExistingCluster",
     "ExistingClusterArgs",
     "ExternalDatabase",

@@ -47,7 +47,8 @@ from .contracts import (
     S3Storage,
     StorageInfo,
 )
-from .externaldns.component import ExternalDns, ExternalDnsArgs
+from .externaldns.args import ExternalDnsArgs, zone_args
+from .externaldns.component import ExternalDns
 from .installer.component import InstallerConfig, InstallerConfigSpec
 from .installer.deploy import GitpodInstallation
 from .installer.secrets import encryption_keys_json
@@ -246,10 +247,10 @@ def _build(
     if cert.zone.records and dns is not None:
         # Gitpod's names follow the installer's `proxy` Service into the zone DNS-01 answers in.
         records_args: ExternalDnsArgs = {
-            "zone": dns,
+            "zone": zone_args(dns),
             "source_namespace": installer.namespace,
             "owner_id": owner_id(),
-            "identity": cluster.external_dns_identity,
+            "identity": identity_args(cluster.external_dns_identity),
         }
         if cert.cloudflare_api_token is not None:
             records_args["cloudflare_api_token"] = cert.cloudflare_api_token.output()

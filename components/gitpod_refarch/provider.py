@@ -14,6 +14,7 @@ from pulumi.provider.experimental import component_provider_host
 from . import __version__
 from .certmanager.component import CertManager
 from .existing.cluster import ExistingCluster
+from .externaldns.component import ExternalDns
 from .installer.component import InstallerConfig
 from .reference import GitpodReferenceArchitecture
 
@@ -25,8 +26,8 @@ VERSION = __version__
 #: What other languages can use: components whose args are plain (TypedDicts, no unions, no
 #: dataclasses). A union of contract variants (`DnsInfo`, `DatabaseInfo`, ...) is exported as a
 #: `kind` plus one object per kind and adapted to the contract inside the component; what still
-#: takes contracts (`InstallerConfig.of`, `ExternalDns`, `GitpodInstallation`) stays Python-only.
-COMPONENTS: list[type[pulumi.ComponentResource]] = [GitpodReferenceArchitecture, ExistingCluster, CertManager, InstallerConfig]
+#: takes contracts or resources (`InstallerConfig.of`, `GitpodInstallation`'s `after`) stays Python-only.
+COMPONENTS: list[type[pulumi.ComponentResource]] = [GitpodReferenceArchitecture, ExistingCluster, CertManager, InstallerConfig, ExternalDns]
 
 
 def main() -> None:

@@ -20,15 +20,16 @@ from typing_extensions import Required  # typing.Required is 3.11+; typing-exten
 from ..contracts import AzureDnsZoneInfo, CertManagerIdentity, CloudDnsZoneInfo, CloudflareZoneInfo, DnsInfo, Route53ZoneInfo
 
 
-class CertManagerDns01Kind(str, Enum):
-    """Where DNS-01 challenges are answered; the values are `gitpod:certificate.dns01`'s."""
+class DnsZoneKind(str, Enum):
+    """Which DNS service holds a public zone (`dns01` of `CertManager`, `zone` of `ExternalDns`);
+    the values are `gitpod:certificate.dns01`'s."""
 
     CLOUDDNS = "clouddns"
-    """A Google Cloud DNS zone (`cloudDns`); cert-manager needs Workload Identity (`identity`)."""
+    """A Google Cloud DNS zone (`cloudDns`); ambient credentials through GKE Workload Identity (`identity`)."""
     ROUTE53 = "route53"
-    """An AWS Route53 hosted zone (`route53`); cert-manager needs an IRSA role (`identity`)."""
+    """An AWS Route53 hosted zone (`route53`); ambient credentials through an IRSA role (`identity`)."""
     AZUREDNS = "azuredns"
-    """An Azure DNS zone (`azureDns`); cert-manager needs AKS workload identity (`identity`)."""
+    """An Azure DNS zone (`azureDns`); ambient credentials through AKS workload identity (`identity`)."""
     CLOUDFLARE = "cloudflare"
     """A Cloudflare zone; the API token is `cloudflareApiToken`."""
 
@@ -67,7 +68,7 @@ class CertManagerAzureDnsArgs(TypedDict):
 class CertManagerDns01Args(TypedDict, total=False):
     """The zone that answers DNS-01 challenges: its `kind`, and the object of the same name."""
 
-    kind: Required[CertManagerDns01Kind]
+    kind: Required[DnsZoneKind]
     """Which DNS service holds the zone; the object for it is required, the others must be absent."""
     cloud_dns: CertManagerCloudDnsArgs
     """With kind `clouddns`."""
@@ -78,11 +79,11 @@ class CertManagerDns01Args(TypedDict, total=False):
 
 
 #: Kind -> the arg holding its zone (None: the kind needs no object).
-DNS01_FIELDS: dict[CertManagerDns01Kind, str | None] = {
-    CertManagerDns01Kind.CLOUDDNS: "cloud_dns",
-    CertManagerDns01Kind.ROUTE53: "route53",
-    CertManagerDns01Kind.AZUREDNS: "azure_dns",
-    CertManagerDns01Kind.CLOUDFLARE: None,
+DNS01_FIELDS: dict[DnsZoneKind, str | None] = {
+    DnsZoneKind.CLOUDDNS: "cloud_dns",
+    DnsZoneKind.ROUTE53: "route53",
+    DnsZoneKind.AZUREDNS: "azure_dns",
+    DnsZoneKind.CLOUDFLARE: None,
 }
 
 
@@ -153,9 +154,9 @@ def dns01_args(zone: DnsInfo) -> CertManagerDns01Args:
     """The program's zone contract as the component's plain arg (only what the solver needs)."""
     match zone:
         case CloudDnsZoneInfo():
-            return {"kind": CertManagerDns01Kind.CLOUDDNS, "cloud_dns": {"project": zone.project, "zone_name": zone.zone_name}}
+            return {"kind": DnsZoneKind.CLOUDDNS, "cloud_dns": {"project": zone.project, "zone_name": zone.zone_name}}
         case Route53ZoneInfo():
-            return {"kind": CertManagerDns01Kind.ROUTE53, "route53": {"region": zone.region, "zone_id": zone.zone_id}}
+            return {"kind": DnsZoneKind.ROUTE53, "route53": {"region": zone.region, "zone_id": zone.zone_id}}
         case AzureDnsZoneInfo():
             azure: CertManagerAzureDnsArgs = {
                 "zone_name": zone.zone_name,
@@ -163,9 +164,9 @@ def dns01_args(zone: DnsInfo) -> CertManagerDns01Args:
                 "subscription_id": zone.subscription_id,
                 "identity_client_id": zone.identity_client_id,
             }
-            return {"kind": CertManagerDns01Kind.AZUREDNS, "azure_dns": azure}
+            return {"kind": DnsZoneKind.AZUREDNS, "azure_dns": azure}
         case CloudflareZoneInfo():
-            return {"kind": CertManagerDns01Kind.CLOUDFLARE}
+            return {"kind": DnsZoneKind.CLOUDFLARE}
 
 
 def identity_args(identity: CertManagerIdentity) -> CertManagerIdentityArgs:

@@ -10,7 +10,7 @@ from ..contracts import CertificateInfo
 from ..plainargs import missing_required, refuse, schema_path, variant
 from . import CHART, ISSUER_REF, NAMESPACE, SECRET_NAME
 from . import issuers as spec
-from .args import DNS01_FIELDS, CertManagerArgs, CertManagerDns01Kind
+from .args import DNS01_FIELDS, CertManagerArgs, DnsZoneKind
 
 TYPE = "gitpod:index:CertManager"
 #: Every value of the `issuer` arg: the stack's `gitpod:certificate.issuer` values, and the one
@@ -48,7 +48,7 @@ def problems(args: Mapping[str, Any]) -> list[str]:
     if dns01 is not None:
         kind, wrong = variant("dns01", dns01, DNS01_FIELDS)
         found += wrong
-        if kind == CertManagerDns01Kind.CLOUDFLARE and args.get("cloudflare_api_token") is None:
+        if kind == DnsZoneKind.CLOUDFLARE and args.get("cloudflare_api_token") is None:
             found.append("cloudflareApiToken: required with dns01.kind 'cloudflare' (a token with Zone:DNS:Edit)")
     if issuer == "existing":
         found += [
@@ -121,7 +121,7 @@ class CertManager(pulumi.ComponentResource):
         self.certificate: pulumi.Resource
         if issuer in spec.LETSENCRYPT_SERVERS:
             zone = args["dns01"]
-            if zone["kind"] == CertManagerDns01Kind.CLOUDFLARE:
+            if zone["kind"] == DnsZoneKind.CLOUDFLARE:
                 k8s.core.v1.Secret(
                     f"{name}-cloudflare-token",
                     metadata={"name": spec.CLOUDFLARE_SECRET, "namespace": self.release.namespace},

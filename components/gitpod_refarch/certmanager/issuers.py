@@ -7,7 +7,7 @@ from typing import Any
 
 import pulumi
 
-from .args import CertManagerDns01Args, CertManagerDns01Kind
+from .args import CertManagerDns01Args, DnsZoneKind
 
 LETSENCRYPT_SERVERS = {
     "letsencrypt": "https://acme-v02.api.letsencrypt.org/directory",
@@ -42,14 +42,14 @@ def dns_names(domain: str) -> list[str]:
 def dns01_solver(zone: CertManagerDns01Args) -> dict[str, Any]:
     """The entry for `spec.acme.solvers` that answers challenges in `zone`, with its provider's own keys
     (https://cert-manager.io/docs/configuration/acme/dns01/)."""
-    kind = CertManagerDns01Kind(zone["kind"])
-    if kind == CertManagerDns01Kind.CLOUDDNS:
+    kind = DnsZoneKind(zone["kind"])
+    if kind == DnsZoneKind.CLOUDDNS:
         gcp = zone["cloud_dns"]
         return {"dns01": {"cloudDNS": {"project": gcp["project"], "hostedZoneName": gcp["zone_name"]}}}
-    if kind == CertManagerDns01Kind.ROUTE53:
+    if kind == DnsZoneKind.ROUTE53:
         aws = zone["route53"]
         return {"dns01": {"route53": {"region": aws["region"], "hostedZoneID": aws["zone_id"]}}}
-    if kind == CertManagerDns01Kind.AZUREDNS:
+    if kind == DnsZoneKind.AZUREDNS:
         z = zone["azure_dns"]
         azure = {
             "hostedZoneName": z["zone_name"],
