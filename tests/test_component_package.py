@@ -18,16 +18,20 @@ import pulumi
 import pytest
 import yaml
 from pulumi.provider.experimental.analyzer import Analyzer
+from pulumi.provider.experimental.component import ComponentProvider
 from pulumi.provider.experimental.schema import generate_schema
+from pulumi.provider.server import ComponentInitError
 from pulumi.runtime import rpc
 
 from gitpod_refarch import provider as package
+from gitpod_refarch.certmanager.component import ISSUERS as CERT_MANAGER_ISSUERS
+from gitpod_refarch.contracts import CONTAINERD_K3S
 from gitpod_refarch.program import main as program
 from gitpod_refarch.reference import OUTPUTS, GitpodReferenceArchitecture, GitpodReferenceArchitectureArgs
 from gitpod_refarch_tools.harness import Plan, PlanError, run_program
 from gitpod_refarch_tools.stackfile import build_config
 
-from .conftest import ROOT, unwrap
+from .conftest import ROOT, plan_stack_file, unwrap
 from .test_urn_stability import STACKS
 
 COMPONENT = "gitpod:index:GitpodReferenceArchitecture"
@@ -41,7 +45,9 @@ def schema() -> dict[str, Any]:
 
 # -- the schema ------------------------------------------------------------------------------------
 def test_the_package_exports_the_architecture_and_the_reusable_components():
-    assert {"gitpod:index:ExistingCluster", COMPONENT} <= set(schema()["resources"])
+    assert {"gitpod:index:ExistingCluster", COMPONENT, "gitpod:index:CertManager", "gitpod:index:InstallerConfig"} <= set(
+        schema()["resources"]
+    )
 
 
 def test_architecture_inputs_mirror_the_stack_settings():
@@ -62,7 +68,7 @@ def test_architecture_inputs_mirror_the_stack_settings():
     assert inputs["authProviders"]["items"]["$ref"] == "#/types/gitpod:index:AuthProviderOptions"
     assert inputs["aws"]["additionalProperties"]["$ref"] == "pulumi.json#/Any"
     # every property documented
-    for name, prop in [*inputs.items(), *((f"{t}.{p}", v) for t, d in types.items() for p, v in d["properties"].items())]:
+    for name, prop in [*inputs.items(), *((f"{t}.{p}", v) for t, d in types.items() for p, v in d.get("properties", {}).items())]:
         assert prop.get("description"), f"{name} has no description"
 
 
@@ -721,3 +727,414 @@ def test_smaller_components_through_the_provider_host_declare_what_python_declar
     _same(python, engine)
     assert engine.resources, name
     assert engine.secret_outputs == SECRET_OUTPUTS.get(name, set()) & set(engine.outputs)
+
+
+# -- CertManager and InstallerConfig: plain args, built through the provider host ------------------
+CERT_MANAGER = "gitpod:index:CertManager"
+INSTALLER = "gitpod:index:InstallerConfig"
+LOCAL_DOMAIN = "gitpod.lab.example.com"
+PEM = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
+
+
+def _described(resource: dict[str, Any], types: dict[str, Any], prefix: str) -> list[str]:
+    """Inputs, outputs and the fields and enum values of the component's own types without a description."""
+    props = [*resource["inputProperties"].items(), *resource["properties"].items()]
+    for name, spec in types.items():
+        if name.startswith(f"gitpod:index:{prefix}"):
+            props += [(f"{name}.{p}", v) for p, v in spec.get("properties", {}).items()]
+            props += [(f"{name}.{e['value']}", e) for e in spec.get("enum", [])]
+            props.append((name, spec))
+    return [name for name, spec in props if not spec.get("description")]
+
+
+def _enum(types: dict[str, Any], name: str) -> set[str]:
+    return {e["value"] for e in types[f"gitpod:index:{name}"]["enum"]}
+
+
+def test_cert_manager_schema():
+    generated = schema()
+    resource, types = generated["resources"][CERT_MANAGER], generated["types"]
+    assert sorted(resource["requiredInputs"]) == ["certificateNamespace", "domain", "version"]
+    assert set(resource["properties"]) == {"issuerName", "secretName", "caSecretName", "namespace"}  # no resource reference
+    assert _described(resource, types, "CertManager") == [] and _described(resource, types, "DnsZoneKind") == []
+    inputs = resource["inputProperties"]
+    assert inputs["dns01"]["$ref"] == "#/types/gitpod:index:CertManagerDns01Args"
+    dns01 = types["gitpod:index:CertManagerDns01Args"]
+    assert dns01["required"] == ["kind"]
+    assert dns01["properties"]["kind"]["$ref"] == "#/types/gitpod:index:DnsZoneKind"
+    # the kinds are `gitpod:certificate.dns01`'s values; each object is its kind's
+    assert _enum(types, "DnsZoneKind") == {"clouddns", "route53", "azuredns", "cloudflare"}
+    assert set(dns01["properties"]) == {"kind", "cloudDns", "route53", "azureDns"}
+    assert sorted(types["gitpod:index:CertManagerRoute53Args"]["required"]) == ["region", "zoneId"]
+    # the issuer stays a string (Python callers pass one); its values are the component's
+    assert inputs["issuer"]["type"] == "string" and all(i in inputs["issuer"]["description"] for i in CERT_MANAGER_ISSUERS)
+    # credentials may be Outputs; choices are plain (they decide which resources exist)
+    for name in ("cloudflareApiToken", "existingTlsKey", "certificateNamespace"):
+        assert "plain" not in inputs[name], name
+    assert inputs["issuer"]["plain"] is True and inputs["version"]["plain"] is True
+
+
+def test_cert_manager_issuers_are_the_stack_settings():
+    from gitpod_refarch.certmanager import ISSUER_REF
+    from gitpod_refarch.settings.model import ISSUERS
+
+    assert set(CERT_MANAGER_ISSUERS) == {*ISSUERS, ISSUER_REF}
+
+
+def test_installer_config_schema():
+    generated = schema()
+    resource, types = generated["resources"][INSTALLER], generated["types"]
+    assert resource["requiredInputs"] == ["domain"]
+    assert set(resource["properties"]) == {"namespace", "configYaml", "secretNames"}  # no resource references
+    assert _described(resource, types, "Installer") == []
+    inputs = resource["inputProperties"]
+    assert "inputs" not in inputs and "namespaceDependsOn" not in inputs  # the contracts stay Python-only
+    for concern, kinds, objects in (
+        ("Database", {"incluster", "external", "cloudsql"}, {"external", "cloudSql"}),
+        ("Storage", {"incluster", "s3", "gcs", "azure"}, {"s3", "gcs", "azure"}),
+        ("Registry", {"incluster", "external", "s3"}, {"external", "s3"}),
+    ):
+        shape = types[f"gitpod:index:Installer{concern}Args"]
+        assert shape["properties"]["kind"]["$ref"] == f"#/types/gitpod:index:Installer{concern}Kind"
+        assert "required" not in shape  # kind defaults to `incluster`
+        assert _enum(types, f"Installer{concern}Kind") == kinds
+        assert set(shape["properties"]) == {"kind", *objects}  # one object per kind that needs one
+    assert sorted(types["gitpod:index:InstallerExternalDatabaseArgs"]["required"]) == ["host", "password", "username"]
+    assert types["gitpod:index:InstallerExternalDatabaseArgs"]["properties"]["port"] == {
+        "type": "integer",
+        "plain": True,
+        "description": types["gitpod:index:InstallerExternalDatabaseArgs"]["properties"]["port"]["description"],
+    }
+    assert "allowInsecureConnection" not in types["gitpod:index:InstallerS3StorageArgs"]["required"]
+    for shape, field in (
+        ("InstallerExternalDatabaseArgs", "password"),
+        ("InstallerS3StorageArgs", "secretAccessKey"),
+        ("InstallerExternalRegistryArgs", "password"),
+        ("InstallerAuthProviderArgs", "clientSecret"),
+    ):
+        assert "plain" not in types[f"gitpod:index:{shape}"]["properties"][field], f"{shape}.{field} must accept an Output"
+    assert "plain" not in inputs["license"] and "plain" not in inputs["encryptionKeys"]
+
+
+def host_plan(component: str, name: str, inputs: Mapping[str, Any], stack: str = "local") -> Plan:
+    """Construct `component` as the provider host does for another language's program: camelCase
+    dict inputs (secrets as secret Outputs) mapped by the host, then the component's `__init__`."""
+
+    def run() -> None:
+        provider = ComponentProvider(package.COMPONENTS, package.NAME, version=package.VERSION)
+        try:
+            result = provider.construct(name, f"gitpod:index:{component}", dict(inputs), None)
+        except ComponentInitError as error:
+            raise error.inner from None  # what the engine shows the user
+        for key, value in result.state.items():
+            pulumi.export(key, value)
+
+    return run_program(run, {}, project="gitpod", stack=stack)
+
+
+def _local_program(config: Mapping[str, Any], secrets: Mapping[str, str], secret_objects: Mapping[str, Any] | None = None) -> Plan:
+    """The program on the `local` stack with these overrides: dotted keys as `pulumi config set`;
+    an object (in `config`, or secret in `secret_objects`) replaces the stack's value of its key."""
+    objects = {k: v for k, v in config.items() if not isinstance(v, str)}
+    if not objects and not secret_objects:
+        return plan_stack_file("local", config, secrets)
+    project, cfg = build_config(ROOT, "local", [f"{k}={v}" for k, v in config.items() if k not in objects], [])
+    values = {**cfg.values, **{f"gitpod:{k}": json.dumps(v) for k, v in {**objects, **(secret_objects or {})}.items()}}
+    secret_keys = {*cfg.secret_keys, *(f"gitpod:{k}" for k in secret_objects or {})}
+    return run_program(program, values, secret_keys, project=project, stack="local")
+
+
+def _children(plan: Plan, type_token: str, name: str) -> list[tuple[str, str, Any]]:
+    root = plan.one(type_token, name)
+    return sorted(((r.type, r.name, r.inputs) for r in plan.descendants(root.urn)), key=lambda t: (t[0], t[1]))
+
+
+def _assert_same(host: Plan, program: Plan, type_token: str, name: str) -> None:
+    got, want = _children(host, type_token, name), _children(program, type_token, name)
+    assert [(t, n) for t, n, _ in got] == [(t, n) for t, n, _ in want]
+    for (t, n, inputs), (_, _, expected) in zip(got, want, strict=True):
+        assert inputs == expected, f"{t} {n}"  # secret markers included
+
+
+CERT_MANAGER_CASES = {
+    # stack overrides (config, secret config) -> the same cert-manager in another language's inputs
+    "selfsigned": ({}, {}, {}),
+    "cloudflare": (
+        {"certificate.issuer": "letsencrypt", "certificate.dns01": "cloudflare", "certificate.email": "ops@example.com"},
+        {"certificate.cloudflare.apiToken": "cf-token-value"},
+        {
+            "issuer": "letsencrypt",
+            "email": "ops@example.com",
+            "dns01": {"kind": "cloudflare"},
+            "cloudflareApiToken": pulumi.Output.secret("cf-token-value"),
+        },
+    ),
+    "existing": (
+        {"certificate.issuer": "existing", "certificate.existing.tlsCert": PEM, "certificate.existing.caCert": PEM},
+        {"certificate.existing.tlsKey": "-----BEGIN PRIVATE KEY-----secret"},
+        # a key given in clear is stored as a secret all the same
+        {"issuer": "existing", "existingTlsCert": PEM, "existingTlsKey": "-----BEGIN PRIVATE KEY-----secret", "existingCaCert": PEM},
+    ),
+    "issuerRef": (
+        {"certificate": {"issuerRef": {"name": "corp-ca", "kind": "ClusterIssuer"}}},  # a whole object replaces the stack's
+        {},
+        {"issuer": "issuerRef", "issuerRef": {"name": "corp-ca", "kind": "ClusterIssuer"}},
+    ),
+}
+
+
+@pytest.mark.parametrize("case", CERT_MANAGER_CASES)
+def test_cert_manager_from_another_language_declares_what_the_program_declares(case):
+    config, secrets, extra = CERT_MANAGER_CASES[case]
+    program_plan = _local_program(config, secrets)
+    inputs = {"domain": LOCAL_DOMAIN, "certificateNamespace": "gitpod", "version": "v1.21.1", **extra}
+    host = host_plan("CertManager", "gitpod-cert-manager", inputs)
+    _assert_same(host, program_plan, CERT_MANAGER, "gitpod-cert-manager")
+    assert host.outputs["secretName"] == "https-certificates"
+    assert host.outputs["issuerName"] == unwrap(program_plan.outputs["issuer"])
+
+
+@pytest.mark.parametrize(
+    ("kind", "zone", "solver"),
+    [
+        ("clouddns", {"cloudDns": {"project": "p", "zoneName": "z"}}, {"cloudDNS": {"project": "p", "hostedZoneName": "z"}}),
+        ("route53", {"route53": {"region": "eu-west-1", "zoneId": "Z1"}}, {"route53": {"region": "eu-west-1", "hostedZoneID": "Z1"}}),
+        (
+            "azuredns",
+            {"azureDns": {"zoneName": "z", "resourceGroupName": "rg", "subscriptionId": "s", "identityClientId": "c"}},
+            {
+                "azureDNS": {
+                    "hostedZoneName": "z",
+                    "resourceGroupName": "rg",
+                    "subscriptionID": "s",
+                    "environment": "AzurePublicCloud",
+                    "managedIdentity": {"clientID": "c"},
+                }
+            },
+        ),
+    ],
+)
+def test_cert_manager_dns01_kinds_become_their_solvers(kind, zone, solver):
+    inputs = {"domain": "gitpod.example.com", "certificateNamespace": "gitpod", "version": "v1.21.1", "issuer": "letsencrypt"}
+    identity = {"serviceAccountAnnotations": {"iam.gke.io/gcp-service-account": "sa@p.iam.gserviceaccount.com"}}
+    plan = host_plan("CertManager", "certs", {**inputs, "dns01": {"kind": kind, **zone}, "identity": identity})
+    issuer = plan.one("kubernetes:cert-manager.io/v1:ClusterIssuer")
+    assert issuer.inputs["spec"]["acme"]["solvers"] == [{"dns01": solver}]
+    values = plan.one("kubernetes:helm.sh/v3:Release").inputs["values"]
+    assert values["serviceAccount"] == {"annotations": identity["serviceAccountAnnotations"]}
+
+
+def test_cert_manager_bad_args_fail_with_every_problem_and_no_secret():
+    inputs = {
+        "domain": "gitpod.example.com",
+        "certificateNamespace": "gitpod",
+        "version": "v1.21.1",
+        "issuer": "letsencrypt",
+        "dns01": {"kind": "route53", "cloudDns": {"project": "p", "zoneName": "z"}},
+        "issuerRef": {"name": "x", "kind": "Bogus"},
+        "cloudflareApiToken": pulumi.Output.secret("hunter2"),
+        "existingTlsKey": "hunter3",
+    }
+    with pytest.raises(PlanError) as failed:
+        host_plan("CertManager", "certs", inputs)
+    text = str(failed.value)
+    assert "invalid CertManager args (3 problem(s))" in text
+    assert "dns01.route53: required with dns01.kind 'route53'" in text
+    assert "dns01.cloudDns: only for dns01.kind 'clouddns'" in text
+    assert "issuerRef.kind: 'Bogus' is not one of ClusterIssuer, Issuer" in text
+    assert "hunter" not in text
+
+
+def test_cert_manager_in_python_names_missing_args():
+    from gitpod_refarch import CertManager
+
+    def run() -> None:
+        CertManager("certs", typing.cast(Any, {"domain": "gitpod.example.com", "issuer": "existing"}))
+
+    with pytest.raises(PlanError) as failed:
+        run_program(run, {})
+    text = str(failed.value)
+    for name in ("certificateNamespace: required", "version: required", "existingTlsCert: required", "existingTlsKey: required"):
+        assert name in text
+
+
+def secret(value: str) -> pulumi.Output[str]:
+    return pulumi.Output.secret(value)
+
+
+#: The `local` stack with every external concern and the options that make Secrets, as the stack's
+#: (secret) config objects, and the same as another language's `InstallerConfig` inputs.
+INSTALLER_STACK = {
+    "database": {"mode": "external", "external": {"host": "mysql.internal", "password": "db-pass"}},
+    "storage": {
+        "mode": "external",
+        "external": {
+            "endpoint": "s3.eu-west-1.amazonaws.com",
+            "bucket": "gitpod-bucket",
+            "region": "eu-west-1",
+            "accessKeyId": "AKIAEXAMPLE",
+            "secretAccessKey": "s3-secret",
+        },
+    },
+    "registry": {"kind": "external", "external": {"url": "registry.example.com/gitpod", "username": "pusher", "password": "reg-pass"}},
+    "authProviders": [{"clientId": "abc", "clientSecret": "oauth-secret"}],
+    "installer": {
+        "license": "license-key",
+        "imagePullSecrets": [{"server": "mirror.example.com", "username": "puller", "password": "mirror-pass"}],
+        "blockNewUsers": {"enabled": True, "passlist": ["example.com"]},
+        "httpProxy": {"httpProxy": "http://proxy.internal:3128", "httpsProxy": "http://proxy.internal:3128", "noProxy": ["10.0.0.0/8"]},
+    },
+}
+INSTALLER_INPUTS: dict[str, Any] = {
+    "domain": LOCAL_DOMAIN,
+    "caSecretName": "gitpod-refarch-ca",  # CertManager's `caSecretName` with issuer `selfsigned`
+    "containerdRuntimeDir": CONTAINERD_K3S.runtime_dir,
+    "containerdSocket": CONTAINERD_K3S.socket,
+    "database": {"kind": "external", "external": {"host": "mysql.internal", "username": "gitpod", "password": secret("db-pass")}},
+    "storage": {
+        "kind": "s3",
+        "s3": {
+            "region": "eu-west-1",
+            "endpoint": "s3.eu-west-1.amazonaws.com",
+            "bucket": "gitpod-bucket",
+            "accessKeyId": "AKIAEXAMPLE",  # in clear: stored as a secret all the same
+            "secretAccessKey": secret("s3-secret"),
+        },
+    },
+    "registry": {
+        "kind": "external",
+        "external": {"url": "registry.example.com/gitpod", "server": "registry.example.com", "username": "pusher", "password": "reg-pass"},
+    },
+    "authProviders": [{"type": "GitHub", "host": "github.com", "clientId": "abc", "clientSecret": secret("oauth-secret")}],
+    "license": secret("license-key"),
+    "imagePullSecrets": [{"server": "mirror.example.com", "username": "puller", "password": secret("mirror-pass")}],
+    "blockNewUsers": True,
+    "passlist": ["example.com"],
+    "httpProxy": {"httpProxy": "http://proxy.internal:3128", "httpsProxy": "http://proxy.internal:3128", "noProxy": ["10.0.0.0/8"]},
+}
+
+
+def test_installer_config_from_another_language_declares_what_the_program_declares():
+    program_plan = _local_program({}, {}, INSTALLER_STACK)
+    host = host_plan("InstallerConfig", "gitpod-installer", INSTALLER_INPUTS)
+    _assert_same(host, program_plan, INSTALLER, "gitpod-installer")
+    assert host.outputs["configYaml"] == program_plan.outputs["installerConfig"]
+    names = {r.inputs["metadata"]["name"] for r in host.by_type("kubernetes:core/v1:Secret")}
+    assert {"database", "storage-s3", "container-registry", "gitpod-license", "http-proxy-settings"} <= names, names
+    for r in host.by_type("kubernetes:core/v1:Secret"):
+        data = r.inputs["stringData"]
+        assert rpc.is_rpc_secret(data) or all(rpc.is_rpc_secret(v) for v in data.values()), r.name
+    text = json.dumps([unwrap(r.inputs) for r in host.resources])
+    assert all(v in text for v in ("db-pass", "reg-pass", "oauth-secret"))  # they did reach the Secrets
+
+
+def test_installer_config_defaults_are_the_programs():
+    """Only the domain (and the CA the self-signed issuer makes): the installer's in-cluster MySQL,
+    MinIO and registry, as the `local` stack builds them."""
+    program_plan = plan_stack_file("local")
+    inputs = {k: INSTALLER_INPUTS[k] for k in ("domain", "caSecretName", "containerdRuntimeDir", "containerdSocket")}
+    host = host_plan("InstallerConfig", "gitpod-installer", inputs)
+    _assert_same(host, program_plan, INSTALLER, "gitpod-installer")
+    assert host.outputs["configYaml"] == program_plan.outputs["installerConfig"]
+    assert host.outputs["namespace"] == "gitpod"
+
+
+def test_installer_config_bad_args_fail_with_every_problem_and_no_secret():
+    inputs = {
+        "domain": "gitpod.example.com",
+        "database": {"kind": "external"},
+        "storage": {"kind": "incluster", "gcs": {"region": "r", "project": "p", "serviceAccountJson": secret("hunter2")}},
+        "registry": {"kind": "s3"},
+        "configPatch": {"database": {"inCluster": True}},
+    }
+    with pytest.raises(PlanError) as failed:
+        host_plan("InstallerConfig", "gitpod-installer", inputs)
+    text = str(failed.value)
+    assert "invalid InstallerConfig args (4 problem(s))" in text
+    assert "database.external: required with database.kind 'external'" in text
+    assert "storage.gcs: only for storage.kind 'gcs'; remove it" in text
+    assert "registry.s3: required with registry.kind 's3'" in text
+    assert "configPatch.database: is managed by the program" in text
+    assert "hunter2" not in text
+
+
+def test_installer_config_unknown_kind_is_refused_by_the_host_naming_the_arg():
+    from pulumi.errors import InputPropertyError
+
+    with pytest.raises(PlanError) as failed:
+        host_plan("InstallerConfig", "gitpod-installer", {"domain": "gitpod.example.com", "registry": {"kind": "ecr"}})
+    cause = failed.value.__cause__
+    assert isinstance(cause, InputPropertyError) and cause.property_path == "registry.kind"
+
+
+def test_installer_config_in_python_names_missing_fields_and_points_contracts_to_of():
+    from gitpod_refarch import InClusterDatabase, InstallerConfig
+
+    def run() -> None:
+        args = {"inputs": InClusterDatabase(), "database": {"kind": "external", "external": {"host": "h", "password": "hunter2"}}}
+        InstallerConfig("gitpod-installer", typing.cast(Any, args))
+
+    with pytest.raises(PlanError) as failed:
+        run_program(run, {})
+    text = str(failed.value)
+    assert "inputs: contracts go to `InstallerConfig.of(" in text
+    assert "domain: required" in text and "database.external.username: required" in text
+    assert "hunter2" not in text
+
+
+# -- ExternalDns ----------------------------------------------------------------------------------
+EXTERNAL_DNS = "gitpod:index:ExternalDns"
+
+
+def test_external_dns_schema():
+    generated = schema()
+    resource, types = generated["resources"][EXTERNAL_DNS], generated["types"]
+    assert sorted(resource["requiredInputs"]) == ["ownerId", "sourceNamespace", "zone"]
+    assert set(resource["properties"]) == {"namespace"}
+    assert _described(resource, types, "ExternalDns") == []
+    zone = types["gitpod:index:ExternalDnsZoneArgs"]
+    assert zone["properties"]["kind"]["$ref"] == "#/types/gitpod:index:DnsZoneKind"  # the kinds CertManager's dns01 has
+    assert set(zone["properties"]) == {"kind", "route53", "cloudDns", "azureDns", "cloudflare"}
+    assert resource["inputProperties"]["identity"]["$ref"] == "#/types/gitpod:index:CertManagerIdentityArgs"
+    assert "plain" not in resource["inputProperties"]["cloudflareApiToken"]
+
+
+def test_external_dns_from_another_language_declares_what_the_program_declares():
+    program_plan = plan_stack_file(
+        "local", {"certificate.issuer": "letsencrypt", "certificate.dns01": "cloudflare"}, {"certificate.cloudflare.apiToken": "cf-token"}
+    )
+    inputs = {
+        "zone": {"kind": "cloudflare", "cloudflare": {"zoneName": LOCAL_DOMAIN}},
+        "sourceNamespace": "gitpod",
+        "ownerId": "gitpod-local",  # the stack's `<project>-<stack>`
+        "cloudflareApiToken": "cf-token",  # in clear: stored as a secret all the same
+    }
+    host = host_plan("ExternalDns", "gitpod-external-dns", inputs)
+    _assert_same(host, program_plan, EXTERNAL_DNS, "gitpod-external-dns")
+    token = next(r for r in host.by_type("kubernetes:core/v1:Secret") if r.name == "gitpod-external-dns-external-dns-cloudflare")
+    data = token.inputs["stringData"]
+    assert rpc.is_rpc_secret(data) or all(rpc.is_rpc_secret(v) for v in data.values())
+
+
+def test_external_dns_zone_kinds_become_their_providers():
+    inputs = {"sourceNamespace": "gitpod", "ownerId": "o"}
+    route53 = {"kind": "route53", "route53": {"zoneName": "example.com", "zoneId": "Z1", "region": "eu-west-1"}}
+    plan = host_plan("ExternalDns", "records", {**inputs, "zone": route53})
+    values = unwrap(plan.one("kubernetes:helm.sh/v3:Release").inputs["values"])
+    assert values["provider"] == {"name": "aws"} and values["domainFilters"] == ["example.com"]
+    assert values["extraArgs"]["zone-id-filter"] == "Z1" and values["env"] == [{"name": "AWS_REGION", "value": "eu-west-1"}]
+
+
+def test_external_dns_bad_args_fail_with_every_problem_and_no_secret():
+    inputs = {
+        "zone": {"kind": "cloudflare", "route53": {"zoneName": "example.com", "zoneId": "Z1", "region": "eu-west-1"}},
+        "sourceNamespace": "gitpod",
+        "ownerId": "o",
+    }
+    with pytest.raises(PlanError) as failed:
+        host_plan("ExternalDns", "records", inputs)
+    text = str(failed.value)
+    assert "invalid ExternalDns args (3 problem(s))" in text
+    assert "zone.cloudflare: required with zone.kind 'cloudflare'" in text
+    assert "zone.route53: only for zone.kind 'route53'; remove it" in text
+    assert "cloudflareApiToken: required with zone.kind 'cloudflare'" in text

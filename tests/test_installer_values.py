@@ -51,7 +51,7 @@ def build(**overrides: Any) -> tuple[Plan, dict[str, Any]]:
 
     def program() -> None:
         provider = k8s.Provider("k8s")
-        installer = InstallerConfig("installer", {"inputs": inputs}, opts=pulumi.ResourceOptions(providers=[provider]))
+        installer = InstallerConfig.of("installer", {"inputs": inputs}, opts=pulumi.ResourceOptions(providers=[provider]))
         pulumi.export("installerConfig", installer.config_yaml)
         pulumi.export("namespace", installer.namespace)
 

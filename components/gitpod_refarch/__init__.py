@@ -6,7 +6,8 @@ settings loader, the per-concern contracts (each a union of variants, e.g. `Stor
 `InClusterStorage | S3Storage | GcsStorage | AzureStorage`), and the pure installer-values builder.
 """
 
-from .certmanager.component import CertManager, CertManagerArgs, certificate_info
+from .certmanager.args import CertManagerArgs, DnsZoneKind
+from .certmanager.component import CertManager, certificate_info
 from .contracts import (
     CONTAINERD_DEFAULT,
     CONTAINERD_K3S,
@@ -37,7 +38,8 @@ from .contracts import (
     StorageInfo,
 )
 from .existing.cluster import ExistingCluster, ExistingClusterArgs
-from .installer.component import InstallerConfig, InstallerConfigArgs
+from .installer.args import InstallerConfigArgs, InstallerDatabaseKind, InstallerRegistryKind, InstallerStorageKind
+from .installer.component import InstallerConfig, InstallerConfigSpec
 from .installer.deploy import GitpodInstallation, GitpodInstallationArgs, installer_image
 from .installer.schema import validate_config, validate_secrets
 from .installer.values import InstallerInputs, InstallerValues, build_installer_values
@@ -62,6 +64,7 @@ __all__ = [
     "ContainerdPaths",
     "DatabaseInfo",
     "DnsInfo",
+    "DnsZoneKind",
     "ExistingCluster",
     "ExistingClusterArgs",
     "ExternalDatabase",
@@ -74,7 +77,11 @@ __all__ = [
     "InClusterStorage",
     "InstallerConfig",
     "InstallerConfigArgs",
+    "InstallerConfigSpec",
+    "InstallerDatabaseKind",
     "InstallerInputs",
+    "InstallerRegistryKind",
+    "InstallerStorageKind",
     "InstallerValues",
     "RegistryCredential",
     "RegistryInfo",

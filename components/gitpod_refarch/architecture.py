@@ -22,7 +22,8 @@ from typing import Any, Generic, TypeVar
 import pulumi
 
 from . import byo, clouds
-from .certmanager.component import CertManager, CertManagerArgs, certificate_info
+from .certmanager.args import CertManagerArgs, dns01_args, identity_args
+from .certmanager.component import CertManager, certificate_info
 from .compatibility import POOL_LABELS
 from .contracts import (
     AuthProvider,
@@ -46,8 +47,9 @@ from .contracts import (
     S3Storage,
     StorageInfo,
 )
-from .externaldns.component import ExternalDns, ExternalDnsArgs
-from .installer.component import InstallerConfig, InstallerConfigArgs
+from .externaldns.args import ExternalDnsArgs, zone_args
+from .externaldns.component import ExternalDns
+from .installer.component import InstallerConfig, InstallerConfigSpec
 from .installer.deploy import GitpodInstallation, GitpodInstallationArgs
 from .installer.secrets import BASE_IMAGE_REGISTRIES_SECRET, encryption_keys_json
 from .installer.values import (
@@ -185,7 +187,7 @@ def _build(
     k8s_opts = ctx.opts(pulumi.ResourceOptions(providers=[cluster.provider]))
     inst = settings.installer
     pull_credentials = [RegistryCredential(p.server, p.username, p.password.output()) for p in inst.image_pull_secrets]
-    installer = InstallerConfig(
+    installer = InstallerConfig.of(
         f"{name}-installer",
         {
             "inputs": InstallerInputs(
@@ -246,10 +248,10 @@ def _build(
     if cert.zone.records and dns is not None:
         # Gitpod's names follow the installer's `proxy` Service into the zone DNS-01 answers in.
         records_args: ExternalDnsArgs = {
-            "zone": dns,
+            "zone": zone_args(dns),
             "source_namespace": installer.namespace,
             "owner_id": owner_id(),
-            "identity": cluster.external_dns_identity,
+            "identity": identity_args(cluster.external_dns_identity),
         }
         if cert.cloudflare_api_token is not None:
             records_args["cloudflare_api_token"] = cert.cloudflare_api_token.output()
@@ -345,14 +347,14 @@ def _cert_manager_args(settings: Settings[Any], cluster: ClusterInfo, dns: DnsIn
         "version": settings.cert_manager.version,
         "chart": settings.cert_manager.chart,
         "namespace": settings.cert_manager.namespace,
-        "identity": cluster.cert_manager_identity,
+        "identity": identity_args(cluster.cert_manager_identity),
     }
     if settings.cert_manager.image_repository:
         args["image_repository"] = settings.cert_manager.image_repository
     if cert.email:
         args["email"] = cert.email
     if dns is not None:
-        args["dns01"] = dns
+        args["dns01"] = dns01_args(dns)
     if cert.cloudflare_api_token is not None:
         args["cloudflare_api_token"] = cert.cloudflare_api_token.output()
     if cert.existing_tls_cert and cert.existing_tls_key is not None:
@@ -391,9 +393,9 @@ def _installer_options(settings: Settings[Any]) -> dict[str, Any]:
     return options
 
 
-def _installer_config_args(settings: Settings[Any]) -> InstallerConfigArgs:
+def _installer_config_args(settings: Settings[Any]) -> InstallerConfigSpec:
     """The installer component's optional arguments: the SSH gateway, an existing encryption key."""
-    args: InstallerConfigArgs = {"ssh_gateway": settings.installer.ssh_gateway}
+    args: InstallerConfigSpec = {"ssh_gateway": settings.installer.ssh_gateway}
     ext = settings.database.external
     if ext is not None and ext.encryption_key is not None:
         key = ext.encryption_key

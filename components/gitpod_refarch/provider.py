@@ -21,12 +21,15 @@ from .azure.database import MysqlFlexibleServer
 from .azure.dns import AzureDnsZone
 from .azure.registry import ContainerRegistry
 from .azure.storage import BlobStorage
+from .certmanager.component import CertManager
 from .existing.cluster import ExistingCluster
+from .externaldns.component import ExternalDns
 from .gcp.cluster import GkeCluster
 from .gcp.database import CloudSqlDatabase
 from .gcp.dns import CloudDnsZone
 from .gcp.registry import ArtifactRegistry
 from .gcp.storage import GcsStorageAccess
+from .installer.component import InstallerConfig
 from .reference import GitpodReferenceArchitecture
 
 #: The package name: the first part of every component's type token (`gitpod:index:<Class>`).
@@ -38,10 +41,17 @@ VERSION = __version__
 #: `pulumi.Output`s, which the analyzer models; what it cannot model stays Python-only: the dataclass
 #: contracts (`ClusterInfo`, `DnsInfo`, ...) each component also sets as a plain attribute, and the
 #: cloud resources some expose (`GkeCluster.cluster`), so the schema references no cloud package.
-#: Their modules must not use `from __future__ import annotations` (tests/test_component_package.py).
+#: A union of contract variants (`DnsInfo`, `DatabaseInfo`, ...) is exported as a `kind` plus one
+#: object per kind and adapted to the contract inside the component; what still takes contracts or
+#: resources (`InstallerConfig.of`, `GitpodInstallation`'s `after`) stays Python-only. Their modules
+#: must not use `from __future__ import annotations` (tests/test_component_package.py).
 COMPONENTS: list[type[pulumi.ComponentResource]] = [
     GitpodReferenceArchitecture,
     ExistingCluster,
+    # Shared by every target
+    CertManager,
+    InstallerConfig,
+    ExternalDns,
     # AWS (the registry is an S3Bucket too: aws/registry.py has no component of its own)
     EksCluster,
     RdsMysql,

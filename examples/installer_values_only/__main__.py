@@ -30,7 +30,7 @@ inputs = InstallerInputs(
     certificate=CertificateInfo("https-certificates"),
 )
 
-installer = InstallerConfig(
+installer = InstallerConfig.of(
     "gitpod",
     {"inputs": inputs},
     opts=pulumi.ResourceOptions(providers=[k8s.Provider("cluster", context=config.get("context"))]),

@@ -22,7 +22,7 @@ bucket = S3Bucket(
     opts=pulumi.ResourceOptions(providers=[aws.Provider("aws", region=region)]),
 )
 
-installer = InstallerConfig(
+installer = InstallerConfig.of(
     "gitpod",
     {
         "inputs": InstallerInputs(

@@ -1,59 +1,22 @@
 """`CertManager`: the jetstack chart, one issuer, and Gitpod's HTTPS Certificate."""
 
-from __future__ import annotations
-
 from collections.abc import Mapping
-from typing import Any, TypedDict
+from typing import Any
 
 import pulumi
 import pulumi_kubernetes as k8s
 
-from ..contracts import CertificateInfo, CertManagerIdentity, CloudflareZoneInfo, DnsInfo
+from ..contracts import CertificateInfo
+from ..plainargs import missing_required, refuse, schema_path, variant
 from . import CHART, ISSUER_REF, NAMESPACE, SECRET_NAME
 from . import issuers as spec
+from .args import DNS01_FIELDS, CertManagerArgs, DnsZoneKind
 
 TYPE = "gitpod:index:CertManager"
-
-
-class CertManagerArgs(TypedDict, total=False):
-    domain: str
-    """Gitpod's domain; the Certificate covers `<domain>`, `*.<domain>` and `*.ws.<domain>` (required)."""
-    issuer: str
-    """`letsencrypt` | `letsencrypt-staging` | `selfsigned` | `existing` | `issuerRef` (default `selfsigned`)."""
-    certificate_namespace: pulumi.Input[str]
-    """Namespace of Gitpod's Certificate and TLS Secret, normally the Gitpod namespace (required)."""
-    secret_name: str
-    """Name of the TLS Secret the installer's `certificate` points at (default `https-certificates`)."""
-    version: str
-    """cert-manager chart version, pinned, e.g. `v1.21.1` (required; v1.15 or newer: the chart's `crds.keep`)."""
-    chart: str
-    """Chart reference: an OCI URL or a repository chart name (default jetstack's OCI chart)."""
-    repository: str
-    """Chart repository URL when `chart` is not an OCI URL (e.g. an air-gapped mirror)."""
-    namespace: str
-    """Namespace cert-manager runs in (default `cert-manager`)."""
-    email: str
-    """ACME account e-mail (optional; Let's Encrypt no longer sends expiry mail)."""
-    dns01: DnsInfo
-    """The zone that answers DNS-01 challenges, required for Let's Encrypt (its variant picks the solver)."""
-    cloudflare_api_token: pulumi.Input[str]
-    """Cloudflare API token (Zone:DNS:Edit) when `dns01` is a `CloudflareZoneInfo`; kept secret."""
-    identity: CertManagerIdentity
-    """Service-account annotations / pod labels that give cert-manager ambient cloud credentials."""
-    existing_tls_cert: pulumi.Input[str]
-    """PEM certificate chain for issuer `existing`."""
-    existing_tls_key: pulumi.Input[str]
-    """PEM private key for issuer `existing`; kept secret."""
-    existing_ca_cert: pulumi.Input[str]
-    """PEM CA of a privately issued `existing` certificate (becomes the installer's `customCACert`)."""
-    image_repository: str
-    """Mirror prefix for cert-manager's images (controller, webhook, cainjector, acmesolver,
-    startupapicheck), for air-gapped clusters; default: quay.io/jetstack."""
-    chart_values: Mapping[str, Any]
-    """Extra chart values merged over the defaults."""
-    issuer_ref: Mapping[str, str]
-    """`{name, kind}` of an Issuer or ClusterIssuer you already run, for issuer `issuerRef`: the
-    Certificate names it and the program creates no issuer of its own."""
+#: Every value of the `issuer` arg: the stack's `gitpod:certificate.issuer` values, and the one
+#: meaning "the issuer you name" (`gitpod:certificate.issuerRef`).
+ISSUERS = (*spec.LETSENCRYPT_SERVERS, "selfsigned", "existing", ISSUER_REF)
+ISSUER_REF_KINDS = ("ClusterIssuer", "Issuer")
 
 
 def certificate_info(issuer: str, secret_name: str = SECRET_NAME, *, custom_ca: bool = False) -> CertificateInfo:
@@ -69,12 +32,46 @@ def certificate_info(issuer: str, secret_name: str = SECRET_NAME, *, custom_ca: 
     return CertificateInfo(secret_name)
 
 
+def problems(args: Mapping[str, Any]) -> list[str]:
+    """What is wrong with these args, all at once; each names the arg as the schema does (camelCase).
+
+    Values are echoed only for choices (`issuer`, `dns01.kind`, `issuerRef.kind`), never for a
+    credential.
+    """
+    found = missing_required(args, CertManagerArgs)
+    issuer = args.get("issuer", "selfsigned")
+    if issuer not in ISSUERS:
+        found.append(f"issuer: {issuer!r} is not one of {', '.join(ISSUERS)}")
+    dns01 = args.get("dns01")
+    if issuer in spec.LETSENCRYPT_SERVERS and dns01 is None:
+        found.append(f"dns01: required with issuer {issuer!r} (the zone that answers the DNS-01 challenge)")
+    if dns01 is not None:
+        kind, wrong = variant("dns01", dns01, DNS01_FIELDS)
+        found += wrong
+        if kind == DnsZoneKind.CLOUDFLARE and args.get("cloudflare_api_token") is None:
+            found.append("cloudflareApiToken: required with dns01.kind 'cloudflare' (a token with Zone:DNS:Edit)")
+    if issuer == "existing":
+        found += [
+            f"{schema_path(k)}: required with issuer 'existing'" for k in ("existing_tls_cert", "existing_tls_key") if args.get(k) is None
+        ]
+    ref = args.get("issuer_ref")
+    if issuer == ISSUER_REF and ref is None:
+        found.append(f"issuerRef: required with issuer {ISSUER_REF!r} (the `name` and `kind` of your issuer)")
+    if ref is not None and ref.get("kind") not in ISSUER_REF_KINDS:
+        found.append(f"issuerRef.kind: {ref.get('kind')!r} is not one of {', '.join(ISSUER_REF_KINDS)}")
+    return found
+
+
 class CertManager(pulumi.ComponentResource):
     """Installs cert-manager and produces the TLS Secret Gitpod's `certificate` refers to.
 
     Issuers and the Certificate depend on the Helm release, which waits for cert-manager's
     webhook to be ready, so their CRDs exist and admission succeeds on the first `pulumi up`.
     CRDs are kept on uninstall (`crds.keep`) so removing the chart never deletes Certificates.
+
+    The args are plain (`args.CertManagerArgs`), so programs in every language can use it; the
+    stack's program passes the same shape (`args.dns01_args` turns its zone contract into it), so
+    there is one implementation and the resources keep their names.
     """
 
     issuer_name: pulumi.Output[str]
@@ -85,18 +82,20 @@ class CertManager(pulumi.ComponentResource):
     """Secret with `ca.crt` for the installer's `customCACert`; empty when no private CA is in use."""
     namespace: pulumi.Output[str]
     """Namespace cert-manager runs in."""
-    ca_resource: pulumi.Resource | None
-    """What fills the CA Secret (the CA Certificate, or the custom-CA Secret); None without a private CA."""
 
     def __init__(self, name: str, args: CertManagerArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        refuse("CertManager", problems(args))
         super().__init__(TYPE, name, None, opts)
         domain = args["domain"]
-        issuer = args.get("issuer", "selfsigned")
+        issuer = str(args.get("issuer", "selfsigned"))
         cert_ns = args["certificate_namespace"]
         secret_name = args.get("secret_name", SECRET_NAME)
         cm_ns = args.get("namespace", NAMESPACE)
-        identity = args.get("identity", CertManagerIdentity())
+        identity = args.get("identity", {})
         child = pulumi.ResourceOptions(parent=self)
+        #: What fills the CA Secret (the CA Certificate, or the custom-CA Secret); None without a
+        #: private CA. Not an output: a resource reference other languages could not use.
+        self.ca_resource: pulumi.Resource | None = None
 
         chart = args.get("chart", CHART)
         repository = args.get("repository")
@@ -109,18 +108,20 @@ class CertManager(pulumi.ComponentResource):
             namespace=cm_ns,
             create_namespace=True,
             values=spec.chart_values(
-                identity.service_account_annotations, identity.pod_labels, args.get("chart_values"), args.get("image_repository")
+                identity.get("service_account_annotations", {}),
+                identity.get("pod_labels", {}),
+                args.get("chart_values"),
+                args.get("image_repository"),
             ),
             opts=child,
         )
 
         ca_secret: str | None = None
-        self.ca_resource = None
         issuer_name = ""
         self.certificate: pulumi.Resource
         if issuer in spec.LETSENCRYPT_SERVERS:
             zone = args["dns01"]
-            if isinstance(zone, CloudflareZoneInfo):
+            if zone["kind"] == DnsZoneKind.CLOUDFLARE:
                 k8s.core.v1.Secret(
                     f"{name}-cloudflare-token",
                     metadata={"name": spec.CLOUDFLARE_SECRET, "namespace": self.release.namespace},
@@ -160,7 +161,7 @@ class CertManager(pulumi.ComponentResource):
             self.certificate = self._object(
                 f"{name}-certificate", "Certificate", metadata, spec.certificate_spec(domain, secret_name, ref["name"], ref["kind"])
             )
-        elif issuer == "existing":
+        else:  # "existing" (`problems` refused any other issuer)
             self.certificate = k8s.core.v1.Secret(
                 f"{name}-tls",
                 metadata={"name": secret_name, "namespace": cert_ns},
@@ -179,8 +180,6 @@ class CertManager(pulumi.ComponentResource):
                     opts=child,
                 )
                 ca_secret = spec.CUSTOM_CA_SECRET
-        else:
-            raise ValueError(f"unknown issuer {issuer!r} (known: letsencrypt, letsencrypt-staging, selfsigned, existing, {ISSUER_REF})")
 
         self.info = CertificateInfo(secret_name=secret_name, ca_secret_name=ca_secret)
         self.issuer_name = pulumi.Output.from_input(issuer_name)

@@ -7,7 +7,7 @@ from typing import Any
 
 import pulumi
 
-from ..contracts import AzureDnsZoneInfo, CloudDnsZoneInfo, CloudflareZoneInfo, DnsInfo, Route53ZoneInfo
+from .args import CertManagerDns01Args, DnsZoneKind
 
 LETSENCRYPT_SERVERS = {
     "letsencrypt": "https://acme-v02.api.letsencrypt.org/directory",
@@ -39,24 +39,27 @@ def dns_names(domain: str) -> list[str]:
     return [domain, f"*.{domain}", f"*.ws.{domain}"]
 
 
-def dns01_solver(zone: DnsInfo) -> dict[str, Any]:
-    """The entry for `spec.acme.solvers` that answers challenges in `zone`, with its provider's own keys."""
-    match zone:
-        case CloudDnsZoneInfo():
-            return {"dns01": {"cloudDNS": {"project": zone.project, "hostedZoneName": zone.zone_name}}}
-        case Route53ZoneInfo():
-            return {"dns01": {"route53": {"region": zone.region, "hostedZoneID": zone.zone_id}}}
-        case AzureDnsZoneInfo():
-            azure = {
-                "hostedZoneName": zone.zone_name,
-                "resourceGroupName": zone.resource_group_name,
-                "subscriptionID": zone.subscription_id,
-                "environment": "AzurePublicCloud",
-                "managedIdentity": {"clientID": zone.identity_client_id},
-            }
-            return {"dns01": {"azureDNS": azure}}
-        case CloudflareZoneInfo():
-            return {"dns01": {"cloudflare": {"apiTokenSecretRef": {"name": CLOUDFLARE_SECRET, "key": CLOUDFLARE_SECRET_KEY}}}}
+def dns01_solver(zone: CertManagerDns01Args) -> dict[str, Any]:
+    """The entry for `spec.acme.solvers` that answers challenges in `zone`, with its provider's own keys
+    (https://cert-manager.io/docs/configuration/acme/dns01/)."""
+    kind = DnsZoneKind(zone["kind"])
+    if kind == DnsZoneKind.CLOUDDNS:
+        gcp = zone["cloud_dns"]
+        return {"dns01": {"cloudDNS": {"project": gcp["project"], "hostedZoneName": gcp["zone_name"]}}}
+    if kind == DnsZoneKind.ROUTE53:
+        aws = zone["route53"]
+        return {"dns01": {"route53": {"region": aws["region"], "hostedZoneID": aws["zone_id"]}}}
+    if kind == DnsZoneKind.AZUREDNS:
+        z = zone["azure_dns"]
+        azure = {
+            "hostedZoneName": z["zone_name"],
+            "resourceGroupName": z["resource_group_name"],
+            "subscriptionID": z["subscription_id"],
+            "environment": "AzurePublicCloud",
+            "managedIdentity": {"clientID": z["identity_client_id"]},
+        }
+        return {"dns01": {"azureDNS": azure}}
+    return {"dns01": {"cloudflare": {"apiTokenSecretRef": {"name": CLOUDFLARE_SECRET, "key": CLOUDFLARE_SECRET_KEY}}}}
 
 
 def acme_issuer_spec(issuer: str, solver: Mapping[str, Any], email: str | None) -> dict[str, Any]:

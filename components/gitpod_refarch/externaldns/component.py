@@ -17,18 +17,18 @@ an address the cloud may hand to someone else. It deletes only what its TXT owne
 (`txtOwnerId`, unique per stack) mark as its own, in the one zone it is given.
 """
 
-from __future__ import annotations
-
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypedDict
+from typing import Any
 
 import pulumi
 import pulumi_kubernetes as k8s
 
-from ..contracts import AzureDnsZoneInfo, CertManagerIdentity, CloudDnsZoneInfo, CloudflareZoneInfo, DnsInfo, Route53ZoneInfo
+from ..certmanager.args import CertManagerIdentityArgs, DnsZoneKind
+from ..plainargs import missing_required, refuse, variant
 from . import CHART, NAMESPACE, PROXY_LABELS, REPOSITORY, SERVICE_ACCOUNT, TXT_PREFIX, TXT_WILDCARD_REPLACEMENT, VERSION
+from .args import ZONE_FIELDS, ExternalDnsArgs, ExternalDnsZoneArgs
 
 TYPE = "gitpod:index:ExternalDns"
 
@@ -55,42 +55,56 @@ class ProviderConfig:
     volume_mounts: Sequence[Mapping[str, Any]] = ()
 
 
-def provider_config(zone: DnsInfo, cloudflare_api_token: pulumi.Input[str] | None = None) -> ProviderConfig:
+def provider_config(zone: ExternalDnsZoneArgs, cloudflare_api_token: pulumi.Input[str] | None = None) -> ProviderConfig:
     """How external-dns reaches `zone`, with the provider's own flags (see the module docstring)."""
-    match zone:
-        case Route53ZoneInfo():
-            return ProviderConfig(
-                "aws",
-                zone.zone_name,
-                {"aws-zone-type": "public", "zone-id-filter": zone.zone_id},
-                env=[{"name": "AWS_REGION", "value": zone.region}],
-            )
-        case CloudDnsZoneInfo():
-            args = {"google-project": zone.project, "google-zone-visibility": "public", "zone-id-filter": zone.zone_name}
-            return ProviderConfig("google", zone.dns_name, args)
-        case AzureDnsZoneInfo():
-            config = pulumi.Output.all(zone.subscription_id, zone.resource_group_name).apply(
-                lambda v: json.dumps({"subscriptionId": v[0], "resourceGroup": v[1], "useWorkloadIdentityExtension": True})
-            )
-            # The provider lists the zones of this resource group only, and the domain filter picks the zone.
-            return ProviderConfig(
-                "azure",
-                zone.zone_name,
-                {},
-                secrets={AZURE_CONFIG_SECRET: {"azure.json": config}},
-                volumes=[{"name": "azure-config-file", "secret": {"secretName": AZURE_CONFIG_SECRET}}],
-                volume_mounts=[{"name": "azure-config-file", "mountPath": AZURE_CONFIG_DIR, "readOnly": True}],
-            )
-        case CloudflareZoneInfo():
-            if cloudflare_api_token is None:
-                raise ValueError("a Cloudflare zone needs cloudflare_api_token")
-            return ProviderConfig(
-                "cloudflare",
-                zone.zone_name,
-                {},
-                env=[{"name": "CF_API_TOKEN", "valueFrom": {"secretKeyRef": {"name": CLOUDFLARE_SECRET, "key": CLOUDFLARE_SECRET_KEY}}}],
-                secrets={CLOUDFLARE_SECRET: {CLOUDFLARE_SECRET_KEY: pulumi.Output.secret(cloudflare_api_token)}},
-            )
+    kind = DnsZoneKind(zone["kind"])
+    if kind == DnsZoneKind.ROUTE53:
+        aws = zone["route53"]
+        return ProviderConfig(
+            "aws",
+            aws["zone_name"],
+            {"aws-zone-type": "public", "zone-id-filter": aws["zone_id"]},
+            env=[{"name": "AWS_REGION", "value": aws["region"]}],
+        )
+    if kind == DnsZoneKind.CLOUDDNS:
+        gcp = zone["cloud_dns"]
+        args = {"google-project": gcp["project"], "google-zone-visibility": "public", "zone-id-filter": gcp["zone_name"]}
+        return ProviderConfig("google", gcp["dns_name"], args)
+    if kind == DnsZoneKind.AZUREDNS:
+        z = zone["azure_dns"]
+        config = pulumi.Output.all(z["subscription_id"], z["resource_group_name"]).apply(
+            lambda v: json.dumps({"subscriptionId": v[0], "resourceGroup": v[1], "useWorkloadIdentityExtension": True})
+        )
+        # The provider lists the zones of this resource group only, and the domain filter picks the zone.
+        return ProviderConfig(
+            "azure",
+            z["zone_name"],
+            {},
+            secrets={AZURE_CONFIG_SECRET: {"azure.json": config}},
+            volumes=[{"name": "azure-config-file", "secret": {"secretName": AZURE_CONFIG_SECRET}}],
+            volume_mounts=[{"name": "azure-config-file", "mountPath": AZURE_CONFIG_DIR, "readOnly": True}],
+        )
+    if cloudflare_api_token is None:
+        raise ValueError("a Cloudflare zone needs cloudflare_api_token")
+    return ProviderConfig(
+        "cloudflare",
+        zone["cloudflare"]["zone_name"],
+        {},
+        env=[{"name": "CF_API_TOKEN", "valueFrom": {"secretKeyRef": {"name": CLOUDFLARE_SECRET, "key": CLOUDFLARE_SECRET_KEY}}}],
+        secrets={CLOUDFLARE_SECRET: {CLOUDFLARE_SECRET_KEY: pulumi.Output.secret(cloudflare_api_token)}},
+    )
+
+
+def problems(args: Mapping[str, Any]) -> list[str]:
+    """What is wrong with these args, all at once, named as in the schema; no credential is echoed."""
+    found = missing_required(args, ExternalDnsArgs)
+    zone = args.get("zone")
+    if zone is not None:
+        kind, wrong = variant("zone", zone, ZONE_FIELDS)
+        found += wrong
+        if kind == DnsZoneKind.CLOUDFLARE and args.get("cloudflare_api_token") is None:
+            found.append("cloudflareApiToken: required with zone.kind 'cloudflare' (a token with Zone:Read and DNS:Edit)")
+    return found
 
 
 def chart_values(
@@ -98,7 +112,7 @@ def chart_values(
     *,
     owner_id: str,
     source_namespace: pulumi.Input[str],
-    identity: CertManagerIdentity,
+    identity: CertManagerIdentityArgs,
     image_repository: str | None = None,
 ) -> dict[str, Any]:
     """The chart's values (keys as in its values.yaml at chart 1.21.1).
@@ -128,10 +142,10 @@ def chart_values(
         },
         "serviceAccount": {"name": SERVICE_ACCOUNT},
     }
-    if identity.service_account_annotations:
-        values["serviceAccount"]["annotations"] = dict(identity.service_account_annotations)
-    if identity.pod_labels:
-        values["podLabels"] = dict(identity.pod_labels)
+    if identity.get("service_account_annotations"):
+        values["serviceAccount"]["annotations"] = dict(identity["service_account_annotations"])
+    if identity.get("pod_labels"):
+        values["podLabels"] = dict(identity["pod_labels"])
     if provider.env:
         values["env"] = [dict(e) for e in provider.env]
     if provider.volumes:
@@ -142,38 +156,21 @@ def chart_values(
     return values
 
 
-class ExternalDnsArgs(TypedDict, total=False):
-    zone: DnsInfo
-    """The zone to write Gitpod's records into (required); its variant picks the provider."""
-    source_namespace: pulumi.Input[str]
-    """Gitpod's namespace, where the installer creates the `proxy` Service (required)."""
-    owner_id: str
-    """TXT owner id, unique per stack and never changed (required)."""
-    identity: CertManagerIdentity
-    """Service-account annotations / pod labels that give external-dns ambient cloud credentials."""
-    cloudflare_api_token: pulumi.Input[str]
-    """Cloudflare API token (Zone:Read, DNS:Edit) when `zone` is a `CloudflareZoneInfo`; kept secret."""
-    version: str
-    """Chart version (default the pin, `externaldns.VERSION`)."""
-    repository: str
-    """Chart repository URL (default kubernetes-sigs'); a mirror for air-gapped clusters."""
-    namespace: str
-    """Namespace external-dns runs in (default `external-dns`)."""
-    image_repository: str
-    """Mirror prefix for the image (default registry.k8s.io/external-dns)."""
-
-
 class ExternalDns(pulumi.ComponentResource):
     """Installs external-dns so `<domain>`, `*.<domain>`, `*.ws.<domain>` follow the `proxy` Service.
 
     Nothing waits for it and it waits for nothing of Gitpod's but its namespace: the records
     appear whenever the installer's `proxy` Service gets its load balancer.
+
+    The args are plain (`args.ExternalDnsArgs`), so programs in every language can use it; the
+    stack's program passes the same shape (`args.zone_args` turns its zone contract into it).
     """
 
     namespace: pulumi.Output[str]
     """Namespace external-dns runs in."""
 
     def __init__(self, name: str, args: ExternalDnsArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        refuse("ExternalDns", problems(args))
         super().__init__(TYPE, name, None, opts)
         zone = args["zone"]
         provider = provider_config(zone, args.get("cloudflare_api_token"))
@@ -182,7 +179,7 @@ class ExternalDns(pulumi.ComponentResource):
             provider,
             owner_id=args["owner_id"],
             source_namespace=args["source_namespace"],
-            identity=args.get("identity", CertManagerIdentity()),
+            identity=args.get("identity", {}),
             image_repository=image_repository,
         )
         self.release = k8s.helm.v3.Release(
