@@ -215,15 +215,17 @@ def test_require_tls_false_keeps_tls_for_gitpod_but_lets_the_server_accept_plain
     assert _database_ca(plan) is not None and _require_secure_transport(plan) == off
 
 
-def test_an_rds_region_the_shipped_roots_do_not_cover_needs_a_ca_or_requiretls_false():
-    region = {"aws": {"region": "us-gov-west-1"}}
-    (problem,) = errors("aws", database={"mode": "managed"}, **region)
-    assert problem.startswith("gitpod:database.caCert: has no default in gitpod:aws.region 'us-gov-west-1'")
-    assert "https://truststore.pki.rds.amazonaws.com/us-gov-west-1/us-gov-west-1-bundle.pem" in problem
+@pytest.mark.parametrize("region", ["ap-east-2", "us-gov-west-1"])
+def test_an_rds_region_the_shipped_roots_do_not_cover_needs_a_ca_or_requiretls_false(region):
+    aws = {"aws": {"region": region}}
+    (problem,) = errors("aws", database={"mode": "managed"}, **aws)
+    assert problem.startswith(f"gitpod:database.caCert: has no default in gitpod:aws.region '{region}'")
+    assert "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.SSL.html" in problem
+    assert f"https://truststore.pki.rds.amazonaws.com/{region}/{region}-bundle.pem" in problem
     assert "gitpod:database.requireTls to false" in problem
-    plain = load("aws", database={"mode": "managed", "requireTls": False}, **region).database
+    plain = load("aws", database={"mode": "managed", "requireTls": False}, **aws).database
     assert plain.ca_cert is None and not plain.tls_required
-    given = load("aws", database={"mode": "managed", "caCert": PEM}, **region).database
+    given = load("aws", database={"mode": "managed", "caCert": PEM}, **aws).database
     assert given.ca_cert == PEM and given.tls_required
 
 

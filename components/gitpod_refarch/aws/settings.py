@@ -442,8 +442,9 @@ def _database(settings: Settings[AwsSettings], add: Add) -> None:
             "gitpod:database.caCert",
             f"has no default in gitpod:aws.region {region!r}: the RDS roots shipped with the program (retrieved "
             f"{dbtls.RDS.retrieved}) have none for it, and Gitpod needs the region's CA to connect with TLS. Fix: give the "
-            f"region's bundle, `curl -fsSLo rds-ca.pem https://truststore.pki.rds.amazonaws.com/{region}/{region}-bundle.pem` "
-            '(AWS GovCloud and China have their own), then `pulumi config set --path gitpod:database.caCert -- "$(cat rds-ca.pem)"`; '
+            "region's bundle (AWS's list: https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.SSL.html; "
+            f"commercial regions: https://truststore.pki.rds.amazonaws.com/{region}/{region}-bundle.pem), e.g. "
+            '`pulumi config set --path gitpod:database.caCert -- "$(cat rds-ca.pem)"`; '
             "or set gitpod:database.requireTls to false to connect without TLS.",
         )
     if db.version == "5.7":

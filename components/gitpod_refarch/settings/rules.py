@@ -180,7 +180,7 @@ def _database_tls(s: Settings[Any], add: Add) -> None:
                 "hard",
                 "gitpod:database.caCert",
                 "is not a PEM certificate bundle (no '-----BEGIN CERTIFICATE-----' line). Give the file's contents, e.g. "
-                '`pulumi config set --path gitpod:database.caCert -- "$(cat global-bundle.pem)"`; see docs/security.md.',
+                '`pulumi config set --path gitpod:database.caCert -- "$(cat ca.pem)"`; see docs/security.md.',
             )
     external_ca = db.external.ca_cert if db.external is not None else None
     for key, ca in (("gitpod:database.caCert", db.ca_cert), ("gitpod:database.external.caCert", external_ca)):
