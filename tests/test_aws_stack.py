@@ -95,7 +95,12 @@ def component(plan: Plan, name: str) -> Registration:
 def test_installer_accepts_the_config_and_secrets(plan):
     assert installer_checks(plan) == []
     config = installer_config(plan)
-    assert config["database"] == {"inCluster": False, "external": {"certificate": {"kind": "secret", "name": "database"}}}
+    # TLS with the roots the program ships (tests/test_security_controls.py, "database TLS").
+    assert config["database"] == {
+        "inCluster": False,
+        "external": {"certificate": {"kind": "secret", "name": "database"}},
+        "ssl": {"caCert": {"kind": "secret", "name": "database-ca"}},
+    }
     assert config["objectStorage"]["inCluster"] is False
     assert config["objectStorage"]["s3"] == {
         "endpoint": "s3.eu-west-1.amazonaws.com",
@@ -428,7 +433,11 @@ def test_rds_instance_is_private_encrypted_backed_up_and_protected(plan):
 def test_parameter_group_turns_explicit_defaults_for_timestamp_off(plan):
     group = inputs(plan, "aws:rds/parameterGroup:ParameterGroup", "gitpod-database-parameters")
     assert group["family"] == "mysql5.7"
-    assert group["parameters"] == [{"name": "explicit_defaults_for_timestamp", "value": "0", "applyMethod": "pending-reboot"}]
+    assert group["parameters"] == [
+        {"name": "explicit_defaults_for_timestamp", "value": "0", "applyMethod": "pending-reboot"},
+        # Dynamic: applied at once, no reboot.
+        {"name": "require_secure_transport", "value": "1", "applyMethod": "immediate"},
+    ]
 
 
 def test_mysql_8_uses_native_passwords_and_multi_az_when_asked(variant):
@@ -438,6 +447,7 @@ def test_mysql_8_uses_native_passwords_and_multi_az_when_asked(variant):
     assert {p["name"]: p["value"] for p in group["parameters"]} == {
         "explicit_defaults_for_timestamp": "0",
         "default_authentication_plugin": "mysql_native_password",
+        "require_secure_transport": "1",
     }
     db = inputs(plan, "aws:rds/instance:Instance", "gitpod-database-mysql")
     assert (db["engineVersion"], db["multiAz"], db["deletionProtection"]) == ("8.0", True, False)

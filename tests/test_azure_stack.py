@@ -55,7 +55,12 @@ def test_plan_is_valid_for_the_2022_11_installer(plan):
     config = installer_config(plan)
     acr = plan.one(ACR)
     assert config["metadata"]["region"] == "northeurope"
-    assert config["database"] == {"inCluster": False, "external": {"certificate": {"kind": "secret", "name": "database"}}}
+    # TLS with the roots the program ships (tests/test_security_controls.py, "database TLS").
+    assert config["database"] == {
+        "inCluster": False,
+        "external": {"certificate": {"kind": "secret", "name": "database"}},
+        "ssl": {"caCert": {"kind": "secret", "name": "database-ca"}},
+    }
     assert config["objectStorage"] == {"inCluster": False, "azure": {"credentials": {"kind": "secret", "name": "storage-azure"}}}
     assert config["containerRegistry"]["inCluster"] is False
     assert config["containerRegistry"]["external"]["url"] == f"${{{acr.name}.loginServer}}"
@@ -273,7 +278,7 @@ def test_mysql_flexible_server_is_private_and_configured_for_gitpod(plan):
     subnet = unwrap(plan.one("azure-native:network:Subnet", "gitpod-azure-database-subnet").inputs)
     assert subnet["delegations"] == [{"name": "mysql-flexible-server", "serviceName": "Microsoft.DBforMySQL/flexibleServers"}]
     parameters = {r.inputs["configurationName"]: r.inputs["value"] for r in plan.by_type(CONFIGURATION)}
-    assert parameters == {"explicit_defaults_for_timestamp": "OFF", "require_secure_transport": "OFF"}
+    assert parameters == {"explicit_defaults_for_timestamp": "OFF", "require_secure_transport": "ON"}
     database = plan.one("azure-native:dbformysql:Database").inputs
     assert (database["databaseName"], database["charset"]) == ("gitpod", "utf8")
 

@@ -212,6 +212,8 @@ def test_a_wheel_builds_and_installs_into_a_fresh_environment(tmp_path, wheels):
     )
     assert where.stdout.startswith(str(site)), where.stdout
     assert (site / "gitpod_refarch" / "py.typed").exists()
+    # The database root CAs are data files, read at run time (`dbtls`).
+    assert {p.name for p in (site / "gitpod_refarch" / "dbtls").glob("*.pem")} == {"rds-global-bundle.pem", "azure-mysql-roots.pem"}
     assert not (site / "gitpod_refarch" / "plan").exists() and not (site / "gitpod_refarch" / "cli.py").exists()
     shim = subprocess.run(
         [str(python), "-m", "gitpod_refarch", "plan", "--stack", "local"], capture_output=True, text=True, cwd=tmp_path, check=False

@@ -146,7 +146,6 @@ class StackViolations:
 EXAMPLE_ADVISORIES: dict[str, set[str]] = {
     "local": set(),
     "aws": {
-        "database-tls: gitpod-database-parameters",
         "key-based-identities: gitpod-storage-access-key",
         "key-based-identities: gitpod-registry-access-key",
     },
@@ -156,7 +155,6 @@ EXAMPLE_ADVISORIES: dict[str, set[str]] = {
         "key-based-identities: gitpod-registry-writer-key",
     },
     "azure": {
-        "database-tls: gitpod-database-require-secure-transport",
         "key-based-identities: gitpod-registry-acr",
     },
 }
@@ -192,8 +190,8 @@ FIRES: list[tuple[str, str, dict[str, str], dict[str, Any], str, str]] = [
         "gitpod-cluster-aks",
         "gitpod:azure.authorizedIpRanges",
     ),
-    ("database-tls", "aws", {}, {}, "gitpod-database-parameters", "require_secure_transport"),
-    ("database-tls", "azure", {}, {}, "gitpod-database-require-secure-transport", "turned OFF"),
+    ("database-tls", "aws", {"database.requireTls": "false"}, {}, "gitpod-database-parameters", "require_secure_transport"),
+    ("database-tls", "azure", {"database.requireTls": "false"}, {}, "gitpod-database-require-secure-transport", "turned OFF"),
     ("no-public-nodes", "gcp", {"gcp.privateNodes": "false"}, {}, "gitpod-gke-cluster", "public IP addresses"),
     ("key-based-identities", "gcp", {}, {}, "gitpod-gcs-key", "service-account key"),
     ("key-based-identities", "aws", {}, {}, "gitpod-storage-access-key", "IAM access key"),
@@ -252,6 +250,8 @@ QUIET: list[tuple[str, str, dict[str, str]]] = [
     ("cluster-api-exposure", "gcp", {"gcp.masterAuthorizedNetworks": "203.0.113.0/24"}),
     ("cluster-api-exposure", "azure", {"azure.authorizedIpRanges": "203.0.113.0/24"}),
     ("database-tls", "gcp", {}),
+    ("database-tls", "aws", {}),
+    ("database-tls", "azure", {}),
     ("no-public-nodes", "gcp", {}),
     ("key-based-identities", "local", {}),
 ]
@@ -393,7 +393,6 @@ def test_policy_names_are_unique_and_levels_explicit():
         "cluster-api-exposure",
         "control-plane-logs",
         "aks-local-accounts",
-        "database-tls",
         "no-public-nodes",
         "key-based-identities",
     }

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from gitpod_refarch import dbtls
 from gitpod_refarch.aws import settings as aws_settings
 from gitpod_refarch.settings import ConfigSource, SettingsError, load_settings
 from gitpod_refarch_tools import diff, render
@@ -174,35 +175,89 @@ def test_secure_boot_warns_with_shiftfs_only():
 
 
 # -- 3. database TLS ----------------------------------------------------------------------------------
-def test_a_ca_makes_rds_require_tls_and_gitpod_connect_with_it():
-    plan = plan_stack_file("aws", {"database.caCert": PEM})
-    group = unwrap(plan.one(PARAMETER_GROUP).inputs)
-    assert {"name": "require_secure_transport", "value": "1", "applyMethod": "immediate"} in group["parameters"]
-    assert installer_config(plan)["database"]["ssl"] == {"caCert": {"kind": "secret", "name": "database-ca"}}
-    assert secrets_in(plan)["database-ca"] == {"ca.crt": PEM}
-    # Without a CA nothing changes: no TLS requirement Gitpod could not meet.
-    plain = plan_stack_file("aws")
-    assert "require_secure_transport" not in json.dumps(unwrap(plain.one(PARAMETER_GROUP).inputs))
-    assert "ssl" not in installer_config(plain)["database"]
+def _require_secure_transport(plan: Plan) -> str | None:
+    """The value the stack gives `require_secure_transport` (RDS parameter group or Flexible Server configuration)."""
+    for group in plan.by_type(PARAMETER_GROUP):
+        return next((p["value"] for p in unwrap(group.inputs)["parameters"] if p["name"] == "require_secure_transport"), None)
+    (config,) = [c for c in plan.by_type(MYSQL_CONFIGURATION) if c.inputs["configurationName"] == "require_secure_transport"]
+    return config.inputs["value"]
 
 
-def test_a_ca_keeps_flexible_server_requiring_tls():
-    def transport(plan: Plan) -> str:
-        (config,) = [c for c in plan.by_type(MYSQL_CONFIGURATION) if c.inputs["configurationName"] == "require_secure_transport"]
-        return config.inputs["value"]
+def _database_ca(plan: Plan) -> str | None:
+    """The CA Gitpod's clients get: the `database-ca` Secret, and the installer config pointing at it."""
+    ssl = installer_config(plan)["database"].get("ssl")
+    ca = secrets_in(plan).get("database-ca", {}).get("ca.crt")
+    assert (ssl == {"caCert": {"kind": "secret", "name": "database-ca"}}) == (ca is not None)
+    return ca
 
-    with_ca = plan_stack_file("azure", {"database.caCert": PEM})
-    assert transport(with_ca) == "ON"
-    assert installer_config(with_ca)["database"]["ssl"] == {"caCert": {"kind": "secret", "name": "database-ca"}}
-    assert transport(plan_stack_file("azure")) == "OFF"
-    assert transport(plan_stack_file("azure", {"database.caCert": PEM, "database.requireTls": "false"})) == "OFF"
+
+@pytest.mark.parametrize(
+    ("stack", "roots", "on"), [("aws", dbtls.rds_roots("eu-west-1"), "1"), ("azure", dbtls.flexible_server_roots(), "ON")]
+)
+def test_managed_databases_use_the_shipped_roots_and_require_tls_by_default(stack, roots, on):
+    plan = plan_stack_file(stack)
+    assert roots is not None and _database_ca(plan) == roots
+    assert _require_secure_transport(plan) == on
+    if stack == "aws":
+        group = unwrap(plan.one(PARAMETER_GROUP).inputs)
+        assert {"name": "require_secure_transport", "value": "1", "applyMethod": "immediate"} in group["parameters"]
+
+
+@pytest.mark.parametrize(("stack", "on"), [("aws", "1"), ("azure", "ON")])
+def test_a_given_ca_wins_over_the_shipped_roots(stack, on):
+    plan = plan_stack_file(stack, {"database.caCert": PEM})
+    assert _database_ca(plan) == PEM and _require_secure_transport(plan) == on
+
+
+@pytest.mark.parametrize(("stack", "off"), [("aws", None), ("azure", "OFF")])
+def test_require_tls_false_keeps_tls_for_gitpod_but_lets_the_server_accept_plain_connections(stack, off):
+    plan = plan_stack_file(stack, {"database.requireTls": "false"})
+    assert _database_ca(plan) is not None and _require_secure_transport(plan) == off
+
+
+@pytest.mark.parametrize("region", ["ap-east-2", "us-gov-west-1"])
+def test_an_rds_region_the_shipped_roots_do_not_cover_needs_a_ca_or_requiretls_false(region):
+    aws = {"aws": {"region": region}}
+    (problem,) = errors("aws", database={"mode": "managed"}, **aws)
+    assert problem.startswith(f"gitpod:database.caCert: has no default in gitpod:aws.region '{region}'")
+    assert "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.SSL.html" in problem
+    assert f"https://truststore.pki.rds.amazonaws.com/{region}/{region}-bundle.pem" in problem
+    assert "gitpod:database.requireTls to false" in problem
+    plain = load("aws", database={"mode": "managed", "requireTls": False}, **aws).database
+    assert plain.ca_cert is None and not plain.tls_required
+    given = load("aws", database={"mode": "managed", "caCert": PEM}, **aws).database
+    assert given.ca_cert == PEM and given.tls_required
+
+
+def test_the_shipped_roots_are_only_a_managed_aws_or_azure_default():
+    assert "database-ca" not in secrets_in(plan_stack_file("gcp"))
+    for cloud in ("aws", "azure"):
+        config: dict[str, Any] = {"database": {"mode": "incluster"}}
+        if cloud == "aws":
+            config |= {"storage": {"mode": "incluster"}, "registry": {"kind": "incluster"}}
+        db = load(cloud, **config).database
+        assert db.ca_cert is None and not db.tls_required
+    external = load("aws", database={"mode": "external", "external": {"host": "db.example.com", "password": "p"}}).database
+    assert external.ca_cert is None and not external.tls_required
+
+
+@pytest.mark.parametrize("key", ["caCert", "external.caCert"])
+def test_a_ca_too_large_for_an_environment_variable_is_refused(key):
+    """Gitpod passes the CA as DB_CA_CERT; the whole RDS global bundle (~156 kB) is over Linux's 128 KiB per string."""
+    bundle = dbtls.RDS.pem()
+    assert len(bundle) > dbtls.MAX_ENV_STRING
+    database: dict[str, Any] = {"mode": "managed", "caCert": bundle}
+    if key == "external.caCert":
+        database = {"mode": "external", "external": {"host": "db.example.com", "password": "p", "caCert": bundle}}
+    problems = [p for p in errors("aws", database=database) if "MAX_ARG_STRLEN" in p]
+    assert len(problems) == 1 and problems[0].startswith(f"gitpod:database.{key}: is {len(bundle)} bytes")
 
 
 @pytest.mark.parametrize(
     ("cloud", "database", "fix"),
     [
         ("aws", {"mode": "incluster", "requireTls": True}, "use a managed or external database"),
-        ("azure", {"mode": "managed", "requireTls": True}, "set gitpod:database.caCert"),
+        ("aws", {"mode": "managed", "requireTls": True}, "set gitpod:database.caCert"),
         ("aws", {"mode": "external", "requireTls": True, "external": {"host": "db.example.com", "password": "p"}}, "external.caCert"),
     ],
 )
@@ -210,6 +265,8 @@ def test_tls_required_with_a_database_that_has_no_ca_is_refused(cloud, database,
     config: dict[str, Any] = {"database": database}
     if cloud == "aws" and database["mode"] != "managed":
         config |= {"storage": {"mode": "incluster"}, "registry": {"kind": "incluster"}}
+    if database["mode"] == "managed":
+        config |= {"aws": {"region": "us-gov-west-1"}}  # a region the shipped roots do not cover: no default CA
     problems = [p for p in errors(cloud, **config) if p.startswith("gitpod:database.requireTls")]
     assert len(problems) == 1 and fix in problems[0] and "Gitpod 2022.11 connects with TLS only when it has one" in problems[0]
 

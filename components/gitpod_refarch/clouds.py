@@ -106,6 +106,10 @@ class CloudOffer(Modes, Generic[C]):
     cluster: ManagedCluster | None = None
     #: `gitpod:database.instanceSize` when it is not set (the managed database's size).
     database_instance: str | None = None
+    #: `gitpod:database.caCert` when it is not set and the database is `managed`: the server's root
+    #: CAs the program ships (`dbtls`) for this target's section, None where it ships none for the
+    #: place (e.g. an AWS region newer than the file). None: the target has no such default.
+    database_ca: Callable[[C], str | None] | None = None
     #: Whether its managed database is reached through the Cloud SQL Auth Proxy the installer
     #: deploys (`database.cloudSQL`), whose image `gitpod:installer.repository` does not redirect.
     cloud_sql_proxy: bool = False

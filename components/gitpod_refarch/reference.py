@@ -149,9 +149,9 @@ class DatabaseOptions(TypedDict, total=False):
     external: ExternalDatabaseOptions
     """With mode `external`: how to reach it."""
     ca_cert: str
-    """PEM CA bundle of the managed database's server certificate: Gitpod then connects with TLS."""
+    """PEM root CAs of the managed server's certificate; Gitpod connects with TLS (default on AWS and Azure: the roots the package ships)."""
     require_tls: bool
-    """Require TLS on the managed server (needs `ca_cert`)."""
+    """Require TLS on the managed server (default: true when there is a CA)."""
 
 
 class S3BucketOptions(TypedDict, total=False):

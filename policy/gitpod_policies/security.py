@@ -7,8 +7,11 @@ re-checked here. Levels (docs/review.md says why each is what it is):
 * `cluster-api-exposure` (advisory): an API server open to any address is still authenticated
   (IAM, Google, Entra ID), and the ranges to allow (the deployers' and CI's egress) are the
   operator's to know, so the pack reports it on every preview rather than blocking one;
-* `control-plane-logs`, `aks-local-accounts`, `database-tls` (advisory): off in some example
-  stacks today, so a blocking rule would fail every preview of them;
+* `control-plane-logs`, `aks-local-accounts` (advisory): off in some example stacks today, so a
+  blocking rule would fail every preview of them;
+* `database-tls` (mandatory): every managed database requires TLS by default (AWS and Azure with
+  the roots the program ships, GCP through the Cloud SQL proxy), so only an explicit
+  `gitpod:database.requireTls: false` trips it; lower it in the pack's config to allow that;
 * `no-public-nodes` (advisory): public node IPs are a supported choice (`gitpod:gcp.privateNodes`);
 * `key-based-identities` (advisory): Gitpod 2022.11 forces some keys (GCS and S3 access, the ACR
   admin user), a documented trade-off (docs/security.md).
@@ -178,7 +181,8 @@ def _database_tls(args: ResourceValidationArgs, report: ReportViolation) -> None
             report_on_resource(
                 report,
                 "The RDS parameter group does not set require_secure_transport (MySQL's default is OFF), so Gitpod's "
-                "connections to the database may be unencrypted. Require TLS and give Gitpod the RDS CA bundle (database.ssl.caCert).",
+                "connections to the database may be unencrypted. Remove gitpod:database.requireTls: false (TLS is the default, "
+                "with the RDS roots the program ships, or gitpod:database.caCert).",
             )
     elif kind == AZURE_MYSQL_CONFIGURATION:
         if get(props, "configurationName") != "require_secure_transport":
@@ -188,7 +192,7 @@ def _database_tls(args: ResourceValidationArgs, report: ReportViolation) -> None
             report_on_resource(
                 report,
                 "The Flexible Server's require_secure_transport is turned OFF (Azure's default is ON), so Gitpod's connections "
-                "may be unencrypted. Leave it ON and give Gitpod the server's CA bundle (database.ssl.caCert).",
+                "may be unencrypted. Remove gitpod:database.requireTls: false (TLS is the default, with the roots the program ships).",
             )
     else:
         mode = get(props, "settings.ipConfiguration.sslMode")
@@ -205,7 +209,7 @@ DATABASE_TLS = ResourceValidationPolicy(
     name="database-tls",
     description="The managed database refuses unencrypted connections.",
     validate=_database_tls,
-    enforcement_level=EnforcementLevel.ADVISORY,
+    enforcement_level=EnforcementLevel.MANDATORY,
     severity=Severity.HIGH,
 )
 

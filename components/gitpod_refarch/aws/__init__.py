@@ -6,6 +6,7 @@ builds `AwsPlatform` (provider, region, partition, `AwsNetwork`). Helpers: ami, 
 kubeconfig, policies, userdata, descriptions.
 """
 
+from .. import dbtls
 from ..clouds import CloudOffer, ManagedCluster
 from . import settings
 
@@ -25,5 +26,7 @@ OFFER: CloudOffer[settings.AwsSettings] = CloudOffer(
         kubernetes_version=settings.DEFAULT_KUBERNETES_VERSION,
         machine_type=settings.MACHINE_TYPE,
     ),
+    # The server's roots for TLS by default (`dbtls`; docs/security.md, "Database TLS").
+    database_ca=lambda aws: dbtls.rds_roots(aws.region),
     database_instance=settings.DEFAULT_DB_INSTANCE,
 )

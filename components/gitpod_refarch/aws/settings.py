@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from .. import compatibility as compat
+from .. import dbtls
 from ..settings.exposure import api_exposure, open_to_internet
 from ..settings.model import NodePoolSettings, Settings, required
 from ..settings.reader import Section
@@ -431,6 +432,21 @@ def _database(settings: Settings[AwsSettings], add: Add) -> None:
         return
     if db.instance_size is not None and not db.instance_size.startswith("db."):
         add("hard", "gitpod:database.instanceSize", f"{db.instance_size!r} is not an RDS instance class; use e.g. {DEFAULT_DB_INSTANCE}.")
+    region = settings.cloud_settings.region
+    if db.ca_cert is None and db.require_tls is None:
+        # Only here when the shipped roots (`dbtls.RDS`) have none for the region (a default would
+        # make every Gitpod client fail to verify the server); `requireTls: true` without a CA is
+        # refused by the generic rule.
+        add(
+            "hard",
+            "gitpod:database.caCert",
+            f"has no default in gitpod:aws.region {region!r}: the RDS roots shipped with the program (retrieved "
+            f"{dbtls.RDS.retrieved}) have none for it, and Gitpod needs the region's CA to connect with TLS. Fix: give the "
+            "region's bundle (AWS's list: https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.SSL.html; "
+            f"commercial regions: https://truststore.pki.rds.amazonaws.com/{region}/{region}-bundle.pem), e.g. "
+            '`pulumi config set --path gitpod:database.caCert -- "$(cat rds-ca.pem)"`; '
+            "or set gitpod:database.requireTls to false to connect without TLS.",
+        )
     if db.version == "5.7":
         add(
             "advice",

@@ -6,6 +6,7 @@ never imports pulumi-azure-native. The package has every cloud package's modules
 naming (globally unique names), roles (built-in role grants).
 """
 
+from .. import dbtls
 from ..clouds import CloudOffer, ManagedCluster
 from . import settings
 
@@ -24,6 +25,8 @@ OFFER: CloudOffer[settings.AzureSettings] = CloudOffer(
         kubernetes_version=settings.DEFAULT_KUBERNETES_VERSION,
         maintenance=True,
     ),
+    # The server's roots for TLS by default (`dbtls`; docs/security.md, "Database TLS").
+    database_ca=lambda _: dbtls.flexible_server_roots(),
     database_instance=settings.DEFAULT_MYSQL_SKU,
     provider_config=("azure-native",),
 )

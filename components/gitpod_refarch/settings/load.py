@@ -136,7 +136,7 @@ def load_settings(source: ConfigSource | None = None, *, project: str = "gitpod"
     cloud_settings = _cloud_section(obj, offer, sections, problems)
     cluster = _cluster(obj("cluster"), offer)
     storage = _storage(obj("storage"), offer)
-    database = _database(obj("database"), offer)
+    database = _database(obj("database"), offer, cloud_settings)
     registry = _registry(obj("registry"), offer, storage)
     certificate = _certificate(obj("certificate"), offer)
     cert_manager = _cert_manager(obj("certManager"))
@@ -397,7 +397,7 @@ def _not_offered(s: Section, offer: clouds.CloudOffer[Any], concern: str, mode: 
     )
 
 
-def _database(s: Section, offer: clouds.CloudOffer[Any]) -> DatabaseSettings:
+def _database(s: Section, offer: clouds.CloudOffer[Any], cloud_settings: Any) -> DatabaseSettings:
     mode = s.choice("mode", clouds.allowed("databases"), DatabaseSettings.mode)
     version = s.version("version", DatabaseSettings.version)
     if version not in ("5.7", "8.0"):
@@ -429,6 +429,11 @@ def _database(s: Section, offer: clouds.CloudOffer[Any]) -> DatabaseSettings:
         ca_cert=s.string("caCert"),
         require_tls=s.boolean("requireTls", False) if s.present("requireTls") else None,
     )
+    if mode == "managed" and result.ca_cert is None and offer.database_ca is not None and cloud_settings is not None:
+        # The cloud's own roots, shipped with the program (`dbtls`): TLS, and with it
+        # require_secure_transport, by default. None where the shipped file has no roots for the
+        # place (the cloud's rules then ask for the key).
+        result = replace(result, ca_cert=offer.database_ca(cloud_settings))
     s.finish()
     return result
 

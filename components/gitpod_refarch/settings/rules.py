@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Literal
 
-from .. import clouds
+from .. import clouds, dbtls
 from .. import compatibility as compat
 from ..installer import DEFAULT_REPOSITORY
 from .model import Finding, Settings
@@ -181,7 +181,19 @@ def _database_tls(s: Settings[Any], add: Add) -> None:
                 "hard",
                 "gitpod:database.caCert",
                 "is not a PEM certificate bundle (no '-----BEGIN CERTIFICATE-----' line). Give the file's contents, e.g. "
-                '`pulumi config set --path gitpod:database.caCert -- "$(cat global-bundle.pem)"`; see docs/security.md.',
+                '`pulumi config set --path gitpod:database.caCert -- "$(cat ca.pem)"`; see docs/security.md.',
+            )
+    external_ca = db.external.ca_cert if db.external is not None else None
+    for key, ca in (("gitpod:database.caCert", db.ca_cert), ("gitpod:database.external.caCert", external_ca)):
+        # `NAME=value` and its terminating NUL count against the limit.
+        if ca is not None and len(f"{dbtls.CA_ENV_VAR}={ca}".encode()) + 1 > dbtls.MAX_ENV_STRING:
+            add(
+                "hard",
+                key,
+                f"is {len(ca.encode())} bytes; Gitpod 2022.11 hands it to every client as the environment variable "
+                f"{dbtls.CA_ENV_VAR}, and Linux refuses to start a process with an environment string over {dbtls.MAX_ENV_STRING} bytes "
+                "(MAX_ARG_STRLEN), so no Gitpod pod would start. Fix: give only the roots your server's certificate chains to "
+                "(for RDS the region's bundle, not global-bundle.pem; see docs/security.md).",
             )
     if db.require_tls:
         has_ca = (db.mode == "managed" and (db.ca_cert is not None or s.cloud in _PROXY_TLS)) or (
