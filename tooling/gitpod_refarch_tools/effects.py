@@ -217,7 +217,7 @@ TYPES: dict[str, Rule] = {
     "aws:iam/userPolicy:UserPolicy": Rule("other", ("name", "namePrefix", "user"), _aws("iam/user_policy")),
     # A new key is written to the storage Secret in the same `up`.
     "aws:iam/accessKey:AccessKey": Rule("other", ("user", "pgpKey"), _aws("iam/access_key")),
-    # RDS applies class, version and parameter-group changes with `apply_immediately`, restarting the
+    # RDS applies class, version, parameter-group and CA changes with `apply_immediately`, restarting the
     # instance; a major version upgrade needs `allow_major_version_upgrade` and is in place
     # (engine_version is Optional+Computed without ForceNew).
     "aws:rds/instance:Instance": Rule(
@@ -240,8 +240,9 @@ TYPES: dict[str, Rule] = {
             "s3Import",
             *_REGION,
         ),
-        _aws("rds/instance"),
-        restart=("engineVersion", "instanceClass", "parameterGroupName"),
+        _aws("rds/instance")
+        + "; a new ca_cert_identifier restarts the instance (ModifyDBInstance CertificateRotationRestart, default true)",
+        restart=("engineVersion", "instanceClass", "parameterGroupName", "caCertIdentifier"),
     ),
     # A new family (a major upgrade) is a new group; Pulumi creates it before the instance moves to it.
     "aws:rds/parameterGroup:ParameterGroup": Rule(
