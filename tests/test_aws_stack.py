@@ -844,3 +844,13 @@ def test_the_deployer_permissions_cover_the_providers_reads_and_waits(plan):
         }
     )
     assert missing == [], f"docs/aws.md's IAM table lacks {missing}"
+
+
+def test_pinning_the_ca_on_a_stack_that_left_it_to_rds_says_the_restart_depends_on_the_live_ca(plan_stack):
+    """A stack from before the pin has no caCertIdentifier in its plan: RDS restarts only if the instance is on another CA."""
+    head = render.to_json(plan_stack("aws"))
+    base = json.loads(json.dumps(head))
+    (db,) = [r for r in base["resources"] if r["type"] == "aws:rds/instance:Instance"]
+    del db["inputs"]["caCertIdentifier"]
+    (restart,) = [d for d in diff.diff_plans(base, head).disruptions if d.kind == "restart"]
+    assert "caCertIdentifier: None -> 'rds-ca-rsa2048-g1' (unset before: only if the live value differs)" in restart.reason

@@ -13,7 +13,8 @@ provider cannot apply in place. Per type token, `TYPES` holds:
   resource, taken from the provider's own source (below). A nested path covers every list element
   (`networkProfile.networkPlugin`, `nodeConfig.oauthScopes`).
 * `roll` and `restart`: in-place changes that still take something down (every node of a pool is
-  replaced one after another; a database restarts).
+  replaced one after another; a database restarts). `computed`: those the provider fills in when
+  unset, so a base plan without one cannot tell whether the live value differs.
 * `source`: where `replace` (and `roll`/`restart`) come from.
 
 Where the lists come from:
@@ -69,6 +70,9 @@ class Rule:
     source: str
     roll: tuple[str, ...] = ()
     restart: tuple[str, ...] = ()
+    #: Optional+Computed inputs among `roll`/`restart`: left unset, the provider keeps whatever the
+    #: live resource has, so setting one later changes something only if that differs.
+    computed: tuple[str, ...] = ()
 
 
 def _aws(path: str) -> str:
@@ -243,6 +247,7 @@ TYPES: dict[str, Rule] = {
         _aws("rds/instance")
         + "; a new ca_cert_identifier restarts the instance (ModifyDBInstance CertificateRotationRestart, default true)",
         restart=("engineVersion", "instanceClass", "parameterGroupName", "caCertIdentifier"),
+        computed=("caCertIdentifier",),
     ),
     # A new family (a major upgrade) is a new group; Pulumi creates it before the instance moves to it.
     "aws:rds/parameterGroup:ParameterGroup": Rule(
