@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from gitpod_refarch import dbtls
 from gitpod_refarch.aws import descriptions, policies
 from gitpod_refarch.aws import settings as aws_settings
 from gitpod_refarch.compatibility import NODE_LABEL_HEADLESS, NODE_LABEL_REGULAR, NODE_LABELS_SERVICES
@@ -723,6 +724,27 @@ def test_every_security_group_and_rule_description_is_one_ec2_accepts(plan, vari
     assert checked >= 5  # 2 groups and 3 rules at least: the check sees them
 
 
+def test_the_instance_pins_a_ca_whose_region_root_gitpod_is_given(plan):
+    """Left to RDS, the CA is the account's or AWS's default of the day, which the shipped roots may not cover."""
+    db = inputs(plan, "aws:rds/instance:Instance", "gitpod-database-mysql")
+    assert db["caCertIdentifier"] == "rds-ca-rsa2048-g1"
+    kind = db["caCertIdentifier"].removeprefix("rds-ca-").removesuffix("-g1").upper()  # RSA2048
+    roots = secrets_in(plan)["database-ca"]["ca.crt"]
+    assert any(dbtls.rds_root_name("eu-west-1", kind).encode() in der for _, der in dbtls.certificates(roots))
+
+
+def test_moving_an_instance_to_the_pinned_ca_is_named_as_a_restart(plan_stack):
+    """An instance created on another CA (the account's override, or rds-ca-2019 before 2024) moves in place, restarting."""
+    head = render.to_json(plan_stack("aws"))
+    base = json.loads(json.dumps(head))
+    (db,) = [r for r in base["resources"] if r["type"] == "aws:rds/instance:Instance"]
+    db["inputs"]["caCertIdentifier"] = "rds-ca-rsa4096-g1"
+    result = diff.diff_plans(base, head)
+    assert not result.flagged
+    (restart,) = [d for d in result.disruptions if d.kind == "restart"]
+    assert restart.name == "gitpod-database-mysql" and "caCertIdentifier" in restart.reason
+
+
 # -- RDS major upgrade -------------------------------------------------------------------------------
 def test_rds_changes_apply_during_up_not_in_a_later_window(plan):
     db = inputs(plan, "aws:rds/instance:Instance", "gitpod-database-mysql")
@@ -822,3 +844,13 @@ def test_the_deployer_permissions_cover_the_providers_reads_and_waits(plan):
         }
     )
     assert missing == [], f"docs/aws.md's IAM table lacks {missing}"
+
+
+def test_pinning_the_ca_on_a_stack_that_left_it_to_rds_says_the_restart_depends_on_the_live_ca(plan_stack):
+    """A stack from before the pin has no caCertIdentifier in its plan: RDS restarts only if the instance is on another CA."""
+    head = render.to_json(plan_stack("aws"))
+    base = json.loads(json.dumps(head))
+    (db,) = [r for r in base["resources"] if r["type"] == "aws:rds/instance:Instance"]
+    del db["inputs"]["caCertIdentifier"]
+    (restart,) = [d for d in diff.diff_plans(base, head).disruptions if d.kind == "restart"]
+    assert "caCertIdentifier: None -> 'rds-ca-rsa2048-g1' (unset before: only if the live value differs)" in restart.reason

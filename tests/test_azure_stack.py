@@ -671,3 +671,22 @@ def test_plan_diff_treats_a_new_database_network_as_a_replacement():
     assert dangers["gitpod-database-server"].reason.startswith("network:")
     # The database inside goes with the server: its `serverName` names the replaced server.
     assert dangers["gitpod-database-gitpod-database"].fields == ("serverName",)
+
+
+@pytest.mark.parametrize("version", ["5.7", "8.0"])
+def test_gitpod_installs_only_once_the_gitpod_database_exists_with_its_parameters(version):
+    """The installer Job's session-init and migrations need the `gitpod` database, created with
+    `explicit_defaults_for_timestamp` OFF (tables created before it would keep the wrong defaults).
+
+    Both are resources of their own next to the server, so taking only the server's host name would
+    let the Job run while Azure is still applying them (the RDS instance, by contrast, is created
+    with its parameter group and database).
+    """
+    plan = plan_azure({"database.version": version})
+    job = plan.one("kubernetes:batch/v1:Job", "gitpod-installation-job")
+    waited = waits_for(plan.resources, job.urn)
+    database = plan.one("azure-native:dbformysql:Database")
+    assert database.urn in waited
+    assert {c.urn for c in plan.by_type(CONFIGURATION)} <= waited
+    # The Secret holding the host carries the wait, so an installer run by hand gets it too.
+    assert database.urn in waits_for(plan.resources, plan.one("kubernetes:core/v1:Secret", "gitpod-installer-database").urn)

@@ -560,6 +560,13 @@ def _downtime(diff: PlanDiff, pairs: Sequence[_Pair], forced: Mapping[str, _Forc
         for kind, paths in kinds:
             found = pair.value_changes(paths)
             found += [hit for hit in _from_replaced(pair, paths, replaced) if hit[0] not in {p for p, _ in found}]
+            # Set now, left to the provider before: the base plan cannot say what the live resource has.
+            found = [
+                (path, f"{reason} (unset before: only if the live value differs)")
+                if path in rule.computed and lookup(pair.base_inputs, path) is None
+                else (path, reason)
+                for path, reason in found
+            ]
             if found:
                 effect = _EFFECT[kind]
                 diff.disruptions.append(

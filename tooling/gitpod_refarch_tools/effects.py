@@ -13,7 +13,8 @@ provider cannot apply in place. Per type token, `TYPES` holds:
   resource, taken from the provider's own source (below). A nested path covers every list element
   (`networkProfile.networkPlugin`, `nodeConfig.oauthScopes`).
 * `roll` and `restart`: in-place changes that still take something down (every node of a pool is
-  replaced one after another; a database restarts).
+  replaced one after another; a database restarts). `computed`: those the provider fills in when
+  unset, so a base plan without one cannot tell whether the live value differs.
 * `source`: where `replace` (and `roll`/`restart`) come from.
 
 Where the lists come from:
@@ -69,6 +70,9 @@ class Rule:
     source: str
     roll: tuple[str, ...] = ()
     restart: tuple[str, ...] = ()
+    #: Optional+Computed inputs among `roll`/`restart`: left unset, the provider keeps whatever the
+    #: live resource has, so setting one later changes something only if that differs.
+    computed: tuple[str, ...] = ()
 
 
 def _aws(path: str) -> str:
@@ -217,7 +221,7 @@ TYPES: dict[str, Rule] = {
     "aws:iam/userPolicy:UserPolicy": Rule("other", ("name", "namePrefix", "user"), _aws("iam/user_policy")),
     # A new key is written to the storage Secret in the same `up`.
     "aws:iam/accessKey:AccessKey": Rule("other", ("user", "pgpKey"), _aws("iam/access_key")),
-    # RDS applies class, version and parameter-group changes with `apply_immediately`, restarting the
+    # RDS applies class, version, parameter-group and CA changes with `apply_immediately`, restarting the
     # instance; a major version upgrade needs `allow_major_version_upgrade` and is in place
     # (engine_version is Optional+Computed without ForceNew).
     "aws:rds/instance:Instance": Rule(
@@ -240,8 +244,10 @@ TYPES: dict[str, Rule] = {
             "s3Import",
             *_REGION,
         ),
-        _aws("rds/instance"),
-        restart=("engineVersion", "instanceClass", "parameterGroupName"),
+        _aws("rds/instance")
+        + "; a new ca_cert_identifier restarts the instance (ModifyDBInstance CertificateRotationRestart, default true)",
+        restart=("engineVersion", "instanceClass", "parameterGroupName", "caCertIdentifier"),
+        computed=("caCertIdentifier",),
     ),
     # A new family (a major upgrade) is a new group; Pulumi creates it before the instance moves to it.
     "aws:rds/parameterGroup:ParameterGroup": Rule(

@@ -29,6 +29,16 @@ PARAMETERS: dict[str, dict[str, str]] = {
 #: https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/mysql-ssl-connections.require-ssl.html,
 #: read 2026-11); available on 5.7 and 8.0.
 REQUIRE_TLS = {"require_secure_transport": "1"}
+#: The CA that signs the instance's server certificate, pinned rather than left to RDS: without it a
+#: new instance gets the region's default, which an account can override (ModifyCertificates) and
+#: AWS moves on its own (from rds-ca-2019 to this one in 2024), and Gitpod verifies the server with
+#: the G1 roots shipped in `dbtls` only. AWS's default for new instances, so pinning changes nothing
+#: on a fresh account or on an instance already using it; an existing instance on another CA moves
+#: to it in place, with a restart (ModifyDBInstance CACertificateIdentifier; `plan --diff` names it).
+#: "Certificate authorities", https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.SSL.html
+#: (read 2026-11); terraform-provider-aws internal/service/rds/instance.go (`ca_cert_identifier`,
+#: Optional+Computed, not ForceNew).
+CA_IDENTIFIER = "rds-ca-rsa2048-g1"
 
 
 class RdsMysqlArgs(TypedDict, total=False):
@@ -143,6 +153,7 @@ class RdsMysql(pulumi.ComponentResource):
             db_subnet_group_name=subnets.name,
             vpc_security_group_ids=[group.id],
             parameter_group_name=parameters.name,
+            ca_cert_identifier=CA_IDENTIFIER,
             publicly_accessible=False,
             multi_az=args.get("multi_az", False),
             backup_retention_period=args.get("backup_retention_days", 7),

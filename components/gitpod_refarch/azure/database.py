@@ -102,7 +102,7 @@ class MysqlFlexibleServer(pulumi.ComponentResource):
     """
 
     host: pulumi.Output[str]
-    """`<server>.mysql.database.azure.com`; resolves to the private address inside the VNet."""
+    """`<server>.mysql.database.azure.com`; resolves to the private address inside the VNet. Known once the `gitpod` database exists."""
     username: pulumi.Output[str]
     """Administrator login."""
     password: pulumi.Output[str]
@@ -212,7 +212,11 @@ class MysqlFlexibleServer(pulumi.ComponentResource):
                 opts=child,
             )
 
-        self.host = server.fully_qualified_domain_name
+        # Handed out only once the `gitpod` database (and, before it, every parameter) is in place:
+        # they are resources of their own, and Gitpod's installer must not run its session-init and
+        # migrations while Azure is still applying them (explicit_defaults_for_timestamp shapes the
+        # tables the migrations create).
+        self.host = pulumi.Output.all(server.fully_qualified_domain_name, database.id).apply(lambda v: str(v[0]))
         self.username = pulumi.Output.from_input(admin)
         # The host is the server's FQDN, which its certificate names: the session-init Job verifies it.
         self.info = ExternalDatabase(host=self.host, port=3306, username=self.username, password=self.password, ca_cert=args.get("ca_cert"))
