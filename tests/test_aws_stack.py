@@ -854,3 +854,14 @@ def test_pinning_the_ca_on_a_stack_that_left_it_to_rds_says_the_restart_depends_
     del db["inputs"]["caCertIdentifier"]
     (restart,) = [d for d in diff.diff_plans(base, head).disruptions if d.kind == "restart"]
     assert "caCertIdentifier: None -> 'rds-ca-rsa2048-g1' (unset before: only if the live value differs)" in restart.reason
+
+
+def test_gitpod_installs_only_once_the_nodes_may_reach_the_database(plan):
+    """The database's only ingress rule (3306 from the nodes) is a resource of its own next to the
+    RDS instance: the installer's database Secret (and so its Job, whose session-init connects at
+    once) must wait for it, not only for the instance."""
+    secret = plan.one("kubernetes:core/v1:Secret", "gitpod-installer-database")
+    waited = waits_for(plan.resources, secret.urn)
+    assert plan.one("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "gitpod-database-mysql-from-nodes").urn in waited
+    assert plan.one("aws:rds/instance:Instance").urn in waited
+    assert waited <= waits_for(plan.resources, plan.one("kubernetes:batch/v1:Job", "gitpod-installation-job").urn)

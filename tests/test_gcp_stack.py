@@ -800,3 +800,15 @@ def test_a_new_location_rebuilds_the_cluster_and_replaces_its_pools():
     assert "location: 'europe-west1-b' -> 'europe-west1'" in rebuild.reason
     assert "REBUILD gcp:container/cluster:Cluster  gitpod-gke-cluster" in diff.render_text(result)
     assert "**REBUILD**" in diff.render_markdown(result)
+
+
+def test_gitpod_installs_only_once_the_gitpod_database_and_its_user_exist():
+    """Cloud SQL's `gitpod` database and user are resources of their own next to the instance: the
+    installer's Secret (and so its Job, whose session-init and migrations log in as that user into
+    that database) must wait for both, not only for the instance."""
+    plan = plan_gcp()
+    secret = plan.one("kubernetes:core/v1:Secret", "gitpod-installer-cloudsql")
+    waited = waits_for(plan.resources, secret.urn)
+    assert plan.one("gcp:sql/database:Database").urn in waited
+    assert plan.one("gcp:sql/user:User").urn in waited
+    assert waited <= waits_for(plan.resources, plan.one("kubernetes:batch/v1:Job", "gitpod-installation-job").urn)

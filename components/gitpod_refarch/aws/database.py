@@ -103,7 +103,7 @@ class RdsMysql(pulumi.ComponentResource):
             tags={"Name": name},
             opts=child,
         )
-        aws.vpc.SecurityGroupIngressRule(
+        ingress = aws.vpc.SecurityGroupIngressRule(
             f"{name}-mysql-from-nodes",
             security_group_id=group.id,
             referenced_security_group_id=args["client_security_group_id"],
@@ -179,7 +179,9 @@ class RdsMysql(pulumi.ComponentResource):
             opts=kept,
         )
 
-        self.address = instance.address
+        # Handed out only once the nodes may reach it: the ingress rule is a resource of its own,
+        # and the installer's session-init must not time out against a closed port.
+        self.address = pulumi.Output.all(instance.address, ingress.id).apply(lambda v: str(v[0]))
         self.port = pulumi.Output.from_input(PORT)
         self.username = pulumi.Output.from_input(USERNAME)
         self.password = secret_password

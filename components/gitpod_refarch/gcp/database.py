@@ -118,7 +118,7 @@ class CloudSqlDatabase(pulumi.ComponentResource):
             settings=settings,
             opts=pulumi.ResourceOptions(parent=self, protect=protect, depends_on=[*apis, args["private_service_access"]]),
         )
-        gcp.sql.Database(
+        database = gcp.sql.Database(
             f"{name}-database",
             project=project,
             instance=self.instance.name,
@@ -177,7 +177,10 @@ class CloudSqlDatabase(pulumi.ComponentResource):
             instance=self.connection_name,
             credentials_json=self.credentials_json,
             username=self.username,
-            password=self.password,
+            # Handed to the installer only once the `gitpod` database and its user exist: they are
+            # resources of their own next to the instance, and the installer's session-init and
+            # migrations must not run before them. (Output.all keeps the password secret.)
+            password=pulumi.Output.all(self.password, self.user.id, database.id).apply(lambda v: str(v[0])),
             key_created=key_created,
         )
         self.register_outputs({"connectionName": self.connection_name, "username": self.username})
