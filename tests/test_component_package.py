@@ -243,6 +243,9 @@ def _check(value: Any, prop: dict[str, Any], types: dict[str, Any], path: str) -
     if isinstance(value, str) and value.startswith("${"):
         return []  # a config reference, checked by the YAML runtime
     ref = prop.get("$ref", "")
+    if ref.startswith("#/types/") and "enum" in types[ref.removeprefix("#/types/")]:
+        allowed = [e["value"] for e in types[ref.removeprefix("#/types/")]["enum"]]
+        return [] if value in allowed else [f"{path}: {value!r} is not one of {allowed}"]
     if ref.startswith("#/types/"):
         shape = types[ref.removeprefix("#/types/")]["properties"]
         if not isinstance(value, dict):
