@@ -7,6 +7,8 @@ serves to `pulumi package get-schema`), so no Pulumi CLI is needed.
 from __future__ import annotations
 
 import ast
+import asyncio
+import importlib
 import inspect
 import json
 import sys
@@ -20,7 +22,7 @@ import yaml
 from pulumi.provider.experimental.analyzer import Analyzer
 from pulumi.provider.experimental.component import ComponentProvider
 from pulumi.provider.experimental.schema import generate_schema
-from pulumi.provider.server import ComponentInitError
+from pulumi.provider.server import ComponentInitError, ProviderServicer
 from pulumi.runtime import rpc
 
 from gitpod_refarch import provider as package
@@ -35,6 +37,8 @@ from .conftest import ROOT, plan_stack_file, unwrap
 from .test_urn_stability import STACKS
 
 COMPONENT = "gitpod:index:GitpodReferenceArchitecture"
+#: protobuf ships no type stubs; the module is only used to build the engine's property structs.
+struct_pb2 = importlib.import_module("google.protobuf.struct_pb2")
 
 
 def schema() -> dict[str, Any]:
@@ -239,6 +243,9 @@ def _check(value: Any, prop: dict[str, Any], types: dict[str, Any], path: str) -
     if isinstance(value, str) and value.startswith("${"):
         return []  # a config reference, checked by the YAML runtime
     ref = prop.get("$ref", "")
+    if ref.startswith("#/types/") and "enum" in types[ref.removeprefix("#/types/")]:
+        allowed = [e["value"] for e in types[ref.removeprefix("#/types/")]["enum"]]
+        return [] if value in allowed else [f"{path}: {value!r} is not one of {allowed}"]
     if ref.startswith("#/types/"):
         shape = types[ref.removeprefix("#/types/")]["properties"]
         if not isinstance(value, dict):
@@ -727,6 +734,85 @@ def test_smaller_components_through_the_provider_host_declare_what_python_declar
     _same(python, engine)
     assert engine.resources, name
     assert engine.secret_outputs == SECRET_OUTPUTS.get(name, set()) & set(engine.outputs)
+
+
+# -- resources another language passes (the GCP components' `apis`, `privateServiceAccess`) ---------
+def _resource_ref(type_token: str, name: str, resource_id: str, sdk_version: str) -> dict[str, Any]:
+    """A resource reference as a Node.js, Go or .NET program sends one (rpc `_special_resource_sig`)."""
+    urn = f"urn:pulumi:construct::gitpod::{type_token}::{name}"
+    return {rpc._special_sig_key: rpc._special_resource_sig, "urn": urn, "id": resource_id, "packageVersion": sdk_version}
+
+
+def _as_the_host_hands_over(value: Any, deps: set[str]) -> Any:
+    """One input as `ProviderServicer._construct_inputs` (pulumi/provider/server.py) hands it to the
+    component: a resource that depends only on itself as is, anything else that depends on
+    resources as an Output of the value whose resources are those dependencies (`_select_value`,
+    async, so it runs on the program's loop here)."""
+    if isinstance(value, pulumi.Resource) and len(deps) == 1:
+        return value
+    return pulumi.Output.from_input(asyncio.ensure_future(ProviderServicer._select_value(value, deps)))
+
+
+@pytest.mark.parametrize(
+    "sdk_version",
+    [
+        "10.2.0",  # the program's pulumi-gcp: the provider rebuilds each reference as a resource
+        "11.0.0",  # another major (or a newer minor): the provider gets only the resource's ID
+    ],
+)
+def test_gcp_components_wait_for_resources_another_language_passes(sdk_version):
+    """A TypeScript program passes its `gcp.projects.Service`s as `apis` and its service-networking
+    connection as `privateServiceAccess`; the list reaches the component as one Output (it depends on
+    resources), and a reference whose SDK version the provider's pulumi-gcp does not serve arrives
+    as an ID. Either way the instance must wait for exactly those resources."""
+    from gitpod_refarch.gcp.database import CloudSqlDatabase
+
+    apis = [_resource_ref("gcp:projects/service:Service", n, f"my-project/{n}.googleapis.com", sdk_version) for n in ("sqladmin", "iam")]
+    psa = _resource_ref("gcp:servicenetworking/connection:Connection", "psa", "projects/my-project/global/networks/gitpod", sdk_version)
+    args = {
+        "project": "my-project",
+        "region": "europe-west1",
+        "version": "8.0",
+        "tier": "db-custom-2-7680",
+        "high_availability": False,
+        "backup_retention_days": 7,
+        "network": "projects/my-project/global/networks/gitpod",
+        "client_account_id": "gitpod-sql-client",
+    }
+
+    def run() -> None:
+        import pulumi_gcp as gcp
+
+        # The other program's own resources, which the references name.
+        services = [gcp.projects.Service(n, project="my-project", service=f"{n}.googleapis.com") for n in ("sqladmin", "iam")]
+        connection = gcp.servicenetworking.Connection(
+            "psa", network=args["network"], service="servicenetworking.googleapis.com", reserved_peering_ranges=["gitpod-psa"]
+        )
+        if sdk_version == "10.2.0":
+            # `rpc.deserialize_resource` rebuilds each as a resource with its URN, which looks the
+            # resource up (`pulumi:pulumi:getResource`); the program's own objects stand in for those.
+            received: dict[str, Any] = {"apis": services, "privateServiceAccess": connection}
+        else:
+            sent = struct_pb2.Struct()
+            sent.update({"apis": apis, "privateServiceAccess": psa})
+            received = rpc.deserialize_properties(sent, keep_unknowns=True)
+            assert received["apis"] == [a["id"] for a in apis]  # IDs: pulumi-gcp 10.2.0 cannot serve 11.0.0's references
+        inputs = {
+            **_engine_form(args, inspect.get_annotations(CloudSqlDatabase.__init__)["args"]),
+            "apis": _as_the_host_hands_over(received["apis"], {a["urn"] for a in apis}),
+            "privateServiceAccess": _as_the_host_hands_over(received["privateServiceAccess"], {psa["urn"]}),
+        }
+        provider = ComponentProvider(package.COMPONENTS, package.NAME, version=package.VERSION)
+        try:
+            provider.construct("c", "gitpod:index:CloudSqlDatabase", inputs, None)
+        except ComponentInitError as error:
+            raise error.inner from None
+
+    plan = run_program(run, {}, stack="construct")
+    instance = plan.one("gcp:sql/databaseInstance:DatabaseInstance")
+    assert {a["urn"] for a in apis} | {psa["urn"]} <= set(instance.depends_on)
+    key = plan.one("gcp:serviceaccount/key:Key")
+    assert {a["urn"] for a in apis} <= set(key.depends_on)
 
 
 # -- CertManager and InstallerConfig: plain args, built through the provider host ------------------

@@ -69,6 +69,14 @@ _TOKEN = re.compile(
 
 
 @dataclass(frozen=True)
+class Ref:
+    """A property of a variable the source declares or assumes (`installer.namespace`, `db.address`):
+    an Output in the SDK's terms."""
+
+    path: str
+
+
+@dataclass(frozen=True)
 class Call:
     """A call such as `config.requireSecret("x")`: its callee path and its arguments."""
 
@@ -77,7 +85,8 @@ class Call:
 
 
 class _Parser:
-    def __init__(self, source: str, start: int) -> None:
+    def __init__(self, source: str, start: int, references: frozenset[str] = frozenset()) -> None:
+        self.references = references
         self.tokens: list[tuple[str, str]] = []
         for m in _TOKEN.finditer(source, start):
             kind = m.lastgroup
@@ -135,6 +144,8 @@ class _Parser:
                 self.take()
                 path.append(self.take())
             if self.peek()[1] != "(":
+                if len(path) > 1 and path[0] in self.references:
+                    return Ref(".".join(path))
                 raise ValueError(f"unsupported expression {'.'.join(path)!r}")
             self.take("(")
             args: list[Any] = []
@@ -155,21 +166,28 @@ class Declaration:
     args: dict[str, Any]
 
 
-def parse_example(source: str) -> tuple[str, list[Declaration], set[str]]:
-    """The SDK module the example imports, its component declarations and the config variables."""
-    imports = dict(re.findall(r'import\s+\*\s+as\s+(\w+)\s+from\s+"([^"]+)"', source))
-    sdk = sdk_package_name(generated())
-    aliases = [a for a, m in imports.items() if m == sdk]
-    assert len(aliases) == 1, f"the example must import the generated SDK {sdk!r} once; it imports {imports}"
+def parse_example(source: str, alias: str | None = None, assumed: frozenset[str] = frozenset()) -> tuple[str, list[Declaration], set[str]]:
+    """The SDK module the example imports, its component declarations and the config variables.
+
+    A snippet (docs/components.md) may leave the import out (`alias` names the module) and use
+    variables it does not declare (`assumed`: the reader's own resources); the example may not."""
+    if alias is None:
+        imports = dict(re.findall(r'import\s+\*\s+as\s+(\w+)\s+from\s+"([^"]+)"', source))
+        sdk = sdk_package_name(generated())
+        aliases = [a for a, m in imports.items() if m == sdk]
+        assert len(aliases) == 1, f"the example must import the generated SDK {sdk!r} once; it imports {imports}"
+        alias = aliases[0]
     configs = set(re.findall(r"\b(?:const|let)\s+(\w+)\s*=\s*new\s+\w+\.Config\(", source))
+    pattern = rf"\b(?:const|let)\s+(\w+)\s*=\s*new\s+{alias}\.(\w+)\s*\("
+    references = assumed | {m.group(1) for m in re.finditer(pattern, source)}
     declarations = []
-    for m in re.finditer(rf"\b(?:const|let)\s+(\w+)\s*=\s*new\s+{aliases[0]}\.(\w+)\s*\(", source):
-        parser = _Parser(source, m.end())
+    for m in re.finditer(pattern, source):
+        parser = _Parser(source, m.end(), references)
         name = parser.value()
         parser.take(",")
         args = parser.value()
         declarations.append(Declaration(m.group(1), m.group(2), name, args))
-    return aliases[0], declarations, configs
+    return alias, declarations, configs
 
 
 # -- the checks ------------------------------------------------------------------------------------
@@ -217,6 +235,8 @@ def check_value(value: Any, prop: dict[str, Any], configs: set[str], path: str, 
     types = generated()["types"]
     if isinstance(value, Call):
         return _check_call(value, prop, configs, path, required)
+    if isinstance(value, Ref):  # an Output (the outputs of the source's own components are checked below)
+        return [f"{path}: a plain value in the SDK (not Input<...>); `{value.path}` is an Output"] if prop.get("plain") else []
     ref = prop.get("$ref", "")
     if ref == "pulumi.json#/Any":
         return []
@@ -251,9 +271,9 @@ def check_object(value: dict[str, Any], properties: dict[str, Any], required: li
     return problems
 
 
-def example_problems(source: str) -> list[str]:
+def example_problems(source: str, alias: str | None = None, assumed: frozenset[str] = frozenset()) -> list[str]:
     """Everything in the example's source the generated SDK's types would refuse."""
-    _, declarations, configs = parse_example(source)
+    _, declarations, configs = parse_example(source, alias, assumed)
     resources = generated()["resources"]
     problems = []
     for d in declarations:

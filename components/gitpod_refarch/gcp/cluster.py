@@ -37,7 +37,7 @@ from ..settings.model import ClusterSettings
 from .kubeconfig import context_name, kubeconfig
 from .maintenance import maintenance_policy
 from .naming import POOL_NAMES
-from .platform import ApiDependencies, GcpContext
+from .platform import ApiDependencies, GcpContext, wait_for
 
 TYPE = "gitpod:index:GkeCluster"
 
@@ -190,7 +190,7 @@ class GkeCluster(pulumi.ComponentResource):
         project = args["project"]
         location = args["location"]
         cluster_name = args["cluster_name"]
-        after_apis = pulumi.ResourceOptions(parent=self, depends_on=list(args.get("apis", ())))
+        after_apis = pulumi.ResourceOptions(parent=self, depends_on=wait_for(args.get("apis", ())))
 
         private_nodes = args["private_nodes"]
         authorized = list(args.get("master_authorized_networks", ()))

@@ -19,7 +19,7 @@ from ..contracts import CloudSqlConnection, DatabaseInfo
 from ..settings.model import required
 from .keys import keyed_account
 from .naming import account_id
-from .platform import ApiDependencies, GcpContext
+from .platform import ApiDependencies, GcpContext, wait_for
 
 TYPE = "gitpod:index:CloudSqlDatabase"
 
@@ -78,8 +78,8 @@ class CloudSqlDatabase(pulumi.ComponentResource):
         protect = args.get("protect", True)
         deletion_protection = args.get("deletion_protection", True)
         retention = args["backup_retention_days"]
-        apis = list(args.get("apis", ()))
-        child = pulumi.ResourceOptions(parent=self, depends_on=apis)
+        apis = args.get("apis", ())
+        child = pulumi.ResourceOptions(parent=self, depends_on=wait_for(apis))
 
         settings: gcp.sql.DatabaseInstanceSettingsArgsDict = {
             "tier": args["tier"],
@@ -116,7 +116,7 @@ class CloudSqlDatabase(pulumi.ComponentResource):
             database_version="MYSQL_" + args["version"].replace(".", "_"),
             deletion_protection=deletion_protection,
             settings=settings,
-            opts=pulumi.ResourceOptions(parent=self, protect=protect, depends_on=[*apis, args["private_service_access"]]),
+            opts=pulumi.ResourceOptions(parent=self, protect=protect, depends_on=wait_for(apis, args["private_service_access"])),
         )
         database = gcp.sql.Database(
             f"{name}-database",

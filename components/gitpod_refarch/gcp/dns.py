@@ -13,7 +13,7 @@ import pulumi_gcp as gcp
 
 from ..contracts import CloudDnsZoneInfo, DnsInfo
 from .naming import account_id, role_prefix, zone_name
-from .platform import ApiDependencies, GcpContext
+from .platform import ApiDependencies, GcpContext, wait_for
 
 TYPE = "gitpod:index:CloudDnsZone"
 
@@ -70,13 +70,13 @@ class CloudDnsZone(pulumi.ComponentResource):
     def __init__(self, name: str, args: CloudDnsZoneArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(TYPE, name, None, opts)
         project = args["project"]
-        child = pulumi.ResourceOptions(parent=self, depends_on=list(args.get("apis", ())))
+        child = pulumi.ResourceOptions(parent=self, depends_on=wait_for(args.get("apis", ())))
         dns_name = args["dns_name"].rstrip(".") + "."
 
         existing = args.get("existing_zone")
         if existing:
             found = gcp.dns.get_managed_zone_output(
-                name=existing, project=project, opts=pulumi.InvokeOutputOptions(parent=self, depends_on=list(args.get("apis", ())))
+                name=existing, project=project, opts=pulumi.InvokeOutputOptions(parent=self, depends_on=wait_for(args.get("apis", ())))
             )
             self.zone_name = pulumi.Output.from_input(existing)
             self.name_servers = found.name_servers.apply(lambda servers: list(servers or []))

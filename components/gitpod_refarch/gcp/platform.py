@@ -51,8 +51,38 @@ SERVICE_AGENT_ROLES: dict[str, str] = {"servicenetworking.googleapis.com": "role
 #: needs before use (its enablement, and for some its service agent and the agent's role grant).
 #: Typed `Any` because those are resources of several types, and so that the component package's
 #: schema references no cloud package (docs/components.md); another language passes the resources
-#: themselves, which reach the component as resource references.
+#: themselves, which reach the component as resource references (`wait_for` says in what form).
 ApiDependencies = Sequence[Any]
+
+
+def wait_for(*dependencies: Any) -> pulumi.Input[Sequence[pulumi.Input[pulumi.Resource]]]:
+    """`depends_on` for what a GCP component is given to wait for (`apis`, `private_service_access`).
+
+    From Python each is a resource or a list of them, returned as one list. From another language
+    the provider host (pulumi/provider/server.py, `ProviderServicer._select_value`) hands an arg
+    that depends on resources over as an Output of its value, whose resources are those
+    dependencies; and a resource reference becomes a resource only where the provider's own
+    pulumi-gcp serves the program's SDK version (same major, not older), the resource's ID
+    otherwise. So an Output is waited for through its dependencies, keeping only the resources in it.
+    """
+    plain: list[Any] = []
+    outputs: list[pulumi.Output[Any]] = []
+    for dependency in dependencies:
+        if isinstance(dependency, pulumi.Output):
+            outputs.append(dependency)
+        elif isinstance(dependency, pulumi.Resource):
+            plain.append(dependency)
+        else:
+            plain.extend(dependency)
+    if not outputs:
+        return plain
+
+    def resources(values: list[Any]) -> list[pulumi.Resource]:
+        items = [i for v in values for i in (v if isinstance(v, list | tuple) else [v])]
+        return [*plain, *(i for i in items if isinstance(i, pulumi.Resource))]
+
+    return pulumi.Output.all(*outputs).apply(resources)
+
 
 #: Labels the provider adds to every labellable resource.
 LABELS = {"app": "gitpod"}

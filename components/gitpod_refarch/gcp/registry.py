@@ -20,7 +20,7 @@ import pulumi_gcp as gcp
 from ..contracts import ExternalRegistry, RegistryInfo, StorageInfo
 from .keys import keyed_account
 from .naming import account_id
-from .platform import ApiDependencies, GcpContext
+from .platform import ApiDependencies, GcpContext, wait_for
 from .settings import GCR_HOSTS
 
 TYPE = "gitpod:index:ArtifactRegistry"
@@ -66,7 +66,7 @@ class ArtifactRegistry(pulumi.ComponentResource):
         super().__init__(TYPE, name, None, opts)
         project = args["project"]
         location = args["location"]
-        child = pulumi.ResourceOptions(parent=self, depends_on=list(args.get("apis", ())))
+        child = pulumi.ResourceOptions(parent=self, depends_on=wait_for(args.get("apis", ())))
 
         # The Docker repository (protected). (Python only: not in the package schema, see provider.py.)
 

@@ -23,7 +23,7 @@ import pulumi_gcp as gcp
 from ..contracts import GcsStorage, StorageInfo
 from .keys import keyed_account
 from .naming import account_id, role_prefix
-from .platform import ApiDependencies, GcpContext
+from .platform import ApiDependencies, GcpContext, wait_for
 
 TYPE = "gitpod:index:GcsStorageAccess"
 
@@ -76,7 +76,7 @@ class GcsStorageAccess(pulumi.ComponentResource):
         project = args["project"]
         role_prefix = args["role_prefix"]
         prefix = args.get("bucket_prefix", BUCKET_PREFIX)
-        child = pulumi.ResourceOptions(parent=self, depends_on=list(args.get("apis", ())))
+        child = pulumi.ResourceOptions(parent=self, depends_on=wait_for(args.get("apis", ())))
 
         account, key_json, key_created = keyed_account(
             name,
