@@ -471,7 +471,7 @@ def test_every_cloud_component_property_is_described():
 def test_cloud_schema_types_are_plain_objects():
     """What the components take instead of dataclasses, and the Any their resource dependencies are."""
     types = schema()["types"]
-    assert set(types["gitpod:index:EksNodePoolArgs"]["properties"]) == {
+    assert set(types["gitpod:index:EksNodePool"]["properties"]) == {
         "key",
         "machineType",
         "minNodes",
@@ -480,15 +480,22 @@ def test_cloud_schema_types_are_plain_objects():
         "labels",
         "sysctls",
     }
-    assert set(types["gitpod:index:IdentityArgs"]["properties"]) == {"id", "name", "clientId", "principalId"}
-    assert types["gitpod:index:MaintenanceWindowArgs"]["properties"]["exclusions"]["items"]["$ref"] == (
-        "#/types/gitpod:index:MaintenanceExclusionArgs"
+    assert set(types["gitpod:index:ManagedIdentity"]["properties"]) == {"id", "name", "clientId", "principalId"}
+    assert types["gitpod:index:MaintenanceWindow"]["properties"]["exclusions"]["items"]["$ref"] == (
+        "#/types/gitpod:index:MaintenanceExclusionPeriod"
     )
     gke = schema()["resources"]["gitpod:index:GkeCluster"]["inputProperties"]
     assert gke["apis"]["items"]["$ref"] == "pulumi.json#/Any"
     # the Azure Placement fields keep their descriptions (repeated, not inherited)
     blob = schema()["resources"]["gitpod:index:BlobStorage"]["inputProperties"]
     assert "metadata.region" in blob["location"]["description"]
+
+
+def test_no_schema_type_name_ends_in_args():
+    """Pulumi's codegen appends `Args` to every input type, so a nested `TypedDict` named `...Args`
+    becomes `...ArgsArgs` in every generated SDK; the components' own `<Component>Args` are not types."""
+    doubled = sorted(name for name in schema()["types"] if name.endswith("Args"))
+    assert doubled == [], f"these become ...ArgsArgs in the generated SDKs, drop the suffix: {doubled}"
 
 
 def test_secret_outputs_are_named_in_their_descriptions_and_the_docs():
@@ -844,14 +851,14 @@ def test_cert_manager_schema():
     assert set(resource["properties"]) == {"issuerName", "secretName", "caSecretName", "namespace"}  # no resource reference
     assert _described(resource, types, "CertManager") == [] and _described(resource, types, "DnsZoneKind") == []
     inputs = resource["inputProperties"]
-    assert inputs["dns01"]["$ref"] == "#/types/gitpod:index:CertManagerDns01Args"
-    dns01 = types["gitpod:index:CertManagerDns01Args"]
+    assert inputs["dns01"]["$ref"] == "#/types/gitpod:index:CertManagerDns01"
+    dns01 = types["gitpod:index:CertManagerDns01"]
     assert dns01["required"] == ["kind"]
     assert dns01["properties"]["kind"]["$ref"] == "#/types/gitpod:index:DnsZoneKind"
     # the kinds are `gitpod:certificate.dns01`'s values; each object is its kind's
     assert _enum(types, "DnsZoneKind") == {"clouddns", "route53", "azuredns", "cloudflare"}
     assert set(dns01["properties"]) == {"kind", "cloudDns", "route53", "azureDns"}
-    assert sorted(types["gitpod:index:CertManagerRoute53Args"]["required"]) == ["region", "zoneId"]
+    assert sorted(types["gitpod:index:CertManagerRoute53"]["required"]) == ["region", "zoneId"]
     # the issuer stays a string (Python callers pass one); its values are the component's
     assert inputs["issuer"]["type"] == "string" and all(i in inputs["issuer"]["description"] for i in CERT_MANAGER_ISSUERS)
     # credentials may be Outputs; choices are plain (they decide which resources exist)
@@ -880,23 +887,23 @@ def test_installer_config_schema():
         ("Storage", {"incluster", "s3", "gcs", "azure"}, {"s3", "gcs", "azure"}),
         ("Registry", {"incluster", "external", "s3"}, {"external", "s3"}),
     ):
-        shape = types[f"gitpod:index:Installer{concern}Args"]
+        shape = types[f"gitpod:index:Installer{concern}"]
         assert shape["properties"]["kind"]["$ref"] == f"#/types/gitpod:index:Installer{concern}Kind"
         assert "required" not in shape  # kind defaults to `incluster`
         assert _enum(types, f"Installer{concern}Kind") == kinds
         assert set(shape["properties"]) == {"kind", *objects}  # one object per kind that needs one
-    assert sorted(types["gitpod:index:InstallerExternalDatabaseArgs"]["required"]) == ["host", "password", "username"]
-    assert types["gitpod:index:InstallerExternalDatabaseArgs"]["properties"]["port"] == {
+    assert sorted(types["gitpod:index:InstallerExternalDatabase"]["required"]) == ["host", "password", "username"]
+    assert types["gitpod:index:InstallerExternalDatabase"]["properties"]["port"] == {
         "type": "integer",
         "plain": True,
-        "description": types["gitpod:index:InstallerExternalDatabaseArgs"]["properties"]["port"]["description"],
+        "description": types["gitpod:index:InstallerExternalDatabase"]["properties"]["port"]["description"],
     }
-    assert "allowInsecureConnection" not in types["gitpod:index:InstallerS3StorageArgs"]["required"]
+    assert "allowInsecureConnection" not in types["gitpod:index:InstallerS3Storage"]["required"]
     for shape, field in (
-        ("InstallerExternalDatabaseArgs", "password"),
-        ("InstallerS3StorageArgs", "secretAccessKey"),
-        ("InstallerExternalRegistryArgs", "password"),
-        ("InstallerAuthProviderArgs", "clientSecret"),
+        ("InstallerExternalDatabase", "password"),
+        ("InstallerS3Storage", "secretAccessKey"),
+        ("InstallerExternalRegistry", "password"),
+        ("InstallerAuthProvider", "clientSecret"),
     ):
         assert "plain" not in types[f"gitpod:index:{shape}"]["properties"][field], f"{shape}.{field} must accept an Output"
     assert "plain" not in inputs["license"] and "plain" not in inputs["encryptionKeys"]
@@ -1178,10 +1185,10 @@ def test_external_dns_schema():
     assert sorted(resource["requiredInputs"]) == ["ownerId", "sourceNamespace", "zone"]
     assert set(resource["properties"]) == {"namespace"}
     assert _described(resource, types, "ExternalDns") == []
-    zone = types["gitpod:index:ExternalDnsZoneArgs"]
+    zone = types["gitpod:index:ExternalDnsZone"]
     assert zone["properties"]["kind"]["$ref"] == "#/types/gitpod:index:DnsZoneKind"  # the kinds CertManager's dns01 has
     assert set(zone["properties"]) == {"kind", "route53", "cloudDns", "azureDns", "cloudflare"}
-    assert resource["inputProperties"]["identity"]["$ref"] == "#/types/gitpod:index:CertManagerIdentityArgs"
+    assert resource["inputProperties"]["identity"]["$ref"] == "#/types/gitpod:index:CertManagerWorkloadIdentity"
     assert "plain" not in resource["inputProperties"]["cloudflareApiToken"]
 
 

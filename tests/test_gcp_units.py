@@ -142,7 +142,7 @@ def test_an_exclusion_covers_its_last_day_in_full():
 
 # -- quota ------------------------------------------------------------------------------------------------
 def test_quota_counts_vcpus_per_family_and_disks_per_type():
-    from gitpod_refarch.gcp.cluster import GkeNodePoolArgs
+    from gitpod_refarch.gcp.cluster import GkeNodePool
     from gitpod_refarch_tools.gcp_quota import cpu_quota, pool_quotas, vcpus
 
     assert (vcpus("n2d-standard-16"), cpu_quota("n2d-standard-16")) == (16, "N2D_CPUS")
@@ -150,7 +150,7 @@ def test_quota_counts_vcpus_per_family_and_disks_per_type():
     assert (vcpus("c2d-highmem-8"), cpu_quota("c2d-highmem-8")) == (8, "C2D_CPUS")
     with pytest.raises(ValueError, match="not a predefined"):
         vcpus("e2-medium")
-    pools: list[GkeNodePoolArgs] = [
+    pools: list[GkeNodePool] = [
         {"name": "ws", "machine_type": "n2d-standard-16", "min_nodes": 1, "max_nodes": 50, "disk_size_gb": 512, "labels": {}}
     ]
     temporary, regional = pool_quotas(pools, 3)

@@ -30,7 +30,7 @@ from .settings.model import MaintenanceExclusion, MaintenanceSettings, NodePoolS
 K = TypeVar("K", bound=Enum)
 
 
-class MaintenanceExclusionArgs(TypedDict):
+class MaintenanceExclusionPeriod(TypedDict):
     """A period in which the cloud must not upgrade anything (dates in UTC, both inclusive)."""
 
     name: str
@@ -41,7 +41,7 @@ class MaintenanceExclusionArgs(TypedDict):
     """Last day, an ISO date (`2027-01-03`)."""
 
 
-class MaintenanceWindowArgs(TypedDict, total=False):
+class MaintenanceWindow(TypedDict, total=False):
     """The weekly window in which GKE or AKS may upgrade and drain nodes on its own."""
 
     day: str
@@ -50,11 +50,11 @@ class MaintenanceWindowArgs(TypedDict, total=False):
     """`HH:MM` in UTC (default `00:00`)."""
     duration_hours: int
     """Length of the window (default 12)."""
-    exclusions: Sequence[MaintenanceExclusionArgs]
+    exclusions: Sequence[MaintenanceExclusionPeriod]
     """Periods without any upgrade (default none)."""
 
 
-class NodePoolSizeArgs(TypedDict):
+class NodePoolSize(TypedDict):
     """Size of one managed node pool."""
 
     machine_type: str
@@ -67,7 +67,7 @@ class NodePoolSizeArgs(TypedDict):
     """OS disk per node."""
 
 
-def maintenance_args(window: MaintenanceSettings) -> MaintenanceWindowArgs:
+def maintenance_args(window: MaintenanceSettings) -> MaintenanceWindow:
     """The plain form of a maintenance window, as the cloud components take it."""
     return {
         "day": window.day,
@@ -77,7 +77,7 @@ def maintenance_args(window: MaintenanceSettings) -> MaintenanceWindowArgs:
     }
 
 
-def maintenance_settings(args: MaintenanceWindowArgs) -> MaintenanceSettings:
+def maintenance_settings(args: MaintenanceWindow) -> MaintenanceSettings:
     """The window a component's plain `maintenance` arg describes; what it leaves out keeps the default."""
     window = MaintenanceSettings()
     return MaintenanceSettings(
@@ -91,12 +91,12 @@ def maintenance_settings(args: MaintenanceWindowArgs) -> MaintenanceSettings:
     )
 
 
-def node_pool_args(pool: NodePoolSettings) -> NodePoolSizeArgs:
+def node_pool_args(pool: NodePoolSettings) -> NodePoolSize:
     """The plain form of a pool's size, as the cloud components take it."""
     return {"machine_type": pool.machine_type, "min_nodes": pool.min_nodes, "max_nodes": pool.max_nodes, "disk_size_gb": pool.disk_size_gb}
 
 
-def node_pool_settings(args: NodePoolSizeArgs) -> NodePoolSettings:
+def node_pool_settings(args: NodePoolSize) -> NodePoolSettings:
     """The pool a component's plain pool arg describes (integers may arrive as floats from the engine)."""
     return NodePoolSettings(
         machine_type=args["machine_type"],

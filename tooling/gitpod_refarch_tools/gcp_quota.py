@@ -24,7 +24,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from gitpod_refarch.gcp.cluster import DISK_TYPE, REGIONAL_NODE_ZONES, TEMPORARY_POOL, GkeNodePoolArgs, initial_nodes_per_zone
+from gitpod_refarch.gcp.cluster import DISK_TYPE, REGIONAL_NODE_ZONES, TEMPORARY_POOL, GkeNodePool, initial_nodes_per_zone
 
 #: Machine families whose vCPUs count against the region's plain `CPUS` quota.
 PLAIN_CPU_FAMILIES = frozenset({"e2", "n1", "f1", "g1"})
@@ -75,7 +75,7 @@ class PoolQuota:
         return self.max_nodes * self.disk_size_gb
 
 
-def pool_quotas(pools: Sequence[GkeNodePoolArgs], zones: int) -> list[PoolQuota]:
+def pool_quotas(pools: Sequence[GkeNodePool], zones: int) -> list[PoolQuota]:
     """The temporary default pool (deleted before the others are created), then Gitpod's pools."""
     shape = TEMPORARY_POOL
     temporary = PoolQuota("default-pool (temporary)", shape["machine_type"], shape["disk_type"], shape["disk_size_gb"], zones, zones)
@@ -92,7 +92,7 @@ def pool_quotas(pools: Sequence[GkeNodePoolArgs], zones: int) -> list[PoolQuota]
     ]
 
 
-def markdown_table(pools: Sequence[GkeNodePoolArgs]) -> list[str]:
+def markdown_table(pools: Sequence[GkeNodePool]) -> list[str]:
     """docs/gcp.md's quota table: per layout and pool, at creation and at `maxNodes`."""
     lines = [
         "| Layout | Pool | Machine | Nodes at creation | vCPUs at creation (quota) | Boot disk at creation (quota) | vCPUs / disk at `maxNodes` |",

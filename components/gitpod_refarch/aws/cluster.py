@@ -93,7 +93,7 @@ class NodePool:
         return min(max(current, self.min_nodes), self.max_nodes)
 
 
-class EksNodePoolArgs(TypedDict, total=False):
+class EksNodePool(TypedDict, total=False):
     """One managed node group, as plain values (the component makes a `NodePool` of it)."""
 
     key: Required[str]
@@ -112,7 +112,7 @@ class EksNodePoolArgs(TypedDict, total=False):
     """Kernel settings the nodes' user data applies at boot (default: none)."""
 
 
-def node_pool(args: EksNodePoolArgs) -> NodePool:
+def node_pool(args: EksNodePool) -> NodePool:
     """The `NodePool` a pool's plain args describe (what another language's program sends)."""
     return NodePool(
         args["key"],
@@ -154,7 +154,7 @@ class EksClusterArgs(TypedDict, total=False):
     ami_parameter: str
     """SSM parameter path `ami_id` was read from; the nodes keep their image until it changes
     (default: none, the image is keyed by `ami_id` itself, i.e. a pinned id)."""
-    node_pools: Required[Sequence[EksNodePoolArgs]]
+    node_pools: Required[Sequence[EksNodePool]]
     """The managed node groups (required)."""
     service_cidr: Required[str]
     """Kubernetes Service range, outside the VPC (required; the program uses `settings.SERVICE_CIDR`)."""
@@ -580,11 +580,11 @@ def _sizes_by_tag(groups: Sequence[Any]) -> dict[str, int]:
 
 
 # -- the builder ------------------------------------------------------------------------------------
-def _pools(ctx: AwsContext) -> list[EksNodePoolArgs]:
+def _pools(ctx: AwsContext) -> list[EksNodePool]:
     names = ("services", "regular-workspaces", "headless-workspaces")
-    pools: list[EksNodePoolArgs] = []
+    pools: list[EksNodePool] = []
     for name, (key, p) in zip(names, ctx.settings.cluster.node_pools.items(), strict=True):
-        pool: EksNodePoolArgs = {
+        pool: EksNodePool = {
             "key": name,
             "machine_type": p.machine_type,
             "min_nodes": p.min_nodes,

@@ -15,8 +15,8 @@ from ..contracts import CONTAINERD_DEFAULT, AzureDnsZoneInfo, CertManagerIdentit
 from ..externaldns import NAMESPACE as EXTERNAL_DNS_NAMESPACE
 from ..externaldns import SERVICE_ACCOUNT as EXTERNAL_DNS_SERVICE_ACCOUNT
 from ..plainargs import (
-    MaintenanceWindowArgs,
-    NodePoolSizeArgs,
+    MaintenanceWindow,
+    NodePoolSize,
     maintenance_args,
     maintenance_settings,
     node_pool_args,
@@ -25,7 +25,7 @@ from ..plainargs import (
 from ..settings.model import MaintenanceSettings, NodePoolSettings
 from . import roles
 from .kubeconfig import kubeconfig
-from .platform import AzureContext, Identity, IdentityArgs
+from .platform import AzureContext, Identity, ManagedIdentity
 from .settings import NODE_OS_UPGRADE_CHANNEL, UPGRADE_CHANNEL, kubernetes_version, node_os_sku
 
 TYPE = "gitpod:index:AksCluster"
@@ -72,13 +72,13 @@ class AksClusterArgs(TypedDict, total=False):
     """Subscription of the role definitions granted to the control-plane identity (required)."""
     node_subnet_id: Required[pulumi.Input[str]]
     """Subnet the nodes join (required)."""
-    kubelet_identity: Required[IdentityArgs]
+    kubelet_identity: Required[ManagedIdentity]
     """User-assigned identity the kubelets run as, so registries can grant it AcrPull up front (required)."""
-    services_pool: Required[NodePoolSizeArgs]
+    services_pool: Required[NodePoolSize]
     """The system pool, labelled for Gitpod's meta, IDE and workspace services; every pool autoscales (required)."""
-    regular_pool: Required[NodePoolSizeArgs]
+    regular_pool: Required[NodePoolSize]
     """Pool for regular workspaces (required)."""
-    headless_pool: Required[NodePoolSizeArgs]
+    headless_pool: Required[NodePoolSize]
     """Pool for headless (prebuild) workspaces (required)."""
     os_sku: Required[str]
     """Node image of every pool: `Ubuntu2204`, `Ubuntu` or `AzureLinux` (required)."""
@@ -103,7 +103,7 @@ class AksClusterArgs(TypedDict, total=False):
     """Cluster auto-upgrade channel, e.g. `patch` (required; see docs/azure.md for how it shapes upgrades)."""
     node_os_upgrade_channel: Required[str]
     """Node OS auto-upgrade channel, e.g. `NodeImage` (required)."""
-    maintenance: MaintenanceWindowArgs
+    maintenance: MaintenanceWindow
     """The weekly window (UTC) in which AKS may run both auto-upgrade channels (without it AKS upgrades whenever it likes)."""
     cert_manager: WorkloadIdentitySpec
     """The identity cert-manager's service account is federated with (for Azure DNS)."""

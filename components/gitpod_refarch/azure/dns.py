@@ -11,7 +11,7 @@ import pulumi_azure_native.dns as dns
 
 from ..contracts import AzureDnsZoneInfo, DnsInfo
 from . import roles
-from .platform import AzureContext, Identity, IdentityArgs
+from .platform import AzureContext, Identity, ManagedIdentity
 from .settings import existing_zone, zone_name
 
 TYPE = "gitpod:index:AzureDnsZone"
@@ -24,9 +24,9 @@ class AzureDnsZoneArgs(TypedDict, total=False):
     """Resource group of the zone (required)."""
     subscription_id: Required[pulumi.Input[str]]
     """Subscription of the zone (required)."""
-    cert_manager_identity: Required[IdentityArgs]
+    cert_manager_identity: Required[ManagedIdentity]
     """Identity granted DNS Zone Contributor on this zone only (required)."""
-    records_identity: IdentityArgs
+    records_identity: ManagedIdentity
     """external-dns' identity: DNS Zone Contributor on this zone, Reader on its resource group (optional)."""
     existing_zone_id: str
     """Resource ID of an existing zone to use instead of creating one."""

@@ -26,7 +26,7 @@ from .settings import AzureSettings, resource_group_name
 TYPE = "gitpod:index:AzurePlatform"
 
 
-class IdentityArgs(TypedDict):
+class ManagedIdentity(TypedDict):
     """A user-assigned managed identity as a component arg: plain values another language can send."""
 
     id: pulumi.Input[str]
@@ -57,7 +57,7 @@ class Identity:
         return Identity(identity.id, identity.name, identity.client_id, identity.principal_id)
 
     @staticmethod
-    def of(args: IdentityArgs) -> "Identity":
+    def of(args: ManagedIdentity) -> "Identity":
         """The identity a component's plain arg describes."""
         return Identity(
             pulumi.Output.from_input(args["id"]),
@@ -66,7 +66,7 @@ class Identity:
             pulumi.Output.from_input(args["principal_id"]),
         )
 
-    def args(self) -> IdentityArgs:
+    def args(self) -> ManagedIdentity:
         """The plain form the components take (`AksCluster.kubelet_identity`, `AzureDnsZone`'s identities)."""
         return {"id": self.id, "name": self.name, "client_id": self.client_id, "principal_id": self.principal_id}
 

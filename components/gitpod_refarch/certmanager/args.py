@@ -34,7 +34,7 @@ class DnsZoneKind(str, Enum):
     """A Cloudflare zone; the API token is `cloudflareApiToken`."""
 
 
-class CertManagerCloudDnsArgs(TypedDict):
+class CertManagerCloudDns(TypedDict):
     """A Cloud DNS zone (`dns01.kind: clouddns`)."""
 
     project: pulumi.Input[str]
@@ -43,7 +43,7 @@ class CertManagerCloudDnsArgs(TypedDict):
     """The zone's Cloud DNS resource name (not its DNS name)."""
 
 
-class CertManagerRoute53Args(TypedDict):
+class CertManagerRoute53(TypedDict):
     """A Route53 hosted zone (`dns01.kind: route53`)."""
 
     region: pulumi.Input[str]
@@ -52,7 +52,7 @@ class CertManagerRoute53Args(TypedDict):
     """The hosted zone's id."""
 
 
-class CertManagerAzureDnsArgs(TypedDict):
+class CertManagerAzureDns(TypedDict):
     """An Azure DNS zone (`dns01.kind: azuredns`), reached with a user-assigned managed identity."""
 
     zone_name: pulumi.Input[str]
@@ -65,16 +65,16 @@ class CertManagerAzureDnsArgs(TypedDict):
     """Client id of the managed identity cert-manager's service account is federated with."""
 
 
-class CertManagerDns01Args(TypedDict, total=False):
+class CertManagerDns01(TypedDict, total=False):
     """The zone that answers DNS-01 challenges: its `kind`, and the object of the same name."""
 
     kind: Required[DnsZoneKind]
     """Which DNS service holds the zone; the object for it is required, the others must be absent."""
-    cloud_dns: CertManagerCloudDnsArgs
+    cloud_dns: CertManagerCloudDns
     """With kind `clouddns`."""
-    route53: CertManagerRoute53Args
+    route53: CertManagerRoute53
     """With kind `route53`."""
-    azure_dns: CertManagerAzureDnsArgs
+    azure_dns: CertManagerAzureDns
     """With kind `azuredns`."""
 
 
@@ -87,7 +87,7 @@ DNS01_FIELDS: dict[DnsZoneKind, str | None] = {
 }
 
 
-class CertManagerIssuerRefArgs(TypedDict):
+class CertManagerIssuerRef(TypedDict):
     """An Issuer or ClusterIssuer you already run (issuer `issuerRef`)."""
 
     name: str
@@ -96,7 +96,7 @@ class CertManagerIssuerRefArgs(TypedDict):
     """`ClusterIssuer` or `Issuer` (an Issuer must be in `certificateNamespace`)."""
 
 
-class CertManagerIdentityArgs(TypedDict, total=False):
+class CertManagerWorkloadIdentity(TypedDict, total=False):
     """What gives cert-manager's pods ambient cloud credentials for DNS-01 (none for Cloudflare)."""
 
     service_account_annotations: Mapping[str, pulumi.Input[str]]
@@ -128,11 +128,11 @@ class CertManagerArgs(TypedDict, total=False):
     """Namespace cert-manager runs in (default `cert-manager`)."""
     email: str
     """ACME account e-mail (optional; Let's Encrypt no longer sends expiry mail)."""
-    dns01: CertManagerDns01Args
+    dns01: CertManagerDns01
     """The zone that answers DNS-01 challenges; required with the Let's Encrypt issuers."""
     cloudflare_api_token: pulumi.Input[str]
     """Cloudflare API token (Zone:DNS:Edit) with `dns01.kind: cloudflare`; always stored as a secret."""
-    identity: CertManagerIdentityArgs
+    identity: CertManagerWorkloadIdentity
     """Service-account annotations / pod labels that give cert-manager ambient cloud credentials."""
     existing_tls_cert: pulumi.Input[str]
     """PEM certificate chain for issuer `existing`."""
@@ -145,12 +145,12 @@ class CertManagerArgs(TypedDict, total=False):
     startupapicheck), for air-gapped clusters; default: quay.io/jetstack."""
     chart_values: Mapping[str, Any]
     """Extra chart values merged over the defaults."""
-    issuer_ref: CertManagerIssuerRefArgs
+    issuer_ref: CertManagerIssuerRef
     """For issuer `issuerRef`: the Issuer or ClusterIssuer you already run; the Certificate names it
     and the component creates no issuer of its own."""
 
 
-def dns01_args(zone: DnsInfo) -> CertManagerDns01Args:
+def dns01_args(zone: DnsInfo) -> CertManagerDns01:
     """The program's zone contract as the component's plain arg (only what the solver needs)."""
     match zone:
         case CloudDnsZoneInfo():
@@ -158,7 +158,7 @@ def dns01_args(zone: DnsInfo) -> CertManagerDns01Args:
         case Route53ZoneInfo():
             return {"kind": DnsZoneKind.ROUTE53, "route53": {"region": zone.region, "zone_id": zone.zone_id}}
         case AzureDnsZoneInfo():
-            azure: CertManagerAzureDnsArgs = {
+            azure: CertManagerAzureDns = {
                 "zone_name": zone.zone_name,
                 "resource_group_name": zone.resource_group_name,
                 "subscription_id": zone.subscription_id,
@@ -169,6 +169,6 @@ def dns01_args(zone: DnsInfo) -> CertManagerDns01Args:
             return {"kind": DnsZoneKind.CLOUDFLARE}
 
 
-def identity_args(identity: CertManagerIdentity) -> CertManagerIdentityArgs:
+def identity_args(identity: CertManagerIdentity) -> CertManagerWorkloadIdentity:
     """The program's identity contract as the component's plain arg."""
     return {"service_account_annotations": dict(identity.service_account_annotations), "pod_labels": dict(identity.pod_labels)}

@@ -7,7 +7,7 @@ from typing import Any
 
 import pulumi
 
-from .args import CertManagerDns01Args, DnsZoneKind
+from .args import CertManagerDns01, DnsZoneKind
 
 LETSENCRYPT_SERVERS = {
     "letsencrypt": "https://acme-v02.api.letsencrypt.org/directory",
@@ -39,7 +39,7 @@ def dns_names(domain: str) -> list[str]:
     return [domain, f"*.{domain}", f"*.ws.{domain}"]
 
 
-def dns01_solver(zone: CertManagerDns01Args) -> dict[str, Any]:
+def dns01_solver(zone: CertManagerDns01) -> dict[str, Any]:
     """The entry for `spec.acme.solvers` that answers challenges in `zone`, with its provider's own keys
     (https://cert-manager.io/docs/configuration/acme/dns01/)."""
     kind = DnsZoneKind(zone["kind"])

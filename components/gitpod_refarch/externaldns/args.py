@@ -12,11 +12,11 @@ from typing import TypedDict
 import pulumi
 from typing_extensions import Required  # typing.Required is 3.11+; typing-extensions comes with pulumi
 
-from ..certmanager.args import CertManagerIdentityArgs, DnsZoneKind
+from ..certmanager.args import CertManagerWorkloadIdentity, DnsZoneKind
 from ..contracts import AzureDnsZoneInfo, CloudDnsZoneInfo, CloudflareZoneInfo, DnsInfo, Route53ZoneInfo
 
 
-class ExternalDnsRoute53Args(TypedDict):
+class ExternalDnsRoute53(TypedDict):
     """A Route53 hosted zone (`zone.kind: route53`)."""
 
     zone_name: pulumi.Input[str]
@@ -27,7 +27,7 @@ class ExternalDnsRoute53Args(TypedDict):
     """The AWS region external-dns calls Route53 through."""
 
 
-class ExternalDnsCloudDnsArgs(TypedDict):
+class ExternalDnsCloudDns(TypedDict):
     """A Cloud DNS zone (`zone.kind: clouddns`)."""
 
     project: pulumi.Input[str]
@@ -38,7 +38,7 @@ class ExternalDnsCloudDnsArgs(TypedDict):
     """The zone's DNS name without the trailing dot (the domain filter)."""
 
 
-class ExternalDnsAzureDnsArgs(TypedDict):
+class ExternalDnsAzureDns(TypedDict):
     """An Azure DNS zone (`zone.kind: azuredns`)."""
 
     zone_name: pulumi.Input[str]
@@ -49,25 +49,25 @@ class ExternalDnsAzureDnsArgs(TypedDict):
     """The resource group that holds the zone; external-dns lists the zones of this group only."""
 
 
-class ExternalDnsCloudflareArgs(TypedDict):
+class ExternalDnsCloudflare(TypedDict):
     """A Cloudflare zone (`zone.kind: cloudflare`); the token is `cloudflareApiToken`."""
 
     zone_name: pulumi.Input[str]
     """The zone's name (the domain filter)."""
 
 
-class ExternalDnsZoneArgs(TypedDict, total=False):
+class ExternalDnsZone(TypedDict, total=False):
     """The zone Gitpod's records go to: its `kind`, and the object of the same name."""
 
     kind: Required[DnsZoneKind]
     """Which DNS service holds the zone; the object for it is required, the others must be absent."""
-    route53: ExternalDnsRoute53Args
+    route53: ExternalDnsRoute53
     """With kind `route53`."""
-    cloud_dns: ExternalDnsCloudDnsArgs
+    cloud_dns: ExternalDnsCloudDns
     """With kind `clouddns`."""
-    azure_dns: ExternalDnsAzureDnsArgs
+    azure_dns: ExternalDnsAzureDns
     """With kind `azuredns`."""
-    cloudflare: ExternalDnsCloudflareArgs
+    cloudflare: ExternalDnsCloudflare
     """With kind `cloudflare`."""
 
 
@@ -83,13 +83,13 @@ ZONE_FIELDS: dict[DnsZoneKind, str | None] = {
 class ExternalDnsArgs(TypedDict, total=False):
     """external-dns' chart, watching Gitpod's `proxy` Service and writing one zone."""
 
-    zone: Required[ExternalDnsZoneArgs]
+    zone: Required[ExternalDnsZone]
     """The zone to write Gitpod's records into; its kind picks external-dns' provider."""
     source_namespace: Required[pulumi.Input[str]]
     """Gitpod's namespace, where the installer creates the `proxy` Service."""
     owner_id: Required[str]
     """TXT owner id, unique per stack and never changed."""
-    identity: CertManagerIdentityArgs
+    identity: CertManagerWorkloadIdentity
     """Service-account annotations / pod labels that give external-dns ambient cloud credentials."""
     cloudflare_api_token: pulumi.Input[str]
     """Cloudflare API token (Zone:Read, DNS:Edit) with `zone.kind: cloudflare`; always stored as a secret."""
@@ -103,16 +103,16 @@ class ExternalDnsArgs(TypedDict, total=False):
     """Mirror prefix for the image (default registry.k8s.io/external-dns)."""
 
 
-def zone_args(zone: DnsInfo) -> ExternalDnsZoneArgs:
+def zone_args(zone: DnsInfo) -> ExternalDnsZone:
     """The program's zone contract as the component's plain arg (only what external-dns needs)."""
     match zone:
         case Route53ZoneInfo():
             return {"kind": DnsZoneKind.ROUTE53, "route53": {"zone_name": zone.zone_name, "zone_id": zone.zone_id, "region": zone.region}}
         case CloudDnsZoneInfo():
-            gcp: ExternalDnsCloudDnsArgs = {"project": zone.project, "zone_name": zone.zone_name, "dns_name": zone.dns_name}
+            gcp: ExternalDnsCloudDns = {"project": zone.project, "zone_name": zone.zone_name, "dns_name": zone.dns_name}
             return {"kind": DnsZoneKind.CLOUDDNS, "cloud_dns": gcp}
         case AzureDnsZoneInfo():
-            azure: ExternalDnsAzureDnsArgs = {
+            azure: ExternalDnsAzureDns = {
                 "zone_name": zone.zone_name,
                 "subscription_id": zone.subscription_id,
                 "resource_group_name": zone.resource_group_name,

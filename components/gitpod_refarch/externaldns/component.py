@@ -25,10 +25,10 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from ..certmanager.args import CertManagerIdentityArgs, DnsZoneKind
+from ..certmanager.args import CertManagerWorkloadIdentity, DnsZoneKind
 from ..plainargs import missing_required, refuse, variant
 from . import CHART, NAMESPACE, PROXY_LABELS, REPOSITORY, SERVICE_ACCOUNT, TXT_PREFIX, TXT_WILDCARD_REPLACEMENT, VERSION
-from .args import ZONE_FIELDS, ExternalDnsArgs, ExternalDnsZoneArgs
+from .args import ZONE_FIELDS, ExternalDnsArgs, ExternalDnsZone
 
 TYPE = "gitpod:index:ExternalDns"
 
@@ -55,7 +55,7 @@ class ProviderConfig:
     volume_mounts: Sequence[Mapping[str, Any]] = ()
 
 
-def provider_config(zone: ExternalDnsZoneArgs, cloudflare_api_token: pulumi.Input[str] | None = None) -> ProviderConfig:
+def provider_config(zone: ExternalDnsZone, cloudflare_api_token: pulumi.Input[str] | None = None) -> ProviderConfig:
     """How external-dns reaches `zone`, with the provider's own flags (see the module docstring)."""
     kind = DnsZoneKind(zone["kind"])
     if kind == DnsZoneKind.ROUTE53:
@@ -112,7 +112,7 @@ def chart_values(
     *,
     owner_id: str,
     source_namespace: pulumi.Input[str],
-    identity: CertManagerIdentityArgs,
+    identity: CertManagerWorkloadIdentity,
     image_repository: str | None = None,
 ) -> dict[str, Any]:
     """The chart's values (keys as in its values.yaml at chart 1.21.1).

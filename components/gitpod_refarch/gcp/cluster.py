@@ -32,7 +32,7 @@ from ..certmanager.issuers import SERVICE_ACCOUNT as CERT_MANAGER_SERVICE_ACCOUN
 from ..contracts import CONTAINERD_DEFAULT, CertManagerIdentity, CloudDnsZoneInfo, ClusterInfo, DnsInfo
 from ..externaldns import NAMESPACE as EXTERNAL_DNS_NAMESPACE
 from ..externaldns import SERVICE_ACCOUNT as EXTERNAL_DNS_SERVICE_ACCOUNT
-from ..plainargs import MaintenanceWindowArgs, maintenance_args, maintenance_settings
+from ..plainargs import MaintenanceWindow, maintenance_args, maintenance_settings
 from ..settings.model import ClusterSettings
 from .kubeconfig import context_name, kubeconfig
 from .maintenance import maintenance_policy
@@ -107,7 +107,7 @@ def nested(value: Any, key: str) -> str | None:
     return None
 
 
-class GkeNodePoolArgs(TypedDict, total=False):
+class GkeNodePool(TypedDict, total=False):
     name: Required[str]
     """GKE node-pool name, unique in the cluster (required)."""
     machine_type: Required[str]
@@ -151,7 +151,7 @@ class GkeClusterArgs(TypedDict, total=False):
     """Boot every pool's nodes with Shielded VM Secure Boot (default true)."""
     node_service_account: Required[pulumi.Input[str]]
     """E-mail of the nodes' service account (required)."""
-    node_pools: Required[Sequence[GkeNodePoolArgs]]
+    node_pools: Required[Sequence[GkeNodePool]]
     """The node pools (required)."""
     deletion_protection: bool
     """Make the provider refuse to delete (or replace) the cluster; default true."""
@@ -165,7 +165,7 @@ class GkeClusterArgs(TypedDict, total=False):
     """E-mail of the Google service account external-dns' Kubernetes service account may impersonate."""
     apis: ApiDependencies
     """What the project APIs (container, compute, iam) need before use, e.g. their `gcp.projects.Service`s."""
-    maintenance: Required[MaintenanceWindowArgs]
+    maintenance: Required[MaintenanceWindow]
     """When GKE may upgrade, e.g. Sundays from 00:00 UTC for 12 hours, and whole days it must not (required)."""
 
 
@@ -299,7 +299,7 @@ class GkeCluster(pulumi.ComponentResource):
         self.register_outputs({"clusterName": self.cluster_name, "endpoint": self.endpoint, "kubeconfig": self.kubeconfig})
 
     def _node_pool(
-        self, name: str, pool: GkeNodePoolArgs, project: str, location: str, service_account: pulumi.Input[str], secure_boot: bool
+        self, name: str, pool: GkeNodePool, project: str, location: str, service_account: pulumi.Input[str], secure_boot: bool
     ) -> gcp.container.NodePool:
         min_nodes = pool["min_nodes"]
         return gcp.container.NodePool(
@@ -359,7 +359,7 @@ class GkeCluster(pulumi.ComponentResource):
         return CertManagerIdentity(service_account_annotations={WORKLOAD_IDENTITY_ANNOTATION: email})
 
 
-def node_pools(c: ClusterSettings) -> list[GkeNodePoolArgs]:
+def node_pools(c: ClusterSettings) -> list[GkeNodePool]:
     """Gitpod's three pools as the settings size them, with their workload labels (also what the tooling's `gcp_quota` counts)."""
     return [
         {

@@ -30,7 +30,7 @@ class InstallerDatabaseKind(str, Enum):
     """Cloud SQL through the Cloud SQL Auth Proxy the installer deploys (`database.cloudSQL`)."""
 
 
-class InstallerExternalDatabaseArgs(TypedDict, total=False):
+class InstallerExternalDatabase(TypedDict, total=False):
     """A MySQL reached by host (`database.kind: external`)."""
 
     host: Required[pulumi.Input[str]]
@@ -45,7 +45,7 @@ class InstallerExternalDatabaseArgs(TypedDict, total=False):
     """PEM CA for TLS to the database (`database.ssl.caCert`)."""
 
 
-class InstallerCloudSqlArgs(TypedDict):
+class InstallerCloudSql(TypedDict):
     """Cloud SQL through the proxy (`database.kind: cloudsql`)."""
 
     instance: pulumi.Input[str]
@@ -58,14 +58,14 @@ class InstallerCloudSqlArgs(TypedDict):
     """Its password; always stored as a secret."""
 
 
-class InstallerDatabaseArgs(TypedDict, total=False):
+class InstallerDatabase(TypedDict, total=False):
     """Gitpod's MySQL: its `kind`, and the object of the same name."""
 
     kind: InstallerDatabaseKind
     """Which MySQL (default `incluster`); `external` needs `external`, `cloudsql` needs `cloudSql`."""
-    external: InstallerExternalDatabaseArgs
+    external: InstallerExternalDatabase
     """With kind `external`."""
-    cloud_sql: InstallerCloudSqlArgs
+    cloud_sql: InstallerCloudSql
     """With kind `cloudsql`."""
 
 
@@ -82,7 +82,7 @@ class InstallerStorageKind(str, Enum):
     """An Azure storage account, through the installer's MinIO gateway (`objectStorage.azure`)."""
 
 
-class InstallerS3StorageArgs(TypedDict, total=False):
+class InstallerS3Storage(TypedDict, total=False):
     """An S3-compatible bucket (`storage.kind: s3`)."""
 
     region: Required[pulumi.Input[str]]
@@ -99,7 +99,7 @@ class InstallerS3StorageArgs(TypedDict, total=False):
     """Plain HTTP to the endpoint (default false)."""
 
 
-class InstallerGcsStorageArgs(TypedDict):
+class InstallerGcsStorage(TypedDict):
     """Google Cloud Storage (`storage.kind: gcs`)."""
 
     region: pulumi.Input[str]
@@ -110,7 +110,7 @@ class InstallerGcsStorageArgs(TypedDict):
     """Key of a service account that may manage them; always stored as a secret."""
 
 
-class InstallerAzureStorageArgs(TypedDict):
+class InstallerAzureStorage(TypedDict):
     """An Azure storage account (`storage.kind: azure`)."""
 
     region: pulumi.Input[str]
@@ -121,16 +121,16 @@ class InstallerAzureStorageArgs(TypedDict):
     """Its access key; always stored as a secret."""
 
 
-class InstallerStorageArgs(TypedDict, total=False):
+class InstallerStorage(TypedDict, total=False):
     """Object storage: its `kind`, and the object of the same name."""
 
     kind: InstallerStorageKind
     """Which storage (default `incluster`); `s3`, `gcs` and `azure` each need the object of that name."""
-    s3: InstallerS3StorageArgs
+    s3: InstallerS3Storage
     """With kind `s3`."""
-    gcs: InstallerGcsStorageArgs
+    gcs: InstallerGcsStorage
     """With kind `gcs`."""
-    azure: InstallerAzureStorageArgs
+    azure: InstallerAzureStorage
     """With kind `azure`."""
 
 
@@ -145,7 +145,7 @@ class InstallerRegistryKind(str, Enum):
     """The installer's registry, storing its blobs in an S3 bucket (`containerRegistry.s3storage`)."""
 
 
-class InstallerExternalRegistryArgs(TypedDict):
+class InstallerExternalRegistry(TypedDict):
     """A registry Gitpod pushes to (`registry.kind: external`)."""
 
     url: pulumi.Input[str]
@@ -158,7 +158,7 @@ class InstallerExternalRegistryArgs(TypedDict):
     """Password or token; always stored as a secret."""
 
 
-class InstallerS3RegistryArgs(TypedDict):
+class InstallerS3Registry(TypedDict):
     """The bucket of the installer's registry (`registry.kind: s3`)."""
 
     bucket: pulumi.Input[str]
@@ -173,18 +173,18 @@ class InstallerS3RegistryArgs(TypedDict):
     """Secret access key; always stored as a secret."""
 
 
-class InstallerRegistryArgs(TypedDict, total=False):
+class InstallerRegistry(TypedDict, total=False):
     """The container registry: its `kind`, and the object of the same name."""
 
     kind: InstallerRegistryKind
     """Which registry (default `incluster`); `external` and `s3` each need the object of that name."""
-    external: InstallerExternalRegistryArgs
+    external: InstallerExternalRegistry
     """With kind `external`."""
-    s3: InstallerS3RegistryArgs
+    s3: InstallerS3Registry
     """With kind `s3`."""
 
 
-class InstallerRegistryCredentialArgs(TypedDict):
+class InstallerRegistryCredential(TypedDict):
     """Credentials for one registry (`imagePullSecrets`, `baseImageRegistries`)."""
 
     server: str
@@ -195,7 +195,7 @@ class InstallerRegistryCredentialArgs(TypedDict):
     """Password or token; always stored as a secret."""
 
 
-class InstallerAuthProviderArgs(TypedDict, total=False):
+class InstallerAuthProvider(TypedDict, total=False):
     """An OAuth app users sign in with (`authProviders`)."""
 
     type: Required[str]
@@ -210,7 +210,7 @@ class InstallerAuthProviderArgs(TypedDict, total=False):
     """OAuth client secret; always stored as a secret."""
 
 
-class InstallerHttpProxyArgs(TypedDict, total=False):
+class InstallerHttpProxy(TypedDict, total=False):
     """The proxy Gitpod's components use for outbound HTTP(S) (`httpProxy`)."""
 
     http_proxy: Required[pulumi.Input[str]]
@@ -222,7 +222,7 @@ class InstallerHttpProxyArgs(TypedDict, total=False):
     be the cluster's pod and Service ranges."""
 
 
-class InstallerPvcArgs(TypedDict, total=False):
+class InstallerPvc(TypedDict, total=False):
     """A workspace PersistentVolumeClaim template."""
 
     size: str
@@ -233,7 +233,7 @@ class InstallerPvcArgs(TypedDict, total=False):
     """VolumeSnapshot class (default: the cluster's default)."""
 
 
-class InstallerWorkspaceArgs(TypedDict, total=False):
+class InstallerWorkspace(TypedDict, total=False):
     """Workspace resources, timeouts and claims (`workspace`), with the installer's defaults."""
 
     requests: dict[str, str]
@@ -248,9 +248,9 @@ class InstallerWorkspaceArgs(TypedDict, total=False):
     """Extended inactivity timeout (default: Gitpod's)."""
     timeout_after_close: str
     """Timeout after the IDE closes (default: Gitpod's)."""
-    pvc: InstallerPvcArgs
+    pvc: InstallerPvc
     """Claim of regular workspaces."""
-    prebuild_pvc: InstallerPvcArgs
+    prebuild_pvc: InstallerPvc
     """Claim of prebuilds."""
 
 
@@ -259,11 +259,11 @@ class InstallerConfigArgs(TypedDict, total=False):
 
     domain: Required[str]
     """Gitpod's domain (`domain`); the certificate must cover it, `*.` it and `*.ws.` it."""
-    database: InstallerDatabaseArgs
+    database: InstallerDatabase
     """Gitpod's MySQL (default: the installer's in-cluster MySQL)."""
-    storage: InstallerStorageArgs
+    storage: InstallerStorage
     """Object storage (default: the installer's in-cluster MinIO)."""
-    registry: InstallerRegistryArgs
+    registry: InstallerRegistry
     """The container registry (default: the installer's in-cluster registry)."""
     certificate_secret_name: str
     """TLS Secret for `certificate` (default `https-certificates`, `CertManager`'s `secretName`)."""
@@ -292,9 +292,9 @@ class InstallerConfigArgs(TypedDict, total=False):
     """`observability.logLevel` (default `info`)."""
     fs_shift_method: str
     """`workspace.runtime.fsShiftMethod` (default `fuse`)."""
-    image_pull_secrets: list[InstallerRegistryCredentialArgs]
+    image_pull_secrets: list[InstallerRegistryCredential]
     """Credentials for pulling Gitpod's images from a mirror (`imagePullSecrets`), one Secret each."""
-    auth_providers: list[InstallerAuthProviderArgs]
+    auth_providers: list[InstallerAuthProvider]
     """OAuth apps users sign in with (`authProviders`), one Secret each."""
     block_new_users: bool
     """`blockNewUsers.enabled`: only `passlist` domains may sign up (default false)."""
@@ -302,13 +302,13 @@ class InstallerConfigArgs(TypedDict, total=False):
     """`blockNewUsers.passlist`: e-mail domains that may sign up."""
     open_vsx_url: str
     """`openVSX.url`: the extension registry (default `https://open-vsx.org`)."""
-    workspace: InstallerWorkspaceArgs
+    workspace: InstallerWorkspace
     """Workspace resources, timeouts and claims."""
-    http_proxy: InstallerHttpProxyArgs
+    http_proxy: InstallerHttpProxy
     """The proxy Gitpod's components use (`httpProxy`)."""
     license: pulumi.Input[str]
     """A Gitpod license key (`license`); always stored as a secret."""
-    base_image_registries: list[InstallerRegistryCredentialArgs]
+    base_image_registries: list[InstallerRegistryCredential]
     """Credentials for private workspace base images; their hosts go to `privateBaseImageAllowList`."""
     drop_image_repo: bool
     """`dropImageRepo`: for mirrors that flatten image paths."""
