@@ -45,7 +45,7 @@ from .installer.schema import validate_config, validate_secrets
 from .installer.values import InstallerInputs, InstallerValues, build_installer_values
 from .settings import Settings, SettingsError, load_settings
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "CONTAINERD_DEFAULT",
