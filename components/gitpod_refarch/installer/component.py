@@ -255,23 +255,22 @@ class InstallerConfig(pulumi.ComponentResource):
             inputs = InstallerInputs(**{**inputs.__dict__, "ssh_gateway_host_key": host_key.private_key_pem})
 
         values: InstallerValues = build_installer_values(inputs)
-        #: The Secrets as resources, for whatever must run after them (the installer Job). Not an
-        #: output: other languages wait for the component itself.
-        self.secrets: list[k8s.core.v1.Secret] = []
-        #: The same Secrets by their Kubernetes name (e.g. `custom-registry-credentials`, which the Job mounts).
-        self.secret_named: dict[str, k8s.core.v1.Secret] = {}
-        for spec in values.secrets:
-            secret = k8s.core.v1.Secret(
+        #: The Secrets by their Kubernetes name (e.g. `custom-registry-credentials`, which the Job
+        #: mounts). Not an output: other languages wait for the component itself.
+        self.secret_named: dict[str, k8s.core.v1.Secret] = {
+            spec.name: k8s.core.v1.Secret(
                 f"{name}-{spec.name}",
                 metadata={"name": spec.name, "namespace": ns.metadata.name, "labels": {"app.kubernetes.io/part-of": "gitpod"}},
                 type=spec.type,
                 string_data={key: pulumi.Output.secret(value) for key, value in spec.string_data.items()},
                 opts=pulumi.ResourceOptions(parent=self),
             )
-            self.secrets.append(secret)
-            self.secret_named[spec.name] = secret
+            for spec in values.secrets
+        }
+        #: The same Secrets in the installer's order, for whatever must run after them (the installer Job).
+        self.secrets: list[k8s.core.v1.Secret] = list(self.secret_named.values())
+        self.secret_names = pulumi.Output.from_input(list(self.secret_named))
 
         self.namespace = ns.metadata.name
         self.config_yaml = values.yaml()
-        self.secret_names = pulumi.Output.from_input([spec.name for spec in values.secrets])
         self.register_outputs({"namespace": self.namespace, "configYaml": self.config_yaml, "secretNames": self.secret_names})
